@@ -1,0 +1,126 @@
+-- haas inventory schema, version 1.
+-- This file is the whole current schema: a new database gets it as is; an
+-- older one is brought here by the forward migrations in src/db/migrate.ts.
+-- Every row that has an API name carries it in `label`.
+
+CREATE TABLE schema_version (
+  version INTEGER NOT NULL
+);
+
+CREATE TABLE project (
+  id    INTEGER PRIMARY KEY,
+  label TEXT NOT NULL UNIQUE
+);
+
+-- Users of the `database` auth backend. password_hash is "scrypt$N$r$p$salt$hash" (base64).
+CREATE TABLE user (
+  id            INTEGER PRIMARY KEY,
+  label         TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  is_admin      INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1))
+);
+
+CREATE TABLE user_project (
+  user_id    INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,
+  project_id INTEGER NOT NULL REFERENCES project (id) ON DELETE CASCADE,
+  PRIMARY KEY (user_id, project_id)
+) WITHOUT ROWID;
+CREATE INDEX user_project_by_project ON user_project (project_id);
+
+-- A node's OBM is either an in-process driver (obm_type + obm_config JSON,
+-- which may hold secrets) or an external obmd (obmd_uri + obmd_admin_token).
+CREATE TABLE node (
+  id               INTEGER PRIMARY KEY,
+  label            TEXT NOT NULL UNIQUE,
+  project_id       INTEGER REFERENCES project (id),
+  obm_type         TEXT,
+  obm_config       TEXT,
+  obmd_uri         TEXT,
+  obmd_admin_token TEXT,
+  obmd_node_token  TEXT,
+  obm_enabled      INTEGER NOT NULL DEFAULT 0 CHECK (obm_enabled IN (0, 1)),
+  CHECK ((obm_type IS NULL) != (obmd_uri IS NULL))
+);
+CREATE INDEX node_by_project ON node (project_id);
+
+CREATE TABLE node_metadata (
+  id      INTEGER PRIMARY KEY,
+  node_id INTEGER NOT NULL REFERENCES node (id) ON DELETE CASCADE,
+  label   TEXT NOT NULL,
+  value   TEXT NOT NULL, -- JSON text of the value
+  UNIQUE (node_id, label)
+);
+
+CREATE TABLE switch (
+  id     INTEGER PRIMARY KEY,
+  label  TEXT NOT NULL UNIQUE,
+  type   TEXT NOT NULL,  -- driver short name
+  config TEXT NOT NULL   -- JSON of the driver fields; may hold secrets
+);
+
+CREATE TABLE port (
+  id        INTEGER PRIMARY KEY,
+  switch_id INTEGER NOT NULL REFERENCES switch (id),
+  label     TEXT NOT NULL,
+  UNIQUE (switch_id, label)
+);
+
+CREATE TABLE nic (
+  id      INTEGER PRIMARY KEY,
+  node_id INTEGER NOT NULL REFERENCES node (id),
+  label   TEXT NOT NULL,
+  macaddr TEXT NOT NULL,
+  port_id INTEGER UNIQUE REFERENCES port (id),
+  UNIQUE (node_id, label)
+);
+
+-- owner_id NULL = owned by the admins. net_id is the VLAN id; allocated = it
+-- came from (or lies in) the pool and returns to it when the network goes.
+CREATE TABLE network (
+  id        INTEGER PRIMARY KEY,
+  label     TEXT NOT NULL UNIQUE,
+  owner_id  INTEGER REFERENCES project (id),
+  net_id    INTEGER NOT NULL UNIQUE,
+  allocated INTEGER NOT NULL CHECK (allocated IN (0, 1))
+);
+CREATE INDEX network_by_owner ON network (owner_id);
+
+-- The access list; no rows = public. Rowid order = grant order.
+CREATE TABLE network_access (
+  id         INTEGER PRIMARY KEY,
+  network_id INTEGER NOT NULL REFERENCES network (id) ON DELETE CASCADE,
+  project_id INTEGER NOT NULL REFERENCES project (id),
+  UNIQUE (network_id, project_id)
+);
+CREATE INDEX network_access_by_project ON network_access (project_id);
+
+-- A network on a nic, on a channel ("vlan/native" or "vlan/<id>"). Created
+-- only when the networking action that asked for it is DONE.
+CREATE TABLE attachment (
+  id         INTEGER PRIMARY KEY,
+  nic_id     INTEGER NOT NULL REFERENCES nic (id),
+  network_id INTEGER NOT NULL REFERENCES network (id),
+  channel    TEXT NOT NULL,
+  UNIQUE (nic_id, channel),
+  UNIQUE (nic_id, network_id)
+);
+CREATE INDEX attachment_by_network ON attachment (network_id);
+
+-- Queued switch changes (SPEC.md section 4). Labels are copied so that a
+-- finished action stays readable after its network is deleted.
+CREATE TABLE networking_action (
+  id                INTEGER PRIMARY KEY,
+  uuid              TEXT NOT NULL UNIQUE,
+  type              TEXT NOT NULL CHECK (type IN ('modify_port', 'revert_port')),
+  nic_id            INTEGER NOT NULL REFERENCES nic (id) ON DELETE CASCADE,
+  channel           TEXT NOT NULL,
+  new_network_id    INTEGER REFERENCES network (id) ON DELETE SET NULL,
+  new_network_label TEXT,
+  status            TEXT NOT NULL CHECK (status IN ('PENDING', 'DONE', 'ERROR')),
+  message           TEXT,
+  created_at        TEXT NOT NULL,
+  finished_at       TEXT
+);
+CREATE INDEX networking_action_pending ON networking_action (status) WHERE status = 'PENDING';
+CREATE INDEX networking_action_by_nic ON networking_action (nic_id);
+CREATE INDEX networking_action_by_network ON networking_action (new_network_id);

@@ -1,0 +1,165 @@
+// Networks: creation rules, the VLAN pool, access lists and visibility.
+import { AllocationError, AuthorizationError, BadArgumentError, BlockedError, DuplicateError, NotFoundError } from '../errors.js';
+import { haveProjectAccess, requireAdmin, requireProjectAccess } from './authz.js';
+import type { Core, Principal } from './context.js';
+import { assertAbsent, findNetwork, mustNetwork, mustProject, type NetworkRow } from './lookup.js';
+import { allocateVlan, channelsOf, inPool } from './vlans.js';
+
+/** Create a network: (owner, access, net_id) must be one of HIL's legal combinations. */
+export function createNetwork(core: Core, p: Principal, label: string, owner: string, access: string, netId: string): void {
+  const { inv } = core;
+  inv.tx(() => {
+    assertAbsent(findNetwork(inv, label), 'network', label);
+    let ownerId: number | null = null;
+    let accessId: number | null = null;
+    if (owner !== 'admin') {
+      const proj = mustProject(inv, owner);
+      requireProjectAccess(p, proj.id);
+      if (netId !== '' || access !== proj.label) {
+        throw new BadArgumentError('Project-created networks must use network ID allocation and must have access set to the owner project');
+      }
+      ownerId = accessId = proj.id;
+    } else {
+      requireAdmin(p);
+      if (access !== '') accessId = mustProject(inv, access).id;
+    }
+    let vlan: number;
+    let allocated: boolean;
+    if (netId === '') {
+      const v = allocateVlan(inv, core.config.vlanPool);
+      if (v === null) throw new AllocationError('No more networks: the VLAN pool is exhausted');
+      vlan = v; allocated = true;
+    } else {
+      if (!/^\d+$/.test(netId) || Number(netId) < 1 || Number(netId) > 4094) throw new BadArgumentError('Invalid net_id');
+      vlan = Number(netId);
+      if (inv.get('SELECT 1 FROM network WHERE net_id = ?', vlan)) throw new BlockedError('Network ID is not available');
+      allocated = inPool(core.config.vlanPool, vlan);
+    }
+    const { lastInsertRowid } = inv.run('INSERT INTO network (label, owner_id, net_id, allocated) VALUES (?, ?, ?, ?)',
+      label, ownerId, vlan, allocated ? 1 : 0);
+    if (accessId !== null) inv.run('INSERT INTO network_access (network_id, project_id) VALUES (?, ?)', lastInsertRowid, accessId);
+  });
+}
+
+/** Owner access: members of the owning project, or admin; admin-owned networks: admin. */
+function haveOwnerAccess(p: Principal, net: NetworkRow): boolean {
+  return haveProjectAccess(p, net.owner_id);
+}
+
+function accessIds(core: Core, net: NetworkRow): number[] {
+  return core.inv.column<number>('SELECT project_id FROM network_access WHERE network_id = ? ORDER BY id', net.id);
+}
+
+/** Delete a network that nothing uses (owner access); its VLAN returns to the pool. */
+export function deleteNetwork(core: Core, p: Principal, label: string): void {
+  const { inv } = core;
+  inv.tx(() => {
+    const net = mustNetwork(inv, label);
+    requireProjectAccess(p, net.owner_id);
+    if (inv.get('SELECT 1 FROM attachment WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to nodes');
+    if (inv.get("SELECT 1 FROM networking_action WHERE new_network_id = ? AND status = 'PENDING'", net.id)) {
+      throw new BlockedError('A networking operation is already active on the nic.');
+    }
+    inv.run('DELETE FROM network_access WHERE network_id = ?', net.id);
+    inv.run('DELETE FROM network WHERE id = ?', net.id);
+  });
+}
+
+/** show_network: who sees it, and which attachments they see. */
+export function showNetwork(core: Core, p: Principal, label: string) {
+  const { inv } = core;
+  const net = mustNetwork(inv, label);
+  const ids = accessIds(core, net);
+  if (ids.length > 0 && !p.admin && !ids.some((id) => p.projectIds.has(id))) {
+    throw new AuthorizationError('You do not have access to this network.');
+  }
+  const owner = net.owner_id === null ? 'admin' : inv.get<{ label: string }>('SELECT label FROM project WHERE id = ?', net.owner_id)!.label;
+  const access = ids.length === 0 ? null
+    : inv.column<string>('SELECT p.label FROM network_access a JOIN project p ON p.id = a.project_id WHERE a.network_id = ? ORDER BY a.id', net.id);
+  const seeAll = haveOwnerAccess(p, net);
+  const connected: Record<string, string[]> = {};
+  for (const a of inv.all<{ node: string; nic: string; project_id: number | null }>(
+    `SELECT node.label AS node, nic.label AS nic, node.project_id FROM attachment a
+       JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id
+      WHERE a.network_id = ? ORDER BY node.label, nic.id`, net.id)) {
+    if (!seeAll && !(a.project_id !== null && p.projectIds.has(a.project_id))) continue;
+    (connected[a.node] ??= []).push(a.nic);
+  }
+  return { name: net.label, owner, access, channels: channelsOf(net.net_id), 'connected-nodes': connected };
+}
+
+/** list_networks: admin sees all; others the public networks. */
+export function listNetworks(core: Core, p: Principal): Record<string, { network_id: string; projects: string[] | null }> {
+  const rows = core.inv.all<{ id: number; label: string; net_id: number; projects: string | null }>(
+    `SELECT n.id, n.label, n.net_id,
+            (SELECT json_group_array(label) FROM (SELECT p.label FROM network_access a JOIN project p ON p.id = a.project_id
+               WHERE a.network_id = n.id ORDER BY p.label)) AS projects,
+            EXISTS (SELECT 1 FROM network_access a WHERE a.network_id = n.id) AS restricted
+       FROM network n ORDER BY n.label`);
+  const out: Record<string, { network_id: string; projects: string[] | null }> = {};
+  for (const r of rows as Array<typeof rows[number] & { restricted: number }>) {
+    if (!p.admin && r.restricted) continue;
+    out[r.label] = { network_id: String(r.net_id), projects: r.restricted ? JSON.parse(r.projects ?? '[]') : null };
+  }
+  return out;
+}
+
+/** {node: {nic, channel, project}}: one entry per node (lowest nic label), optionally only project p's nodes. */
+export function listAttachments(core: Core, p: Principal, label: string, project: string | undefined) {
+  const { inv } = core;
+  const net = mustNetwork(inv, label);
+  let onlyProject: number | null = null;
+  if (project !== undefined) {
+    const proj = mustProject(inv, project);
+    const onList = accessIds(core, net).includes(proj.id);
+    if (!haveOwnerAccess(p, net) && !(onList && haveProjectAccess(p, proj.id))) {
+      throw new AuthorizationError('You do not have access to the attachments of this network.');
+    }
+    onlyProject = proj.id;
+  } else if (!haveOwnerAccess(p, net)) {
+    throw new AuthorizationError('You do not own this network.');
+  }
+  const out: Record<string, { nic: string; channel: string; project: string }> = {};
+  for (const a of inv.all<{ node: string; nic: string; channel: string; project: string; project_id: number }>(
+    `SELECT node.label AS node, nic.label AS nic, a.channel, p.label AS project, p.id AS project_id
+       FROM attachment a JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id JOIN project p ON p.id = node.project_id
+      WHERE a.network_id = ? ORDER BY node.label, nic.label`, net.id)) {
+    if (onlyProject !== null && a.project_id !== onlyProject) continue;
+    if (!(a.node in out)) out[a.node] = { nic: a.nic, channel: a.channel, project: a.project };
+  }
+  return out;
+}
+
+/** Grant a project access to a network (owner's members or admin). */
+export function grantAccess(core: Core, p: Principal, label: string, project: string): void {
+  const { inv } = core;
+  inv.tx(() => {
+    const net = mustNetwork(inv, label);
+    const proj = mustProject(inv, project);
+    requireProjectAccess(p, net.owner_id);
+    if (inv.get('SELECT 1 FROM network_access WHERE network_id = ? AND project_id = ?', net.id, proj.id)) {
+      throw new DuplicateError(`Network "${label}" is already accessible to project "${project}"`);
+    }
+    inv.run('INSERT INTO network_access (network_id, project_id) VALUES (?, ?)', net.id, proj.id);
+  });
+}
+
+/** Revoke a project's access (owner, admin, or a member of that project). */
+export function revokeAccess(core: Core, p: Principal, label: string, project: string): void {
+  const { inv } = core;
+  inv.tx(() => {
+    const net = mustNetwork(inv, label);
+    const proj = mustProject(inv, project);
+    const ids = accessIds(core, net);
+    if (ids.length > 0 && !(p.admin || haveOwnerAccess(p, net) || (ids.includes(proj.id) && haveProjectAccess(p, proj.id)))) {
+      throw new AuthorizationError('You are not authorized to remove the specified project from this network.');
+    }
+    if (!ids.includes(proj.id)) throw new NotFoundError(`Network "${label}" is not in project "${project}"`);
+    if (net.owner_id === proj.id) throw new BlockedError(`Project "${project}" owns network "${label}"; its access cannot be removed`);
+    if (inv.get(`SELECT 1 FROM attachment a JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id
+                  WHERE a.network_id = ? AND node.project_id = ?`, net.id, proj.id)) {
+      throw new BlockedError('Project still has node(s) attached to the network');
+    }
+    inv.run('DELETE FROM network_access WHERE network_id = ? AND project_id = ?', net.id, proj.id);
+  });
+}

@@ -1,0 +1,147 @@
+// Nodes, their NICs and metadata.
+import { BadArgumentError, BlockedError, NotFoundError } from '../errors.js';
+import { validateFields } from '../drivers/fields.js';
+import { obmTypeName } from '../drivers/obm/registry.js';
+import { haveProjectAccess, requireAdmin, requireProjectAccess } from './authz.js';
+import type { Core, Principal } from './context.js';
+import { assertAbsent, findNode, mustNic, mustNode } from './lookup.js';
+import { revokeObmdToken } from './obmd.js';
+
+/** The body of node_register, as validated at the edge. */
+export type NodeRegistration =
+  | { obm: { type: string } & Record<string, unknown>; metadata?: Record<string, unknown> }
+  | { obmd: { uri: string; admin_token: string }; metadata?: Record<string, unknown> };
+
+/** Register a node with an in-process OBM or an external obmd (admin). */
+export function registerNode(core: Core, p: Principal, label: string, body: NodeRegistration): void {
+  requireAdmin(p);
+  let obmType: string | null = null, obmConfig: string | null = null, obmdUri: string | null = null, obmdToken: string | null = null;
+  if ('obm' in body) {
+    const { type, ...fields } = body.obm;
+    const name = obmTypeName(type);
+    const driver = core.obmDrivers[name];
+    if (!driver) throw new BadArgumentError(`"${type}" is not a valid OBM type (enabled: ${Object.keys(core.obmDrivers).join(', ') || 'none'})`);
+    obmType = name;
+    obmConfig = JSON.stringify(validateFields(`OBM ${name}`, driver.fields, fields));
+  } else {
+    let url: URL;
+    try { url = new URL(body.obmd.uri); } catch { throw new BadArgumentError(`obmd uri "${body.obmd.uri}" is not a URL`); }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BadArgumentError('obmd uri must be http or https');
+    obmdUri = body.obmd.uri.replace(/\/+$/, '');
+    obmdToken = body.obmd.admin_token;
+  }
+  core.inv.tx(() => {
+    assertAbsent(findNode(core.inv, label), 'node', label);
+    const { lastInsertRowid } = core.inv.run(
+      'INSERT INTO node (label, obm_type, obm_config, obmd_uri, obmd_admin_token) VALUES (?, ?, ?, ?, ?)',
+      label, obmType, obmConfig, obmdUri, obmdToken);
+    for (const [k, v] of Object.entries(body.metadata ?? {})) {
+      core.inv.run('INSERT INTO node_metadata (node_id, label, value) VALUES (?, ?, ?)', lastInsertRowid, k, JSON.stringify(v));
+    }
+  });
+}
+
+/** Delete a free node without nics (admin); an enabled obmd token is revoked first. */
+export async function deleteNode(core: Core, p: Principal, label: string): Promise<void> {
+  requireAdmin(p);
+  const check = () => {
+    const node = mustNode(core.inv, label);
+    if (node.project_id !== null) throw new BlockedError(`Node "${label}" is in a project; remove it from the project before deleting it`);
+    if (core.inv.get('SELECT 1 FROM nic WHERE node_id = ?', node.id)) throw new BlockedError(`Node "${label}" has nics; remove them before deleting it`);
+    return node;
+  };
+  const node = core.inv.tx(check);
+  if (node.obmd_uri && node.obm_enabled) await revokeObmdToken(node);
+  core.inv.tx(() => {
+    const n = check();
+    core.inv.run('DELETE FROM node_metadata WHERE node_id = ?', n.id);
+    core.inv.run('DELETE FROM node WHERE id = ?', n.id);
+  });
+  core.consoles.end(label);
+}
+
+/** Register a nic on a node (admin). */
+export function registerNic(core: Core, p: Principal, nodeLabel: string, nicLabel: string, macaddr: string): void {
+  requireAdmin(p);
+  core.inv.tx(() => {
+    const node = mustNode(core.inv, nodeLabel);
+    assertAbsent(core.inv.get('SELECT 1 FROM nic WHERE node_id = ? AND label = ?', node.id, nicLabel), 'nic', nicLabel);
+    core.inv.run('INSERT INTO nic (node_id, label, macaddr) VALUES (?, ?, ?)', node.id, nicLabel, macaddr);
+  });
+}
+
+/** Delete a nic of a free node, with its cabling and action history (admin). */
+export function deleteNic(core: Core, p: Principal, nodeLabel: string, nicLabel: string): void {
+  requireAdmin(p);
+  core.inv.tx(() => {
+    const node = mustNode(core.inv, nodeLabel);
+    const nic = mustNic(core.inv, node, nicLabel);
+    if (node.project_id !== null) throw new BlockedError(`Node "${nodeLabel}" is in a project; nics of such nodes cannot be deleted`);
+    core.inv.run('DELETE FROM attachment WHERE nic_id = ?', nic.id);
+    core.inv.run('DELETE FROM networking_action WHERE nic_id = ?', nic.id);
+    core.inv.run('DELETE FROM nic WHERE id = ?', nic.id);
+  });
+}
+
+/** Sorted node labels: free ones, or all (any authenticated user). */
+export function listNodes(core: Core, _p: Principal, which: string): string[] {
+  return which === 'free'
+    ? core.inv.column<string>('SELECT label FROM node WHERE project_id IS NULL ORDER BY label')
+    : core.inv.column<string>('SELECT label FROM node ORDER BY label');
+}
+
+interface ShownNic { label: string; macaddr: string; networks: Record<string, string>; port?: string | null; switch?: string | null }
+
+/** show_node: free node to anyone authenticated, else project access; cabling only for admins. */
+export function showNode(core: Core, p: Principal, label: string) {
+  const { inv } = core;
+  const node = inv.get<{ id: number; project_id: number | null; project: string | null }>(
+    'SELECT n.id, n.project_id, p.label AS project FROM node n LEFT JOIN project p ON p.id = n.project_id WHERE n.label = ?', label);
+  if (!node) throw new NotFoundError(`node "${label}" does not exist`);
+  if (node.project_id !== null) requireProjectAccess(p, node.project_id);
+  const nics = inv.all<{ id: number; label: string; macaddr: string; port: string | null; switch: string | null }>(
+    `SELECT nic.id, nic.label, nic.macaddr, port.label AS port, switch.label AS switch
+       FROM nic LEFT JOIN port ON port.id = nic.port_id LEFT JOIN switch ON switch.id = port.switch_id
+      WHERE nic.node_id = ? ORDER BY nic.id`, node.id);
+  const attachments = inv.all<{ nic_id: number; channel: string; network: string }>(
+    `SELECT a.nic_id, a.channel, net.label AS network FROM attachment a
+       JOIN nic ON nic.id = a.nic_id JOIN network net ON net.id = a.network_id WHERE nic.node_id = ?`, node.id);
+  const metadata: Record<string, string> = {};
+  for (const m of inv.all<{ label: string; value: string }>('SELECT label, value FROM node_metadata WHERE node_id = ? ORDER BY id', node.id)) {
+    metadata[m.label] = m.value;
+  }
+  const shown: ShownNic[] = nics.map((n) => {
+    const networks: Record<string, string> = {};
+    for (const a of attachments) if (a.nic_id === n.id) networks[a.channel] = a.network;
+    const s: ShownNic = { label: n.label, macaddr: n.macaddr, networks };
+    if (p.admin) { s.port = n.port; s.switch = n.switch; }
+    return s;
+  });
+  return { name: label, project: node.project, nics: shown, metadata };
+}
+
+/** Set (insert or replace) a metadata value (admin). */
+export function setMetadata(core: Core, p: Principal, nodeLabel: string, key: string, value: unknown): void {
+  requireAdmin(p);
+  core.inv.tx(() => {
+    const node = mustNode(core.inv, nodeLabel);
+    core.inv.run(
+      'INSERT INTO node_metadata (node_id, label, value) VALUES (?, ?, ?) ON CONFLICT (node_id, label) DO UPDATE SET value = excluded.value',
+      node.id, key, JSON.stringify(value));
+  });
+}
+
+/** Delete a metadata value (admin); 404 if absent. */
+export function deleteMetadata(core: Core, p: Principal, nodeLabel: string, key: string): void {
+  requireAdmin(p);
+  core.inv.tx(() => {
+    const node = mustNode(core.inv, nodeLabel);
+    const r = core.inv.run('DELETE FROM node_metadata WHERE node_id = ? AND label = ?', node.id, key);
+    if (r.changes === 0) throw new NotFoundError(`node "${nodeLabel}" has no metadata "${key}"`);
+  });
+}
+
+/** Whether the caller may see the node (used by show_node-style checks elsewhere). */
+export function canSeeNode(p: Principal, projectId: number | null): boolean {
+  return projectId === null || haveProjectAccess(p, projectId);
+}

@@ -1,0 +1,85 @@
+// Out-of-band management of nodes: enabling the OBM, power, boot device and
+// console, either through an in-process driver or by redirecting to obmd.
+import type { Readable } from 'node:stream';
+import { BadArgumentError, BlockedError, OBMError, ApiError, messageOf } from '../errors.js';
+import { BOOT_DEVICES, type BootDevice, type ObmSession } from '../drivers/obm/types.js';
+import { requireProjectAccess } from './authz.js';
+import type { Core, Principal } from './context.js';
+import { mustNode, type NodeRow } from './lookup.js';
+import { fetchObmdToken, revokeObmdToken } from './obmd.js';
+
+/** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
+export type ObmOutcome<T> = { redirect: string } | { value: T };
+
+/** Enable or disable a node's OBM (project access). Idempotent; obmd tokens are fetched/revoked. */
+export async function setObmEnabled(core: Core, p: Principal, label: string, enabled: boolean): Promise<void> {
+  const node = mustNode(core.inv, label);
+  requireProjectAccess(p, node.project_id);
+  if (node.obmd_uri) {
+    if (enabled) {
+      const token = await fetchObmdToken(node);
+      core.inv.run('UPDATE node SET obm_enabled = 1, obmd_node_token = ? WHERE id = ?', token, node.id);
+      return;
+    }
+    if (node.obm_enabled) await revokeObmdToken(node);
+    core.inv.run('UPDATE node SET obm_enabled = 0, obmd_node_token = NULL WHERE id = ?', node.id);
+  } else {
+    core.inv.run('UPDATE node SET obm_enabled = ? WHERE id = ?', enabled ? 1 : 0, node.id);
+  }
+  if (!enabled) core.consoles.end(label);
+}
+
+function enabledNode(core: Core, p: Principal, label: string): NodeRow {
+  const node = mustNode(core.inv, label);
+  requireProjectAccess(p, node.project_id);
+  if (!node.obm_enabled) throw new BlockedError('The OBM of the node is disabled; enable it first.');
+  return node;
+}
+
+function session(core: Core, node: NodeRow): ObmSession {
+  const driver = node.obm_type ? core.obmDrivers[node.obm_type] : undefined;
+  if (!driver || !node.obm_config) throw new BlockedError(`the OBM driver "${node.obm_type}" of node "${node.label}" is not enabled in this daemon`);
+  return driver.open(node.label, JSON.parse(node.obm_config));
+}
+
+async function deviceCall<T>(node: NodeRow, what: string, fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new OBMError(`${what} of node "${node.label}" failed: ${messageOf(e)}`);
+  }
+}
+
+/** Run one OBM operation on an enabled node: redirect for obmd, else through the driver. */
+async function obmOp<T>(core: Core, p: Principal, label: string, path: string, fn: (s: ObmSession) => Promise<T>): Promise<ObmOutcome<T>> {
+  const node = enabledNode(core, p, label);
+  if (node.obmd_uri) return { redirect: `${node.obmd_uri}/${path}?token=${encodeURIComponent(node.obmd_node_token ?? '')}` };
+  const s = session(core, node);
+  return { value: await deviceCall(node, path, () => fn(s)) };
+}
+
+export const powerOn = (core: Core, p: Principal, n: string) => obmOp(core, p, n, 'power_on', (s) => s.powerOn());
+export const powerOff = (core: Core, p: Principal, n: string) => obmOp(core, p, n, 'power_off', (s) => s.powerOff());
+export const powerCycle = (core: Core, p: Principal, n: string, force: boolean) =>
+  obmOp(core, p, n, 'power_cycle', (s) => s.powerCycle(force));
+export const powerStatus = (core: Core, p: Principal, n: string) =>
+  obmOp(core, p, n, 'power_status', async (s) => ({ power_status: await s.powerStatus() }));
+
+/** Set the boot device; in-process OBMs accept pxe, disk and none (obmd validates its own). */
+export function setBootdev(core: Core, p: Principal, n: string, bootdev: string) {
+  return obmOp(core, p, n, 'boot_device', (s) => {
+    if (!BOOT_DEVICES.includes(bootdev as BootDevice)) {
+      throw new BadArgumentError(`"${bootdev}" is not a boot device (expected ${BOOT_DEVICES.join(', ')})`);
+    }
+    return s.setBootdev(bootdev as BootDevice);
+  });
+}
+
+/** The node's console stream; a new viewer replaces the old one. */
+export async function openConsole(core: Core, p: Principal, label: string): Promise<ObmOutcome<Readable>> {
+  return obmOp(core, p, label, 'console', async (s) => {
+    const stream = s.console();
+    const leave = core.consoles.attach(label, () => stream.destroy());
+    stream.once('close', leave);
+    return stream;
+  });
+}

@@ -1,0 +1,121 @@
+// Projects: create, delete, and moving nodes in and out of them.
+import { BlockedError, MaintenancePoolError, NotFoundError, messageOf } from '../errors.js';
+import { requireAdmin, requireProjectAccess } from './authz.js';
+import type { Core, Principal } from './context.js';
+import { assertAbsent, findProject, mustNode, mustProject } from './lookup.js';
+
+/** Sorted project labels (admin). */
+export function listProjects(core: Core, p: Principal): string[] {
+  requireAdmin(p);
+  return core.inv.column<string>('SELECT label FROM project ORDER BY label');
+}
+
+/** Create a project (admin). */
+export function createProject(core: Core, p: Principal, label: string): void {
+  requireAdmin(p);
+  core.inv.tx(() => {
+    assertAbsent(findProject(core.inv, label), 'project', label);
+    core.inv.run('INSERT INTO project (label) VALUES (?)', label);
+  });
+}
+
+/** Delete a project that holds nothing (admin). */
+export function deleteProject(core: Core, p: Principal, label: string): void {
+  requireAdmin(p);
+  const { inv } = core;
+  inv.tx(() => {
+    const proj = mustProject(inv, label);
+    if (inv.get('SELECT 1 FROM node WHERE project_id = ?', proj.id)) throw new BlockedError('Project has nodes still');
+    if (inv.get('SELECT 1 FROM network WHERE owner_id = ?', proj.id)) throw new BlockedError('Project still has networks');
+    if (inv.get('SELECT 1 FROM network_access WHERE project_id = ?', proj.id)) throw new BlockedError('Project can still access networks');
+    inv.run('DELETE FROM project WHERE id = ?', proj.id);
+  });
+  core.usersChanged();
+}
+
+/** Put a free node into a project (project access). */
+export function connectNode(core: Core, p: Principal, projectLabel: string, nodeLabel: string): void {
+  const { inv } = core;
+  inv.tx(() => {
+    const proj = mustProject(inv, projectLabel);
+    requireProjectAccess(p, proj.id);
+    const node = mustNode(inv, nodeLabel);
+    if (node.project_id !== null) throw new BlockedError('Node is already owned by a project.');
+    inv.run('UPDATE node SET project_id = ? WHERE id = ?', proj.id, node.id);
+  });
+}
+
+/**
+ * Take a node out of a project (project access). With a maintenance pool the
+ * node moves to the maintenance project once the pool has accepted it (a 2xx
+ * answer); from the maintenance project itself it becomes free.
+ */
+export async function detachNode(core: Core, p: Principal, projectLabel: string, nodeLabel: string): Promise<void> {
+  const { inv } = core;
+  const maint = core.config.maintenance;
+  // Checked again after the pool answers: the POST must not happen inside a transaction.
+  const check = () => {
+    const proj = mustProject(inv, projectLabel);
+    requireProjectAccess(p, proj.id);
+    const node = mustNode(inv, nodeLabel);
+    if (node.project_id !== proj.id) throw new NotFoundError('Node not in project');
+    if (node.obm_enabled) throw new BlockedError('The OBM of the node is enabled; disable it first.');
+    if (inv.get('SELECT 1 FROM attachment a JOIN nic ON nic.id = a.nic_id WHERE nic.node_id = ?', node.id)) {
+      throw new BlockedError('Node attached to a network');
+    }
+    if (inv.get("SELECT 1 FROM networking_action a JOIN nic ON nic.id = a.nic_id WHERE nic.node_id = ? AND a.status = 'PENDING'", node.id)) {
+      throw new BlockedError('Node has pending network actions');
+    }
+    if (!maint || proj.label === maint.project) return { node, target: null };
+    const mp = findProject(inv, maint.project);
+    if (!mp) throw new BlockedError(`the maintenance project "${maint.project}" does not exist; create it first`);
+    return { node, target: mp.id };
+  };
+  const first = inv.tx(check);
+  if (first.target !== null && maint) await notifyMaintenance(maint.url, nodeLabel);
+  inv.tx(() => {
+    const { node, target } = check();
+    inv.run('UPDATE node SET project_id = ? WHERE id = ?', target, node.id);
+  });
+  core.consoles.end(nodeLabel);
+}
+
+/** POST {"node"} to the maintenance pool; anything but a 2xx answer fails the detach. */
+async function notifyMaintenance(url: string, node: string): Promise<void> {
+  let status: number;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ node }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    status = res.status;
+    await res.body?.cancel();
+  } catch (e) {
+    throw new MaintenancePoolError(`the maintenance pool is unreachable: ${messageOf((e as Error).cause ?? e)}`);
+  }
+  if (status < 200 || status > 299) throw new MaintenancePoolError(`the maintenance pool refused node "${node}" (HTTP ${status})`);
+}
+
+/** The project's nodes in registration order (project access). */
+export function listProjectNodes(core: Core, p: Principal, label: string): string[] {
+  const proj = mustProject(core.inv, label);
+  requireProjectAccess(p, proj.id);
+  return core.inv.column<string>('SELECT label FROM node WHERE project_id = ? ORDER BY id', proj.id);
+}
+
+/** Sorted networks whose access list holds the project (project access). */
+export function listProjectNetworks(core: Core, p: Principal, label: string): string[] {
+  const proj = mustProject(core.inv, label);
+  requireProjectAccess(p, proj.id);
+  return core.inv.column<string>(
+    'SELECT n.label FROM network n JOIN network_access a ON a.network_id = n.id WHERE a.project_id = ? ORDER BY n.label', proj.id);
+}
+
+/** Sorted headnodes of the project (project access). Headnodes come with the headnode manager. */
+export function listProjectHeadnodes(core: Core, p: Principal, label: string): string[] {
+  const proj = mustProject(core.inv, label);
+  requireProjectAccess(p, proj.id);
+  return [];
+}

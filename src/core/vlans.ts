@@ -1,0 +1,29 @@
+// The VLAN pool (HIL's vlan_pool allocator) and channel names.
+import type { Inventory } from '../db/inventory.js';
+import type { VlanRange } from '../config.js';
+
+/** The lowest id of the pool that no network uses, or null when the pool is full. */
+export function allocateVlan(inv: Inventory, pool: VlanRange[]): number | null {
+  for (const { from, to } of pool) {
+    const used = inv.column<number>('SELECT net_id FROM network WHERE net_id BETWEEN ? AND ? ORDER BY net_id', from, to);
+    let candidate = from;
+    for (const id of used) {
+      if (id > candidate) break;
+      candidate = id + 1;
+    }
+    if (candidate <= to) return candidate;
+  }
+  return null;
+}
+
+/** Whether a VLAN id lies in the pool. */
+export function inPool(pool: VlanRange[], id: number): boolean {
+  return pool.some((r) => id >= r.from && id <= r.to);
+}
+
+export const NATIVE = 'vlan/native';
+
+/** The channels a network with this VLAN id can be attached on. */
+export function channelsOf(netId: number): string[] {
+  return [NATIVE, `vlan/${netId}`];
+}

@@ -1,0 +1,84 @@
+// The inventory database: opening, pragmas, schema versioning and a
+// prepared-statement cache. Queries live with the domain code that owns them.
+import type BetterSqlite3 from 'better-sqlite3';
+import { chmodSync, mkdirSync, existsSync, closeSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { openDatabase, readSchemaSql } from './sqlite.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrate.js';
+
+type Param = string | number | bigint | null | Buffer;
+
+/** A handle on the inventory: cached prepared statements and transactions. */
+export class Inventory {
+  private readonly cache = new Map<string, BetterSqlite3.Statement>();
+  constructor(readonly sqlite: BetterSqlite3.Database) {}
+
+  private stmt(sql: string): BetterSqlite3.Statement {
+    let s = this.cache.get(sql);
+    if (!s) { s = this.sqlite.prepare(sql); this.cache.set(sql, s); }
+    return s;
+  }
+  /** First row of a query, or undefined. */
+  get<T>(sql: string, ...params: Param[]): T | undefined { return this.stmt(sql).get(...params) as T | undefined; }
+  /** All rows of a query. */
+  all<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql).all(...params) as T[]; }
+  /** First column of every row. */
+  column<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql).pluck().all(...params) as T[]; }
+  /** Run a write; returns the changes count and last rowid. */
+  run(sql: string, ...params: Param[]): BetterSqlite3.RunResult { return this.stmt(sql).run(...params); }
+  /** Run fn in one IMMEDIATE transaction (never await inside). */
+  tx<T>(fn: () => T): T { return this.sqlite.transaction(fn).immediate(); }
+  close(): void { this.sqlite.close(); }
+}
+
+/** Thrown when the database file cannot be used as an inventory. */
+export class InventoryError extends Error {}
+
+/** Open (creating if needed, mode 0600) and migrate the inventory at `file`. */
+export function openInventory(file: string): Inventory {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  }
+  let sqlite: BetterSqlite3.Database;
+  try {
+    sqlite = openDatabase(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+  } catch (e) {
+    throw new InventoryError(`cannot open database ${file}: ${(e as Error).message}`);
+  }
+  migrate(sqlite, file);
+  return new Inventory(sqlite);
+}
+
+/** Bring the schema to SCHEMA_VERSION: create it on an empty file, else apply forward migrations. */
+export function migrate(sqlite: BetterSqlite3.Database, file: string): { from: number; to: number } {
+  const hasVersion = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get();
+  if (!hasVersion) {
+    const tables = sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type='table'").get() as { n: number };
+    if (tables.n > 0) throw new InventoryError(`${file} is not a haas database (it has tables but no schema_version)`);
+    sqlite.transaction(() => {
+      sqlite.exec(readSchemaSql());
+      sqlite.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION);
+    }).immediate();
+    return { from: 0, to: SCHEMA_VERSION };
+  }
+  const row = sqlite.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  const from = row?.version ?? 0;
+  if (from > SCHEMA_VERSION) {
+    throw new InventoryError(`${file} has schema version ${from}, newer than this haas (${SCHEMA_VERSION}); use a newer haas`);
+  }
+  for (let v = from; v < SCHEMA_VERSION; v++) {
+    const step = MIGRATIONS[v];
+    if (!step) throw new InventoryError(`no migration from schema version ${v}`);
+    sqlite.transaction(() => {
+      sqlite.exec(step);
+      sqlite.prepare('UPDATE schema_version SET version = ?').run(v + 1);
+    }).immediate();
+  }
+  return { from, to: SCHEMA_VERSION };
+}

@@ -1,0 +1,46 @@
+// Register-time validation of driver fields (switch and OBM drivers).
+import { BadArgumentError } from '../errors.js';
+
+/** One driver field: its type, whether it is required, a default, and whether it is a secret. */
+export interface FieldSpec {
+  type: 'string' | 'integer';
+  required?: boolean;
+  default?: string | number;
+  secret?: boolean;
+  /** For integers: inclusive bounds. */
+  min?: number; max?: number;
+}
+
+export type FieldValues = Record<string, string | number>;
+
+/**
+ * Check `given` (the body minus `type`) against `spec`: unknown, missing and
+ * wrong-typed fields are BadArgumentErrors naming the field. Returns the
+ * values with defaults filled in.
+ */
+export function validateFields(what: string, spec: Record<string, FieldSpec>, given: Record<string, unknown>): FieldValues {
+  const out: FieldValues = {};
+  for (const key of Object.keys(given)) {
+    if (!(key in spec)) throw new BadArgumentError(`${what}: unknown field "${key}" (fields: ${Object.keys(spec).join(', ')})`);
+  }
+  for (const [key, f] of Object.entries(spec)) {
+    const v = given[key];
+    if (v === undefined) {
+      if (f.required) throw new BadArgumentError(`${what}: missing field "${key}"`);
+      if (f.default !== undefined) out[key] = f.default;
+      continue;
+    }
+    if (f.type === 'string') {
+      if (typeof v !== 'string') throw new BadArgumentError(`${what}: field "${key}" must be a string`);
+      out[key] = v;
+    } else {
+      const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+      if (typeof n !== 'number' || !Number.isInteger(n)) throw new BadArgumentError(`${what}: field "${key}" must be an integer`);
+      if ((f.min !== undefined && n < f.min) || (f.max !== undefined && n > f.max)) {
+        throw new BadArgumentError(`${what}: field "${key}" must be within ${f.min}-${f.max}`);
+      }
+      out[key] = n;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,18 @@
+// Which in-process OBM drivers exist: one literal map, built per daemon.
+import type { ObmDriver } from './types.js';
+import { mockObmDriver, type MockObmState } from './mock.js';
+
+const HIL_OBM_URI = 'http://schema.massopencloud.org/haas/v0/obm/';
+
+/** Build every built-in OBM driver, keyed by short name. */
+export function builtInObmDrivers(): Record<string, ObmDriver> {
+  const mockState: MockObmState = new Map();
+  return {
+    mock: mockObmDriver(mockState),
+  };
+}
+
+/** The short name for an OBM type given as a short name or HIL's URI. */
+export function obmTypeName(type: string): string {
+  return type.startsWith(HIL_OBM_URI) ? type.slice(HIL_OBM_URI.length) : type;
+}

@@ -1,0 +1,30 @@
+// The OBM (out-of-band management) driver interface: power, boot device and
+// serial console of one node's BMC. Drivers know nothing of the inventory.
+import type { Readable } from 'node:stream';
+import type { FieldSpec, FieldValues } from '../fields.js';
+
+export type BootDevice = 'pxe' | 'disk' | 'none';
+export const BOOT_DEVICES: readonly BootDevice[] = ['pxe', 'disk', 'none'];
+
+/** One node's BMC. Every call has a timeout and throws OBMError with the device's words. */
+export interface ObmSession {
+  powerOn(): Promise<void>;
+  powerOff(): Promise<void>;
+  /** Next boot from PXE, then cycle (force: hard reset); a node that is off is turned on. */
+  powerCycle(force: boolean): Promise<void>;
+  powerStatus(): Promise<'on' | 'off'>;
+  setBootdev(dev: BootDevice): Promise<void>;
+  /** The serial console as a byte stream; destroy it to detach. */
+  console(): Readable;
+}
+
+/** An in-process OBM driver type. */
+export interface ObmDriver {
+  /** Short type name; HIL's URI is `http://schema.massopencloud.org/haas/v0/obm/<name>`. */
+  name: string;
+  /** HIL's extension module name (for /active_extensions). */
+  module: string;
+  fields: Record<string, FieldSpec>;
+  /** A session for the node's BMC described by validated fields. */
+  open(nodeLabel: string, fields: FieldValues): ObmSession;
+}

@@ -1,0 +1,70 @@
+// The mock switch: in-memory port state, for tests and users without
+// hardware. A hostname ending in ".invalid" (a name that never resolves)
+// behaves as an unreachable switch: every change fails.
+import { BadArgumentError } from '../../errors.js';
+import type { PortChange, PortVlans, SwitchDriver, SwitchSession, ChangeResult } from './types.js';
+
+/** Port names of the mock and the Dell switches: gi1/0/5, te1/0/1. */
+export const DELL_PORT = /^(gi|te)\d+\/\d+(\/\d+)?$/;
+
+/** State of every mock switch in this daemon: switch label -> port -> VLANs. */
+export type MockSwitchState = Map<string, Map<string, { native: number | null; tagged: Set<number> }>>;
+
+/** Apply one change to a port's VLAN state (shared with the contract tests). */
+export function applyToPort(state: { native: number | null; tagged: Set<number> }, change: PortChange): void {
+  if (change.kind === 'revert') { state.native = null; state.tagged.clear(); return; }
+  if (change.channel.native) state.native = change.vlan;
+  else if (change.vlan === null) state.tagged.delete(change.channel.vlan);
+  else state.tagged.add(change.vlan);
+}
+
+/** Make the mock driver over the given state (one per daemon). */
+export function mockSwitchDriver(state: MockSwitchState, delayMs: () => number): SwitchDriver {
+  return {
+    name: 'mock',
+    module: 'mock',
+    capabilities: ['nativeless-trunk-mode'],
+    fields: {
+      hostname: { type: 'string', required: true },
+      username: { type: 'string', required: true },
+      password: { type: 'string', required: true, secret: true },
+    },
+    validatePortName(port) {
+      if (!DELL_PORT.test(port)) throw new BadArgumentError(`Invalid port name "${port}" for a mock switch (expected e.g. gi1/0/5)`);
+    },
+    connect(label, fields): SwitchSession {
+      const unreachable = String(fields.hostname).endsWith('.invalid');
+      const ports = () => {
+        let s = state.get(label);
+        if (!s) { s = new Map(); state.set(label, s); }
+        return s;
+      };
+      return {
+        async applyBatch(changes) {
+          const results: ChangeResult[] = [];
+          for (const change of changes) {
+            const delay = delayMs();
+            if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+            if (unreachable) { results.push({ error: `mock switch ${fields.hostname} is unreachable` }); continue; }
+            const p = ports();
+            let st = p.get(change.port);
+            if (!st) { st = { native: null, tagged: new Set() }; p.set(change.port, st); }
+            applyToPort(st, change);
+            results.push(null);
+          }
+          return results;
+        },
+        async getPortNetworks(names) {
+          if (unreachable) throw new Error(`mock switch ${fields.hostname} is unreachable`);
+          const out = new Map<string, PortVlans>();
+          for (const n of names) {
+            const st = ports().get(n);
+            out.set(n, { native: st?.native ?? null, tagged: st ? [...st.tagged].sort((a, b) => a - b) : [] });
+          }
+          return out;
+        },
+        async close() {},
+      };
+    },
+  };
+}

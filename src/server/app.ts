@@ -1,0 +1,51 @@
+// The Hono app: authentication first, then the routes of every noun, and
+// the one place where errors become HTTP answers.
+import { Hono } from 'hono';
+import { ApiError, AuthorizationError, MethodNotAllowedError, NotFoundError, messageOf } from '../errors.js';
+import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
+import type { DatabaseAuthenticator } from '../core/authn.js';
+import { Router } from './router.js';
+import { projectRoutes } from './routes/projects.js';
+import { nodeRoutes } from './routes/nodes.js';
+import { networkRoutes } from './routes/networks.js';
+import { switchRoutes } from './routes/switches.js';
+import { userRoutes } from './routes/users.js';
+import { extensionRoutes } from './routes/extensions.js';
+
+/** Build the API app over a core; `authn` is null for the `null` auth backend. */
+export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono<{ Variables: { p: Principal } }> {
+  const app = new Hono<{ Variables: { p: Principal } }>();
+
+  app.use('*', async (c, next) => {
+    c.set('p', authn ? await authn.authenticate(c.req.header('authorization')) : NULL_AUTH_PRINCIPAL);
+    await next();
+  });
+
+  const router = new Router(app, core);
+  projectRoutes(router);
+  nodeRoutes(router);
+  networkRoutes(router);
+  switchRoutes(router);
+  if (authn) userRoutes(router);
+  extensionRoutes(router);
+
+  app.notFound((c) => {
+    const methods = router.methodsFor(c.req.path);
+    const err = methods.length > 0
+      ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path} (allowed: ${[...new Set(methods)].join(', ')})`)
+      : new NotFoundError(`No such API call: ${c.req.method} ${c.req.path}`);
+    return c.json({ type: err.type, msg: err.message }, err.status as 404);
+  });
+
+  app.onError((e, c) => {
+    if (e instanceof ApiError) {
+      const headers: Record<string, string> = e instanceof AuthorizationError && !c.req.header('authorization') && authn
+        ? { 'www-authenticate': 'Basic realm="haas"' } : {};
+      return c.json({ type: e.type, msg: e.message }, e.status as 400, headers);
+    }
+    core.log.error(`internal error on ${c.req.method} ${c.req.path}: ${e instanceof Error ? e.stack ?? e.message : messageOf(e)}`);
+    return c.json({ type: 'ServerError', msg: 'Internal server error (a bug in haas; see the daemon log)' }, 500);
+  });
+
+  return app;
+}

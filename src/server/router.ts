@@ -1,0 +1,99 @@
+// The route table: each API call is declared once with its method, path,
+// body schema and handler; it is served under /v0 and without the prefix.
+// Authentication happens before any route runs (401 before 400 and 404).
+import type { Context } from 'hono';
+import type { Readable } from 'node:stream';
+import { Readable as NodeReadable } from 'node:stream';
+import type { Core, Principal } from '../core/context.js';
+import { PayloadTooLargeError, ValidationError } from '../errors.js';
+import { parseBody, type BodyOf, type BodySchema } from './body.js';
+
+const MAX_BODY = 1024 * 1024;
+
+/** What a handler returns: nothing (200, empty body), a JSON value, or a special answer. */
+export type Answer = void | undefined | { json: unknown; status?: number } | { redirect: string } | { stream: Readable };
+
+/** What a handler gets. */
+export interface Call<B> {
+  core: Core;
+  p: Principal;
+  /** Path parameters, decoded. */
+  params: Record<string, string>;
+  body: B;
+  query: Record<string, string>;
+}
+
+export interface RouteDef { method: string; path: string; pattern: RegExp }
+
+/** Collects routes and mounts them on a Hono app. */
+export class Router {
+  readonly defs: RouteDef[] = [];
+  constructor(private readonly app: import('hono').Hono<{ Variables: { p: Principal } }>, private readonly core: Core) {}
+
+  /**
+   * Declare a route. `path` uses Hono syntax (`/node/:node`, `:port{.+}`);
+   * `queryKeys` lists the query parameters the route takes (default none).
+   */
+  on<S extends BodySchema>(method: string, path: string, schema: S,
+    handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>, queryKeys: string[] = []): void {
+    this.defs.push({ method, path, pattern: patternOf(path) });
+    const run = async (c: Context<{ Variables: { p: Principal } }>) => {
+      const query = checkQuery(c, queryKeys);
+      const text = await readBody(c, method);
+      const body = parseBody(schema, text);
+      const answer = await handler({ core: this.core, p: c.get('p'), params: c.req.param() as Record<string, string>, body, query });
+      return respond(c, answer);
+    };
+    this.app.on(method, ['/v0' + path, path], run);
+  }
+
+  /** The methods that some route takes for this path (for 405 vs 404). */
+  methodsFor(path: string): string[] {
+    const p = path.startsWith('/v0/') ? path.slice(3) : path;
+    return this.defs.filter((d) => d.pattern.test(p)).map((d) => d.method);
+  }
+}
+
+function patternOf(path: string): RegExp {
+  const re = path.replace(/[.*+?^${}()|[\]\\]/g, (ch) => (ch === '{' || ch === '}' ? ch : '\\' + ch))
+    .replace(/:[a-z_]+\{\\\.\\\+\}/gi, '.+')
+    .replace(/:[a-z_]+/gi, '[^/]+');
+  return new RegExp('^' + re + '$');
+}
+
+function checkQuery(c: Context, allowed: string[]): Record<string, string> {
+  const url = c.req.url;
+  const q = url.indexOf('?');
+  if (q < 0) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of new URLSearchParams(url.slice(q + 1))) {
+    if (!allowed.includes(k)) throw new ValidationError(`Unexpected query parameter "${k}".`);
+    if (v === '') throw new ValidationError(`Query parameter "${k}" must not be empty.`);
+    out[k] = v;
+  }
+  return out;
+}
+
+async function readBody(c: Context, method: string): Promise<string> {
+  const len = c.req.header('content-length');
+  const chunked = c.req.header('transfer-encoding') !== undefined;
+  if ((len === undefined || len === '0') && !chunked) return '';
+  if (len !== undefined && Number(len) > MAX_BODY) throw new PayloadTooLargeError(`The request body exceeds ${MAX_BODY} bytes.`);
+  const text = await c.req.text();
+  if (text.length > MAX_BODY) throw new PayloadTooLargeError(`The request body exceeds ${MAX_BODY} bytes.`);
+  if ((method === 'GET' || method === 'HEAD') && text !== '') throw new ValidationError('A GET request takes no body.');
+  return text;
+}
+
+function respond(c: Context, a: Answer): Response {
+  if (a === undefined) return c.body(null, 200);
+  if ('redirect' in a) return c.redirect(a.redirect, 307);
+  if ('stream' in a) {
+    const web = NodeReadable.toWeb(a.stream) as unknown as ReadableStream<Uint8Array>;
+    return new Response(web, { status: 200, headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' } });
+  }
+  return c.json(a.json as object, (a.status ?? 200) as 200);
+}
+
+/** Shorthand for a JSON answer. */
+export function json(value: unknown, status = 200): Answer { return { json: value, status }; }

@@ -1,0 +1,24 @@
+// Routes of SPEC.md 3.4 (switches and ports; admin only).
+import * as switches from '../../core/switches.js';
+import * as actions from '../../core/actions.js';
+import { body, checkLabel, NO_BODY, openBody } from '../body.js';
+import { json, type Router } from '../router.js';
+
+// Port names may contain "/" (gi1/0/5): the port segment takes the rest of the path.
+const PORT = '/switch/:switch/port/:port{.+}';
+
+export function switchRoutes(r: Router): void {
+  r.on('PUT', '/switch/:switch', openBody({ type: 'string' }),
+    ({ core, p, params, body: b }) => switches.registerSwitch(core, p, checkLabel('switch', params.switch!), b as { type: string } & Record<string, unknown>));
+  r.on('DELETE', '/switch/:switch', NO_BODY, ({ core, p, params }) => switches.deleteSwitch(core, p, params.switch!));
+  r.on('GET', '/switches', NO_BODY, ({ core, p }) => json(switches.listSwitches(core, p)));
+  r.on('GET', '/switch/:switch', NO_BODY, ({ core, p, params }) => json(switches.showSwitch(core, p, params.switch!)));
+  r.on('POST', PORT + '/connect_nic', body({ node: 'string', nic: 'string' }),
+    ({ core, p, params, body: b }) => switches.connectNic(core, p, params.switch!, params.port!, b.node, b.nic));
+  r.on('POST', PORT + '/detach_nic', NO_BODY, ({ core, p, params }) => switches.detachNic(core, p, params.switch!, params.port!));
+  r.on('POST', PORT + '/revert', NO_BODY,
+    ({ core, p, params }) => json({ status_id: actions.revertPort(core, p, params.switch!, params.port!) }));
+  r.on('PUT', PORT, NO_BODY, ({ core, p, params }) => switches.registerPort(core, p, params.switch!, params.port!));
+  r.on('DELETE', PORT, NO_BODY, ({ core, p, params }) => switches.deletePort(core, p, params.switch!, params.port!));
+  r.on('GET', PORT, NO_BODY, ({ core, p, params }) => json(switches.showPort(core, p, params.switch!, params.port!)));
+}
