@@ -1,0 +1,143 @@
+// npm run build: type-check, bundle src/main.ts into dist/haas.cjs, and turn it into the
+// single executable dist/haas (a copy of this node with the bundle, the better-sqlite3
+// addon and schema.sql injected as a SEA blob). Run as `node build.mjs`.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const dist = join(root, 'dist');
+const entry = join(root, 'src', 'main.ts');
+const bundle = join(dist, 'haas.cjs');
+const blob = join(dist, 'sea-prep.blob');
+const seaConfig = join(dist, 'sea-config.json');
+const executable = join(dist, 'haas');
+const sqliteAddon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+const schema = join(root, 'schema.sql');
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const step = (msg) => console.log(`[${elapsed()}] ${msg}`);
+
+/** Runs tsc in the background (killed by `signal`); resolves to whether it passed, printing its errors if not. */
+function typeCheck(signal) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], signal });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', (e) => { if (!signal.aborted) out += `${e}\n`; });
+    child.on('close', (code) => {
+      if (code !== 0 && !signal.aborted) process.stderr.write(out);
+      resolve(code === 0);
+    });
+  });
+}
+
+/**
+ * ssh2 optionally requires two native addons inside try/catch and falls back to pure JS.
+ * Replacing them with modules that throw keeps the fallback without leaving a dangling
+ * external require (which Node prints a warning about inside a single executable).
+ */
+const stubOptionalNativeAddons = {
+  name: 'stub-optional-native-addons',
+  setup(build) {
+    build.onResolve({ filter: /^cpu-features$|sshcrypto\.node$/ }, (args) => ({ path: args.path, namespace: 'native-stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'native-stub' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not bundled into haas`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+async function bundleSources() {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: {
+      __HAAS_VERSION__: JSON.stringify(pkg.version),
+      // import.meta is empty in CommonJS; the paths it feeds are only used outside the executable.
+      'import.meta.url': '__haas_import_meta_url',
+      'import.meta.dirname': '__dirname',
+      'import.meta.filename': '__filename',
+    },
+    banner: { js: 'var __haas_import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [stubOptionalNativeAddons],
+  });
+  if (result.errors.length > 0) throw new Error('esbuild failed');
+}
+
+/** Runs a build tool quietly; its output is shown only when it fails. */
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.error ?? `exit ${r.status}`})`);
+  }
+}
+
+async function makeExecutable() {
+  writeFileSync(seaConfig, JSON.stringify({
+    main: bundle,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache: true,
+    assets: { 'better_sqlite3.node': sqliteAddon, 'schema.sql': schema },
+  }, null, 2));
+  run(process.execPath, ['--experimental-sea-config', seaConfig]);
+  copyFileSync(process.execPath, executable);
+  chmodSync(executable, 0o755);
+  // Debian's node carries ~12 MiB of debug info; addons link against .dynsym, which strip keeps.
+  run('strip', ['--strip-all', executable]);
+  const { inject } = require('postject');
+  // postject's ELF parser warns about every note section of Debian's node; those are harmless.
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (!/Can't find string offset for section name/.test(args.join(' '))) warn(...args);
+  };
+  try {
+    await inject(executable, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+  } finally {
+    console.warn = warn;
+  }
+}
+
+const stopTypeCheck = new AbortController();
+
+async function main() {
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+  statSync(schema); // fail early with a clear ENOENT rather than inside node --experimental-sea-config
+  const typeChecked = typeCheck(stopTypeCheck.signal);
+  step('bundling src/main.ts');
+  await bundleSources();
+  step(`bundled ${relative(root, bundle)} (${(statSync(bundle).size / 1024).toFixed(0)} KiB); building executable`);
+  await makeExecutable();
+  step('waiting for the type check');
+  if (!(await typeChecked)) {
+    rmSync(executable, { force: true });
+    throw new Error('type check failed (tsc --noEmit -p .)');
+  }
+  step(`built ${relative(root, executable)} (${(statSync(executable).size / 1024 / 1024).toFixed(1)} MiB) in ${elapsed()}`);
+}
+
+main().catch((e) => {
+  stopTypeCheck.abort();
+  console.error(`build failed: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
