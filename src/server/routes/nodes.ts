@@ -13,6 +13,7 @@ function outcome<T>(o: obm.ObmOutcome<T>, asJson: boolean): Answer {
 
 function registration(b: { obm?: Record<string, unknown>; obmd?: Record<string, unknown>; metadata?: Record<string, unknown> }): nodes.NodeRegistration {
   if ((b.obm === undefined) === (b.obmd === undefined)) throw new ValidationError('Exactly one of "obm" and "obmd" is required.');
+  for (const key of Object.keys(b.metadata ?? {})) checkLabel('metadata', key);
   const metadata = b.metadata === undefined ? {} : { metadata: b.metadata };
   if (b.obmd !== undefined) {
     checkNested('obmd', b.obmd, ['uri', 'admin_token']);

@@ -1,0 +1,264 @@
+// Request bodies, query strings and the 400 classes (SPEC 3.8), and that no
+// input, however odd, produces a 500 (SPEC 2).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, type Daemon } from './lib/daemon.js';
+import {
+  session, label, expectError, expectEmptyOk, expectStatus, createProject, registerNode, registerNic,
+  registerSwitch, registerPort, cableNic, connectNode, enableObm, createNetwork, type Session,
+} from './lib/fixtures.js';
+
+describe('request validation', () => {
+  let d: Daemon & { cleanup(): Promise<void> };
+  let admin: Session;
+
+  before(async () => {
+    d = await startDaemon({ auth: 'null' });
+    admin = session(d, null);
+  });
+  after(async () => { await d?.cleanup(); });
+
+  describe('bodies', () => {
+    it('rejects a body that is not JSON with 400 ValidationError', async () => {
+      const p = await createProject(admin);
+      const node = await registerNode(admin);
+      for (const rawBody of ['{"node":', '{node: "x"}', "{'node': 'x'}", 'node=x', '{"node": "x"} trailing']) {
+        const r = await admin.post(`/v0/project/${p}/connect_node`, undefined, { rawBody: rawBody.replace('x', node) });
+        expectError(r, 400, 'ValidationError', rawBody);
+      }
+    });
+
+    it('rejects JSON that is not an object with 400 ValidationError', async () => {
+      const p = await createProject(admin);
+      for (const rawBody of ['[]', '["node"]', '"node"', '1', 'true', 'null']) {
+        expectError(await admin.post(`/v0/project/${p}/connect_node`, undefined, { rawBody }), 400, 'ValidationError', rawBody);
+      }
+      // Also on a route that takes no body fields.
+      for (const rawBody of ['[]', '"x"', '0', 'null']) {
+        expectError(await admin.put(`/v0/project/${label('p')}`, undefined, { rawBody }), 400, 'ValidationError', rawBody);
+      }
+    });
+
+    it('rejects unknown, missing and wrong-typed fields with 400 ValidationError', async () => {
+      const p = await createProject(admin);
+      const node = await registerNode(admin);
+      const path = `/v0/project/${p}/connect_node`;
+      expectError(await admin.post(path, { node, extra: 1 }), 400, 'ValidationError', 'unknown key');
+      expectError(await admin.post(path, {}), 400, 'ValidationError', 'missing key');
+      expectError(await admin.post(path, { nodes: node }), 400, 'ValidationError', 'misspelt key');
+      for (const bad of [1, true, null, [node], { label: node }]) {
+        expectError(await admin.post(path, { node: bad }), 400, 'ValidationError', `node: ${JSON.stringify(bad)}`);
+      }
+      expectError(await admin.put(`/v0/node/${node}/obm`, { enabled: 'true' }), 400, 'ValidationError', 'enabled as a string');
+      expectError(await admin.put(`/v0/node/${node}/obm`, { enabled: 1 }), 400, 'ValidationError', 'enabled as a number');
+      expectError(await admin.post(`/v0/node/${node}/power_cycle`, { force: 'yes' }), 400, 'ValidationError', 'force as a string');
+      expectError(await admin.put(`/v0/node/${node}/nic/${label('nic')}`, { macaddr: 42 }), 400, 'ValidationError', 'macaddr as a number');
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '', net_id: 300 }), 400, 'ValidationError', 'net_id as a number');
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '' }), 400, 'ValidationError', 'net_id missing');
+      // Nothing happened.
+      const shown = await admin.get(`/v0/node/${node}`);
+      assert.equal(shown.json.project, null);
+    });
+
+    it('rejects a body key that repeats a path parameter with 400 ValidationError', async () => {
+      const p = await createProject(admin);
+      const node = await registerNode(admin);
+      expectError(await admin.post(`/v0/project/${p}/connect_node`, { project: p, node }), 400, 'ValidationError');
+      expectError(await admin.put(`/v0/node/${node}/metadata/k`, { node, label: 'k', value: 1 }), 400, 'ValidationError');
+      expectError(await admin.put(`/v0/project/${label('p')}`, { project: 'x' }), 400, 'ValidationError');
+      const sw = label('sw');
+      expectError(await admin.put(`/v0/switch/${sw}`, { switch: sw, type: 'mock', hostname: 'h', username: 'u', password: 'p' }), 400);
+    });
+
+    it('accepts no body or {} on routes without body fields, and rejects any key there', async () => {
+      const p1 = label('p');
+      expectEmptyOk(await admin.put(`/v0/project/${p1}`));
+      const p2 = label('p');
+      expectEmptyOk(await admin.put(`/v0/project/${p2}`, {}));
+      expectError(await admin.put(`/v0/project/${label('p')}`, { description: 'x' }), 400, 'ValidationError');
+      expectEmptyOk(await admin.delete(`/v0/project/${p1}`, {}));
+      expectEmptyOk(await admin.delete(`/v0/project/${p2}`));
+    });
+
+    it('accepts POSTs without a body when every field is optional', async () => {
+      const node = await registerNode(admin);
+      await enableObm(admin, node);
+      expectEmptyOk(await admin.post(`/v0/node/${node}/power_cycle`));
+      expectEmptyOk(await admin.post(`/v0/node/${node}/power_cycle`, {}));
+      expectEmptyOk(await admin.post(`/v0/node/${node}/power_cycle`, { force: true }));
+      expectEmptyOk(await admin.post(`/v0/node/${node}/power_off`));
+      expectEmptyOk(await admin.post(`/v0/node/${node}/power_on`));
+    });
+
+    it('answers 400 ValidationError when required fields come with no body at all', async () => {
+      const p = await createProject(admin);
+      const node = await registerNode(admin);
+      expectError(await admin.post(`/v0/project/${p}/connect_node`), 400, 'ValidationError');
+      expectError(await admin.put(`/v0/node/${node}/obm`), 400, 'ValidationError');
+      expectError(await admin.put(`/v0/node/${label('n')}`), 400, 'ValidationError');
+      expectError(await admin.put(`/v0/network/${label('net')}`), 400, 'ValidationError');
+    });
+
+    it('reads the body whatever the Content-Type says (text/plain, application/json, none)', async () => {
+      const node = await registerNode(admin);
+      const body = JSON.stringify({ value: { rack: 7 } });
+      for (const ct of ['text/plain', 'application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded']) {
+        const r = await admin.put(`/v0/node/${node}/metadata/${label('m')}`, undefined, { rawBody: body, headers: { 'content-type': ct } });
+        expectEmptyOk(r, ct);
+      }
+      expectEmptyOk(await admin.put(`/v0/node/${node}/metadata/plain`, undefined, { rawBody: body }));
+      const shown = await admin.get(`/v0/node/${node}`);
+      assert.deepEqual(JSON.parse(shown.json.metadata.plain), { rack: 7 });
+    });
+
+    it('rejects a GET with a body with 400 ValidationError', async () => {
+      expectError(await admin.get('/v0/nodes/all', { body: { x: 1 } }), 400, 'ValidationError');
+    });
+
+    it('rejects a GET with the body {} too (any non-empty body)', async () => {
+      expectError(await admin.get('/v0/projects', { rawBody: '{}' }), 400, 'ValidationError');
+    });
+  });
+
+  describe('query strings', () => {
+    it('rejects a query parameter other than list_network_attachments\' project', async () => {
+      expectError(await admin.get('/v0/projects?verbose=1'), 400, 'ValidationError');
+      expectError(await admin.get('/v0/nodes/free?project=x'), 400, 'ValidationError');
+      const net = await createNetwork(admin, { owner: 'admin', access: '' });
+      expectError(await admin.get(`/v0/network/${net}/attachments?owner=admin`), 400, 'ValidationError');
+    });
+
+    it('rejects an empty query value', async () => {
+      const net = await createNetwork(admin, { owner: 'admin', access: '' });
+      expectError(await admin.get(`/v0/network/${net}/attachments?project=`), 400, 'ValidationError');
+      expectError(await admin.get(`/v0/network/${net}/attachments?project`), 400, 'ValidationError');
+    });
+
+    it('accepts list_network_attachments with and without ?project', async () => {
+      const p = await createProject(admin);
+      const net = await createNetwork(admin, { owner: 'admin', access: p });
+      const all = await admin.get(`/v0/network/${net}/attachments`);
+      expectStatus(all, 200);
+      assert.deepEqual(all.json, {});
+      const mine = await admin.get(`/v0/network/${net}/attachments?project=${p}`);
+      expectStatus(mine, 200);
+      assert.deepEqual(mine.json, {});
+      expectError(await admin.get(`/v0/network/${net}/attachments?project=${label('nope')}`), 404, 'NotFoundError');
+    });
+  });
+
+  describe('ValidationError versus BadArgumentError', () => {
+    it('reports well-formed bodies with illegal meanings as 400 BadArgumentError', async () => {
+      const p = await createProject(admin);
+      // Network combinations and net_id (SPEC 3.3).
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: p, access: '', net_id: '' }), 400, 'BadArgumentError', 'project-owned public');
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: p, access: p, net_id: '300' }), 400, 'BadArgumentError', 'project-owned given id');
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '', net_id: 'abc' }), 400, 'BadArgumentError', 'net_id abc');
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '', net_id: '0' }), 400, 'BadArgumentError', 'net_id 0');
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '', net_id: '4095' }), 400, 'BadArgumentError', 'net_id 4095');
+      // Switch type, fields and port names (SPEC 3.4).
+      expectError(await admin.put(`/v0/switch/${label('sw')}`, { type: 'no-such-switch', hostname: 'h', username: 'u', password: 'p' }), 400, 'BadArgumentError', 'switch type');
+      expectError(await admin.put(`/v0/switch/${label('sw')}`, { type: 'mock', hostname: 'h', username: 'u' }), 400, 'BadArgumentError', 'missing switch field');
+      expectError(await admin.put(`/v0/switch/${label('sw')}`, { type: 'mock', hostname: 'h', username: 'u', password: 'p', colour: 'red' }), 400, 'BadArgumentError', 'extra switch field');
+      const sw = await registerSwitch(admin);
+      expectError(await admin.put(`/v0/switch/${sw}/port/Ethernet1/1`), 400, 'BadArgumentError', 'port name');
+      // Boot device of an in-process OBM (SPEC 3.2).
+      const node = await registerNode(admin);
+      await enableObm(admin, node);
+      expectError(await admin.put(`/v0/node/${node}/boot_device`, { bootdev: 'cdrom' }), 400, 'BadArgumentError', 'bootdev');
+      // Channel and detach of a network that is not on the nic.
+      const nic = await registerNic(admin, node);
+      const port = await registerPort(admin, sw, 'gi1/0/3');
+      await cableNic(admin, sw, port, node, nic);
+      await enableObm(admin, node, false);
+      await connectNode(admin, p, node);
+      const net = await createNetwork(admin, { owner: p, access: p });
+      expectError(await admin.post(`/v0/node/${node}/nic/${nic}/connect_network`, { network: net, channel: 'vlan/bogus' }), 400, 'BadArgumentError', 'channel');
+      expectError(await admin.post(`/v0/node/${node}/nic/${nic}/detach_network`, { network: net }), 400, 'BadArgumentError', 'detach not attached');
+    });
+
+    it('reports an unknown body key on a semantic route as ValidationError, not BadArgumentError', async () => {
+      expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '', net_id: '', vlan: 5 }), 400, 'ValidationError');
+      expectError(await admin.put(`/v0/switch/${label('sw')}`, { hostname: 'h', username: 'u', password: 'p' }), 400, ['ValidationError', 'BadArgumentError']);
+    });
+  });
+
+  describe('odd input never produces a 500', () => {
+    const oddBodies: string[] = [
+      '', ' ', '\n', '\u0000', '\uFEFF{}', '{}', '{"":""}', '{"__proto__": {"isAdmin": true}}', '{"constructor": {"prototype": {}}}',
+      '{"node": "a", "node": "b"}', '{"node": "\u0000"}', '{"node": "' + 'n'.repeat(300) + '"}', '{"node": "a/b"}',
+      '{"node": "..", "nic": "."}', '{"node": {"$gt": ""}}', '{"value": ' + '['.repeat(200) + ']'.repeat(200) + '}',
+      '{"value": 1e400}', '{"value": -0}', '{"value": "\\ud800"}', '{"enabled": null}', '{"force": null}',
+      '{"bootdev": ""}', '{"bootdev": "PXE"}', '{"network": "", "channel": ""}', '{"network": "x", "channel": "vlan/0"}',
+      '{"network": "x", "channel": "vlan/99999999999999999999"}', '{"macaddr": ""}', '{"macaddr": "' + 'm'.repeat(10000) + '"}',
+      '{"obm": null}', '{"obm": {}}', '{"obm": {"type": 5}}', '{"obm": {"type": "ipmi"}}', '{"obm": {"type": "ipmi", "host": "h", "user": "u", "password": "p", "port": "x"}}',
+      '{"obm": {"type": "mock", "host": "h", "user": "u", "password": "p"}, "metadata": null}', '{"obm": [], "metadata": []}',
+      '{"obmd": {"uri": "not a uri", "admin_token": "t"}}', '{"obmd": {"uri": "ftp://x/y", "admin_token": "t"}}',
+      '{"type": "http://schema.massopencloud.org/haas/v0/switches/"}', '{"type": "mock", "hostname": 1, "username": [], "password": {}}',
+      '{"owner": "", "access": "", "net_id": ""}', '{"owner": "admin", "access": "", "net_id": "-1"}', '{"owner": "admin", "access": "", "net_id": "1.5"}',
+      '{"owner": "admin", "access": "", "net_id": " 300"}', '{"password": "", "is_admin": "yes"}', '{"project": null}',
+      '123456789012345678901234567890', '"' + 'x'.repeat(100000) + '"', '{"a":' + '{"a":'.repeat(500) + '1' + '}'.repeat(501),
+    ];
+
+    it('answers every odd body on every body route below 500', async () => {
+      const p = await createProject(admin);
+      const node = await registerNode(admin);
+      const nic = await registerNic(admin, node);
+      const sw = await registerSwitch(admin);
+      const port = await registerPort(admin, sw, 'gi1/0/9');
+      const routes: Array<[string, string]> = [
+        ['PUT', `/v0/project/${label('p')}`],
+        ['POST', `/v0/project/${p}/connect_node`],
+        ['POST', `/v0/project/${p}/detach_node`],
+        ['PUT', `/v0/node/${label('n')}`],
+        ['PUT', `/v0/node/${node}/nic/${label('nic')}`],
+        ['PUT', `/v0/node/${node}/metadata/${label('m')}`],
+        ['PUT', `/v0/node/${node}/obm`],
+        ['POST', `/v0/node/${node}/power_cycle`],
+        ['PUT', `/v0/node/${node}/boot_device`],
+        ['POST', `/v0/node/${node}/nic/${nic}/connect_network`],
+        ['POST', `/v0/node/${node}/nic/${nic}/detach_network`],
+        ['PUT', `/v0/network/${label('net')}`],
+        ['PUT', `/v0/switch/${label('sw')}`],
+        ['POST', `/v0/switch/${sw}/port/${port}/connect_nic`],
+        ['PUT', `/v0/auth/basic/user/${label('u')}`],
+        ['GET', '/v0/projects'],
+      ];
+      for (const [method, path] of routes) {
+        for (const rawBody of oddBodies) {
+          const r = await admin.request(method, path, { rawBody });
+          assert.ok(r.status < 500, `${method} ${path} with ${JSON.stringify(rawBody.slice(0, 80))}: ${r.status} ${r.text.slice(0, 300)}`);
+          if (r.status >= 400) expectError(r, r.status, undefined, `${method} ${path}`);
+        }
+      }
+    });
+
+    it('answers odd paths and query strings below 500', async () => {
+      const paths = [
+        '/v0/node/%zz', '/v0/node/%', '/v0/project/%00', '/v0/node/%E0%A4%A', '/v0/node/' + 'n'.repeat(5000), '/v0/node/..%2F..%2Fetc',
+        '/v0/switch/%2F/port/%2F', '/v0/network/%20', '/v0/nodes/', '/v0/nodes/%zz', '/v0//projects', '/v0/project//nodes',
+        '/v0/network/x/attachments?project=%zz', '/v0/network/x/attachments?project=a&project=b', '/v0/projects?%zz=1',
+        '/v0/networking_action/%zz', '/v0/networking_action/' + 'f'.repeat(1000), '/v0/node/x?', '/v0/node/x#frag', '/v0/%7B%7D',
+      ];
+      for (const path of paths) {
+        for (const method of ['GET', 'PUT', 'POST', 'DELETE', 'PATCH']) {
+          const r = await admin.request(method, path);
+          assert.ok(r.status < 500, `${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
+        }
+      }
+    });
+
+    it('answers odd label characters below 500 and keeps the object usable', async () => {
+      for (const name of ['ünïcödé', 'with space', 'tab\there', 'emoji-🙂', 'quote"s', "single'q", 'back\\slash', 'percent%25', 'semi;colon', '?', '#']) {
+        const path = `/v0/project/${encodeURIComponent(name)}`;
+        const r = await admin.put(path);
+        assert.ok(r.status < 500, `${name}: ${r.status} ${r.text}`);
+        if (r.status === 200) {
+          const list = await admin.get('/v0/projects');
+          assert.ok((list.json as string[]).includes(name), `${name} listed as created`);
+          expectEmptyOk(await admin.delete(path), `delete ${name}`);
+        }
+      }
+    });
+  });
+});
