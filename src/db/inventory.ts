@@ -36,6 +36,8 @@ export class InventoryError extends Error {}
 
 /** Open (creating if needed, mode 0600) and migrate the inventory at `file`. */
 export function openInventory(file: string): Inventory {
+  // The database, its -wal and -shm files hold secrets: everything this process creates is private.
+  process.umask(0o077);
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
