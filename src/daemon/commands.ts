@@ -49,7 +49,9 @@ class ServeCommand extends Command {
       const config = await configOf({ config: this.config, db: this.db, socket: this.socket, listen: this.listen,
         auth: this.auth, tlsCert: this.tlsCert, tlsKey: this.tlsKey });
       const { serve } = await import('./serve.js');
-      return serve(config);
+      const code = await serve(config);
+      // Shut down cleanly already: do not wait for idle keep-alive sockets of outgoing fetches.
+      process.exit(code);
     });
   }
 }
