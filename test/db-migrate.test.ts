@@ -1,0 +1,76 @@
+// Schema versions: a database made by an older haas is migrated forward on
+// open; a newer or foreign database is refused and left untouched.
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { runHaas, repoRoot } from './lib/daemon.js';
+import { SCHEMA_VERSION } from '../src/db/migrate.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'haas-migrate-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function tables(file: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try { return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]; } finally { db.close(); }
+}
+
+function version(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try { return (db.prepare('SELECT version FROM schema_version').get() as { version: number }).version; } finally { db.close(); }
+}
+
+describe('schema migrations', () => {
+  it('creates a new database at the current version with the whole schema.sql', () => {
+    const file = join(dir, 'new.db');
+    const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(version(file), SCHEMA_VERSION);
+    const fresh = new Database(':memory:');
+    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
+    assert.deepEqual(tables(file), fresh.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
+  });
+
+  it('migrates a version-1 database (the first release) forward, keeping its data', () => {
+    const file = join(dir, 'v1.db');
+    const db = new Database(file);
+    db.exec(readFileSync(join(repoRoot, 'test', 'fixtures', 'schema-v1.sql'), 'utf8'));
+    db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
+    db.prepare("INSERT INTO project (label) VALUES ('kept')").run();
+    db.close();
+    const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(version(file), SCHEMA_VERSION);
+    const after = new Database(file, { readonly: true });
+    assert.deepEqual(after.prepare('SELECT label FROM project').pluck().all(), ['kept']);
+    after.close();
+    const fresh = new Database(':memory:');
+    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
+    assert.deepEqual(tables(file), fresh.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
+  });
+
+  it('refuses a database from a newer haas', () => {
+    const file = join(dir, 'future.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SCHEMA_VERSION + 1);
+    db.close();
+    const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /newer than this haas/);
+    assert.equal(version(file), SCHEMA_VERSION + 1);
+  });
+
+  it('refuses a SQLite file that is not a haas database', () => {
+    const file = join(dir, 'other.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE something (x)');
+    db.close();
+    const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /not a haas database/);
+    assert.deepEqual(tables(file), ['something']);
+  });
+});
