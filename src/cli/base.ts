@@ -1,0 +1,117 @@
+// Base classes of the client commands: connection options, the API client, output and --wait.
+import { Command, Option, UsageError } from 'clipanion';
+import { HaasClient } from '../client/client.js';
+import { parseEndpoint } from '../client/endpoint.js';
+import type { NetworkingAction, NetworkingActionDetails, StatusId } from '../client/types.js';
+import { formatFields, formatJson } from './output.js';
+import { resolveClientSettings } from './settings.js';
+
+/** A networking action ended in ERROR (exit code 1). */
+export class ActionFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionFailedError';
+  }
+}
+
+/** A command that talks to the daemon: --endpoint, --username, --password-file (never a password flag). */
+export abstract class ClientCommand extends Command {
+  endpoint = Option.String('--endpoint', {
+    description: 'Daemon to talk to: unix:/path/to.sock, http://host:port or https://host:port (env HAAS_ENDPOINT, HIL_ENDPOINT)',
+  });
+  username = Option.String('--username', { description: 'User name for HTTP Basic auth (env HAAS_USERNAME, HIL_USERNAME)' });
+  authPasswordFile = Option.String('--password-file,--auth-password-file', {
+    description: 'File holding the password of --username (else env HAAS_PASSWORD, HIL_PASSWORD, or the client config)',
+  });
+
+  private cachedClient: HaasClient | undefined;
+
+  /** The API client for the resolved endpoint and credentials. */
+  protected get api(): HaasClient {
+    if (!this.cachedClient) {
+      const settings = resolveClientSettings(
+        { endpoint: this.endpoint, username: this.username, passwordFile: this.authPasswordFile }, this.context.env);
+      let endpoint;
+      try {
+        endpoint = parseEndpoint(settings.endpoint);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      this.cachedClient = new HaasClient({ endpoint, credentials: settings.credentials });
+    }
+    return this.cachedClient;
+  }
+
+  protected write(text: string): void {
+    this.context.stdout.write(text);
+  }
+}
+
+/** A client command whose answer is data: human output by default, the raw JSON with --json. */
+export abstract class DataCommand extends ClientCommand {
+  json = Option.Boolean('--json', false, { description: 'Print the raw JSON answer' });
+
+  /** Print `data` as JSON with --json, else as `human(data)`. */
+  protected show<T>(data: T, human: (data: T) => string): void {
+    this.write(this.json ? formatJson(data) : human(data));
+  }
+}
+
+/** A command that queues a networking action: prints its id, or with --wait follows it to DONE/ERROR. */
+export abstract class ActionCommand extends DataCommand {
+  wait = Option.Boolean('--wait', false, { description: 'Wait until the switch is configured; exit 1 if the action fails' });
+
+  /** Report (or await) the action; throws ActionFailedError when it ends in ERROR. */
+  protected async follow(started: StatusId): Promise<void> {
+    const id = started.status_id;
+    if (!this.wait) {
+      this.write(this.json ? formatJson(started) : id + '\n');
+      return;
+    }
+    const stderr = this.context.stderr;
+    stderr.write(`waiting for networking action ${id} ...\n`);
+    let lastReport = 0;
+    const action = await this.api.waitNetworkingAction(id, {
+      onPoll: (a, elapsed) => {
+        if (a.status === 'PENDING' && elapsed - lastReport >= 5000) {
+          lastReport = elapsed;
+          stderr.write(`  still PENDING after ${Math.round(elapsed / 1000)}s\n`);
+        }
+      },
+    });
+    stderr.write(`networking action ${id}: ${action.status}\n`);
+    if (this.json) this.write(formatJson({ status_id: id, ...action }));
+    if (action.status === 'ERROR') {
+      const message = await this.deviceMessage(id);
+      throw new ActionFailedError(`networking action ${id} failed (${describeAction(action)})${message ? ': ' + message : ''}`);
+    }
+  }
+
+  /** The device's message of a failed action; undefined from a daemon without the details route (HIL). */
+  private async deviceMessage(id: string): Promise<string | undefined> {
+    try {
+      return (await this.api.showNetworkingActionDetails(id)).message ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** One line saying what an action did: "modify_port n1/eth0 vlan/native -> net1". */
+export function describeAction(a: NetworkingAction): string {
+  return `${a.type} ${a.node}/${a.nic}${a.channel ? ' ' + a.channel : ''} -> ${a.new_network ?? '(none)'}`;
+}
+
+/** Human form of a networking action, with haas's details when known. */
+export function formatAction(id: string, a: NetworkingAction | NetworkingActionDetails): string {
+  const fields: [string, string][] = [
+    ['id', id], ['status', a.status], ['type', a.type], ['node', a.node], ['nic', a.nic],
+    ['channel', a.channel || '-'], ['new network', a.new_network ?? '-'],
+  ];
+  if ('message' in a) {
+    fields.push(['switch', a.switch ?? '-'], ['port', a.port ?? '-'],
+      ['created', String(a.created_at ?? '-')], ['finished', String(a.finished_at ?? '-')]);
+    if (a.message) fields.push(['message', a.message]);
+  }
+  return formatFields(fields);
+}

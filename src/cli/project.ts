@@ -1,0 +1,117 @@
+// haas project ...: projects, and the nodes, networks and headnodes they hold (SPEC 3.1).
+import { Command, Option } from 'clipanion';
+import { ClientCommand, DataCommand } from './base.js';
+import { formatLines } from './output.js';
+
+class ProjectList extends DataCommand {
+  static override paths = [['project', 'list']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'List all projects (admin)',
+    examples: [['List projects', '$0 project list']],
+  });
+  async execute() {
+    this.show(await this.api.listProjects(), formatLines);
+  }
+}
+
+class ProjectCreate extends ClientCommand {
+  static override paths = [['project', 'create']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'Create a project (admin)',
+    examples: [['Create project "research"', '$0 project create research']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  async execute() {
+    await this.api.projectCreate(this.project);
+  }
+}
+
+class ProjectDelete extends ClientCommand {
+  static override paths = [['project', 'delete']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'Delete a project (admin)',
+    details: 'Fails while the project has nodes, owns networks, is on a network\'s access list or has headnodes.',
+    examples: [['Delete project "research"', '$0 project delete research']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  async execute() {
+    await this.api.projectDelete(this.project);
+  }
+}
+
+class ProjectConnectNode extends ClientCommand {
+  static override paths = [['project', 'connect-node']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'Reserve a free node into a project',
+    examples: [['Put node n1 in project "research"', '$0 project connect-node research n1']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  node = Option.String({ name: 'NODE' });
+  async execute() {
+    await this.api.projectConnectNode(this.project, this.node);
+  }
+}
+
+class ProjectDetachNode extends ClientCommand {
+  static override paths = [['project', 'detach-node']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'Release a node from a project',
+    details: 'The node\'s OBM must be disabled and its nics detached from every network first.',
+    examples: [['Free node n1', '$0 project detach-node research n1']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  node = Option.String({ name: 'NODE' });
+  async execute() {
+    await this.api.projectDetachNode(this.project, this.node);
+  }
+}
+
+class ProjectNodes extends DataCommand {
+  static override paths = [['project', 'nodes']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'List the nodes of a project (in the order they were registered)',
+    examples: [['Nodes of "research"', '$0 project nodes research']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  async execute() {
+    this.show(await this.api.listProjectNodes(this.project), formatLines);
+  }
+}
+
+class ProjectNetworks extends DataCommand {
+  static override paths = [['project', 'networks']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'List the networks a project has access to (public networks are not listed)',
+    examples: [['Networks of "research"', '$0 project networks research']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  async execute() {
+    this.show(await this.api.listProjectNetworks(this.project), formatLines);
+  }
+}
+
+class ProjectHeadnodes extends DataCommand {
+  static override paths = [['project', 'headnodes']];
+  static override usage = Command.Usage({
+    category: 'Projects',
+    description: 'List the headnodes of a project',
+    examples: [['Headnodes of "research"', '$0 project headnodes research']],
+  });
+  project = Option.String({ name: 'PROJECT' });
+  async execute() {
+    this.show(await this.api.listProjectHeadnodes(this.project), formatLines);
+  }
+}
+
+/** The `haas project` commands. */
+export const projectCommands = [
+  ProjectList, ProjectCreate, ProjectDelete, ProjectConnectNode, ProjectDetachNode,
+  ProjectNodes, ProjectNetworks, ProjectHeadnodes,
+];

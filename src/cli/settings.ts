@@ -1,0 +1,121 @@
+// Where the CLI connects and as whom: flags > environment (HAAS_*, then HIL_*) > client config file > defaults.
+import { readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Credentials } from '../client/transport.js';
+
+/** A setting that cannot be used (unreadable file, insecure config, half-given credentials). */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** The connection flags every client command takes. */
+export interface ConnectionFlags {
+  endpoint?: string;
+  username?: string;
+  passwordFile?: string;
+}
+
+/** The resolved connection: endpoint text and optional Basic credentials. */
+export interface ClientSettings {
+  endpoint: string;
+  credentials?: Credentials;
+}
+
+/** The [client] section of the client config file. */
+export interface ClientConfigFile {
+  endpoint?: string;
+  username?: string;
+  password?: string;
+}
+
+const CONFIG_KEYS = ['endpoint', 'username', 'password'] as const;
+
+function home(env: NodeJS.ProcessEnv): string {
+  return env.HOME || homedir();
+}
+
+/** The client config file: $HAAS_CLIENT_CONFIG, else $XDG_CONFIG_HOME/haas/client.conf (~/.config/...). */
+export function clientConfigPath(env: NodeJS.ProcessEnv): string {
+  if (env.HAAS_CLIENT_CONFIG) return env.HAAS_CLIENT_CONFIG;
+  return join(env.XDG_CONFIG_HOME || join(home(env), '.config'), 'haas', 'client.conf');
+}
+
+/** The daemon's default socket: /var/lib/haas/haas.sock as root, else $XDG_STATE_HOME/haas/haas.sock. */
+export function defaultEndpoint(env: NodeJS.ProcessEnv, uid: number | undefined): string {
+  if (uid === 0) return 'unix:/var/lib/haas/haas.sock';
+  return 'unix:' + join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'haas', 'haas.sock');
+}
+
+/** Parse the client config text: `[client]` with endpoint/username/password; `#`/`;` comments. */
+export function parseClientConfig(text: string, origin: string): ClientConfigFile {
+  const out: ClientConfigFile = {};
+  let section: string | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const header = /^\[([^\]]+)\]$/.exec(line);
+    if (header) {
+      section = header[1]?.trim();
+      return;
+    }
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new SettingsError(`${origin}:${i + 1}: expected "key = value", got "${line}"`);
+    if (section !== 'client') return;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new SettingsError(`${origin}:${i + 1}: unknown key "${key}" in [client] (known: ${CONFIG_KEYS.join(', ')})`);
+    }
+    out[key as (typeof CONFIG_KEYS)[number]] = value;
+  });
+  return out;
+}
+
+/** Read the client config file if it exists; refuse one holding a password that group or others can read. */
+export function readClientConfig(path: string): ClientConfigFile {
+  let text: string;
+  let mode: number;
+  try {
+    text = readFileSync(path, 'utf8');
+    mode = statSync(path).mode;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new SettingsError(`cannot read client config ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const config = parseClientConfig(text, path);
+  if (config.password !== undefined && (mode & 0o077) !== 0) {
+    throw new SettingsError(
+      `refusing to use ${path}: it contains a password and is readable by group or others (run: chmod 600 ${path})`);
+  }
+  return config;
+}
+
+/** A secret from a file: its content without one trailing newline. */
+export function readSecretFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw new SettingsError(`cannot read ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
+/** Resolve endpoint and credentials from flags, environment and the client config file. */
+export function resolveClientSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv, uid = process.getuid?.()): ClientSettings {
+  const file = readClientConfig(clientConfigPath(env));
+  const endpoint = flags.endpoint || env.HAAS_ENDPOINT || env.HIL_ENDPOINT || file.endpoint || defaultEndpoint(env, uid);
+  const username = flags.username || env.HAAS_USERNAME || env.HIL_USERNAME || file.username;
+  const password = flags.passwordFile !== undefined
+    ? readSecretFile(flags.passwordFile, 'password')
+    : env.HAAS_PASSWORD ?? env.HIL_PASSWORD ?? file.password;
+  // A password without a user name is not used: anonymous calls work with `--auth null`.
+  if (username === undefined || username === '') return { endpoint };
+  if (password === undefined) {
+    throw new SettingsError(
+      `no password for user "${username}": use --password-file, HAAS_PASSWORD or "password" in the client config (chmod 600)`);
+  }
+  return { endpoint, credentials: { username, password } };
+}

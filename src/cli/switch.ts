@@ -1,0 +1,108 @@
+// haas switch ...: switches and their driver settings (SPEC 3.4, admin only).
+import { Command, Option, UsageError } from 'clipanion';
+import type { SwitchInfo } from '../client/types.js';
+import { ClientCommand, DataCommand } from './base.js';
+import { readSecret, splitKeyValue } from './input.js';
+import { formatFields, formatLines, joinOr } from './output.js';
+
+class SwitchRegister extends ClientCommand {
+  static override paths = [['switch', 'register']];
+  static override usage = Command.Usage({
+    category: 'Switches',
+    description: 'Register a switch (admin)',
+    details: `
+      The driver's fields are given as \`--field key=value\` (a string) or \`--field key:=JSON\` (a number,
+      boolean, ...). Secrets come from files: \`--field-file key=FILE\` (FILE \`-\` = stdin) or
+      \`--password-file FILE\` for the \`password\` field; never put them on the command line.
+      Your own password, if needed, goes in \`--auth-password-file\` (or the environment).
+
+      HIL's types and fields: mock and powerconnect55xx {hostname, username, password}; nexus and
+      delln3000 {hostname, username, password, dummy_vlan}; dellnos9 {hostname, username, password,
+      interface_type}; ovs {ovs_bridge}.
+    `,
+    examples: [
+      ['A mock switch', 'echo pw | $0 switch register sw0 --type mock --field hostname=sw0 --field username=admin --password-file -'],
+      ['A Nexus', '$0 switch register nx1 --type nexus --field hostname=10.0.0.2 --field username=admin --field dummy_vlan=2222 --password-file nx1.pw'],
+      ['Open vSwitch', '$0 switch register ovs0 --type ovs --field ovs_bridge=br-haas'],
+    ],
+  });
+  name = Option.String({ name: 'SWITCH' });
+  type = Option.String('--type', { required: true, description: 'Driver: mock, nexus, delln3000, dellnos9, powerconnect55xx, ovs, ...' });
+  fields = Option.Array('--field', [], { description: 'key=value (string) or key:=JSON; repeatable' });
+  fieldFiles = Option.Array('--field-file', [], { description: 'key=FILE: the field\'s value is the file\'s content (- = stdin); repeatable' });
+  override authPasswordFile = Option.String('--auth-password-file', {
+    description: 'File holding the password of --username (else env HAAS_PASSWORD, HIL_PASSWORD, or the client config)',
+  });
+  passwordFile = Option.String('--password-file', { description: 'File holding the switch\'s password (- = stdin)' });
+
+  async execute() {
+    const fields: Record<string, unknown> = {};
+    const set = (key: string, value: unknown) => {
+      if (key in fields || key === 'type') throw new UsageError(`field "${key}" given twice`);
+      fields[key] = value;
+    };
+    for (const f of this.fields) {
+      const [key, value] = splitKeyValue(f, '--field');
+      if (key.endsWith(':')) {
+        try {
+          set(key.slice(0, -1), JSON.parse(value));
+        } catch (e) {
+          if (e instanceof UsageError) throw e;
+          throw new UsageError(`--field ${key}=: "${value}" is not valid JSON`);
+        }
+      } else {
+        set(key, value);
+      }
+    }
+    const files: [string, string][] = this.fieldFiles.map((f) => splitKeyValue(f, '--field-file'));
+    if (this.passwordFile !== undefined) files.push(['password', this.passwordFile]);
+    for (const [key, file] of files) {
+      set(key, await readSecret({ file, what: `switch ${key}`, stdin: this.context.stdin, stderr: this.context.stderr }));
+    }
+    await this.api.switchRegister(this.name, this.type, fields);
+  }
+}
+
+class SwitchDelete extends ClientCommand {
+  static override paths = [['switch', 'delete']];
+  static override usage = Command.Usage({
+    category: 'Switches',
+    description: 'Delete a switch (admin); delete its ports first',
+    examples: [['Delete sw0', '$0 switch delete sw0']],
+  });
+  name = Option.String({ name: 'SWITCH' });
+  async execute() {
+    await this.api.switchDelete(this.name);
+  }
+}
+
+class SwitchList extends DataCommand {
+  static override paths = [['switch', 'list']];
+  static override usage = Command.Usage({
+    category: 'Switches', description: 'List switches (admin)', examples: [['All switches', '$0 switch list']],
+  });
+  async execute() {
+    this.show(await this.api.listSwitches(), formatLines);
+  }
+}
+
+function formatSwitch(s: SwitchInfo): string {
+  return formatFields([['name', s.name], ['capabilities', joinOr(s.capabilities, '-')]])
+    + (s.ports.length > 0 ? '\nports:\n' + formatLines(s.ports.map((port) => '  ' + port.label)) : '\nno ports\n');
+}
+
+class SwitchShow extends DataCommand {
+  static override paths = [['switch', 'show']];
+  static override usage = Command.Usage({
+    category: 'Switches',
+    description: 'Show a switch: capabilities and ports (never its credentials)',
+    examples: [['Show sw0', '$0 switch show sw0']],
+  });
+  name = Option.String({ name: 'SWITCH' });
+  async execute() {
+    this.show(await this.api.showSwitch(this.name), formatSwitch);
+  }
+}
+
+/** The `haas switch` commands. */
+export const switchCommands = [SwitchRegister, SwitchDelete, SwitchList, SwitchShow];

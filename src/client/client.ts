@@ -1,0 +1,211 @@
+// Typed client of haas's REST API (HIL v0, SPEC.md section 3): one method per API call.
+import type { IncomingMessage } from 'node:http';
+import { ConnectionError } from './errors.js';
+import { Transport, apiError, type TransportOptions } from './transport.js';
+import type {
+  HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, NodeRegistration,
+  PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList,
+} from './types.js';
+
+/** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
+function p(strings: TemplateStringsArray, ...labels: string[]): string {
+  return strings.reduce((acc, s, i) => acc + s + (i < labels.length ? encodeURIComponent(labels[i] ?? '') : ''), '');
+}
+
+/** Options of waitNetworkingAction. */
+export interface WaitOptions {
+  /** Called after every poll (progress display). */
+  onPoll?: (action: NetworkingAction, elapsedMs: number) => void;
+  intervalMs?: number;
+  /** Give up after this long (ConnectionError); default 10 minutes. */
+  timeoutMs?: number;
+}
+
+/** A client of one haas (or HIL) daemon. Every method throws ApiCallError for an error answer. */
+export class HaasClient {
+  private readonly transport: Transport;
+
+  constructor(opts: TransportOptions) {
+    this.transport = new Transport(opts);
+  }
+
+  /** Perform one call and return its parsed JSON answer (undefined for an empty body). */
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.transport.call(method, path, body);
+    if (res.status < 200 || res.status >= 300) throw apiError(res.status, res.body, res.redirectedTo);
+    if (res.body.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(res.body) as T;
+    } catch {
+      throw new ConnectionError(`${method} ${path}: the answer from ${this.transport.endpointText} is not JSON: ${res.body.slice(0, 200)}`);
+    }
+  }
+
+  // ---- projects (3.1)
+  listProjects(): Promise<string[]> { return this.call('GET', '/projects'); }
+  projectCreate(project: string): Promise<void> { return this.call('PUT', p`/project/${project}`); }
+  projectDelete(project: string): Promise<void> { return this.call('DELETE', p`/project/${project}`); }
+  projectConnectNode(project: string, node: string): Promise<void> {
+    return this.call('POST', p`/project/${project}/connect_node`, { node });
+  }
+  projectDetachNode(project: string, node: string): Promise<void> {
+    return this.call('POST', p`/project/${project}/detach_node`, { node });
+  }
+  listProjectNodes(project: string): Promise<string[]> { return this.call('GET', p`/project/${project}/nodes`); }
+  listProjectNetworks(project: string): Promise<string[]> { return this.call('GET', p`/project/${project}/networks`); }
+  listProjectHeadnodes(project: string): Promise<string[]> { return this.call('GET', p`/project/${project}/headnodes`); }
+
+  // ---- nodes (3.2)
+  nodeRegister(node: string, registration: NodeRegistration): Promise<void> {
+    return this.call('PUT', p`/node/${node}`, registration);
+  }
+  nodeDelete(node: string): Promise<void> { return this.call('DELETE', p`/node/${node}`); }
+  nodeRegisterNic(node: string, nic: string, macaddr: string): Promise<void> {
+    return this.call('PUT', p`/node/${node}/nic/${nic}`, { macaddr });
+  }
+  nodeDeleteNic(node: string, nic: string): Promise<void> { return this.call('DELETE', p`/node/${node}/nic/${nic}`); }
+  /** `free` lists free nodes, `all` every node. */
+  listNodes(which: 'free' | 'all'): Promise<string[]> { return this.call('GET', p`/nodes/${which}`); }
+  showNode(node: string): Promise<NodeInfo> { return this.call('GET', p`/node/${node}`); }
+  nodeSetMetadata(node: string, label: string, value: unknown): Promise<void> {
+    return this.call('PUT', p`/node/${node}/metadata/${label}`, { value });
+  }
+  nodeDeleteMetadata(node: string, label: string): Promise<void> {
+    return this.call('DELETE', p`/node/${node}/metadata/${label}`);
+  }
+  nodeEnableDisableObm(node: string, enabled: boolean): Promise<void> {
+    return this.call('PUT', p`/node/${node}/obm`, { enabled });
+  }
+  nodePowerCycle(node: string, force = false): Promise<void> {
+    return this.call('POST', p`/node/${node}/power_cycle`, force ? { force } : undefined);
+  }
+  nodePowerOn(node: string): Promise<void> { return this.call('POST', p`/node/${node}/power_on`); }
+  nodePowerOff(node: string): Promise<void> { return this.call('POST', p`/node/${node}/power_off`); }
+  nodePowerStatus(node: string): Promise<PowerStatus> { return this.call('GET', p`/node/${node}/power_status`); }
+  nodeSetBootdev(node: string, bootdev: string): Promise<void> {
+    return this.call('PUT', p`/node/${node}/boot_device`, { bootdev });
+  }
+  /** The serial console's byte stream; it runs until destroyed by the caller or closed by the daemon. */
+  showConsole(node: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/node/${node}/console`); }
+  nodeConnectNetwork(node: string, nic: string, network: string, channel?: string): Promise<StatusId> {
+    return this.call('POST', p`/node/${node}/nic/${nic}/connect_network`, channel === undefined ? { network } : { network, channel });
+  }
+  nodeDetachNetwork(node: string, nic: string, network: string): Promise<StatusId> {
+    return this.call('POST', p`/node/${node}/nic/${nic}/detach_network`, { network });
+  }
+  showNetworkingAction(statusId: string): Promise<NetworkingAction> {
+    return this.call('GET', p`/networking_action/${statusId}`);
+  }
+  /** haas's extension (not in HIL): the action with the device's message, its times, switch and port. */
+  showNetworkingActionDetails(statusId: string): Promise<NetworkingActionDetails> {
+    return this.call('GET', p`/networking_action/${statusId}/details`);
+  }
+
+  /** haas's OBM audit trail (admin), oldest first, optionally of one node. */
+  listObmAudit(node?: string): Promise<ObmAuditEntry[]> {
+    return this.call('GET', node === undefined ? '/obm_audit' : `/obm_audit?node=${encodeURIComponent(node)}`);
+  }
+
+  /** Poll a networking action until it is DONE or ERROR, and return it. */
+  async waitNetworkingAction(statusId: string, opts: WaitOptions = {}): Promise<NetworkingAction> {
+    const started = Date.now();
+    const timeoutMs = opts.timeoutMs ?? 600_000;
+    let interval = opts.intervalMs ?? 100;
+    for (;;) {
+      const action = await this.showNetworkingAction(statusId);
+      const elapsed = Date.now() - started;
+      opts.onPoll?.(action, elapsed);
+      if (action.status !== 'PENDING') return action;
+      if (elapsed > timeoutMs) {
+        throw new ConnectionError(`networking action ${statusId} still PENDING after ${Math.round(elapsed / 1000)}s`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, interval));
+      interval = Math.min(interval * 2, 1000);
+    }
+  }
+
+  // ---- networks (3.3)
+  /** owner: "admin" or a project; access: "" (public) or a project; netId: "" to allocate from the pool. */
+  networkCreate(network: string, owner: string, access: string, netId: string): Promise<void> {
+    return this.call('PUT', p`/network/${network}`, { owner, access, net_id: netId });
+  }
+  networkDelete(network: string): Promise<void> { return this.call('DELETE', p`/network/${network}`); }
+  showNetwork(network: string): Promise<NetworkInfo> { return this.call('GET', p`/network/${network}`); }
+  listNetworks(): Promise<NetworkList> { return this.call('GET', '/networks'); }
+  listNetworkAttachments(network: string, project?: string): Promise<NetworkAttachments> {
+    const query = project === undefined ? '' : `?project=${encodeURIComponent(project)}`;
+    return this.call('GET', p`/network/${network}/attachments` + query);
+  }
+  networkGrantProjectAccess(network: string, project: string): Promise<void> {
+    return this.call('PUT', p`/network/${network}/access/${project}`);
+  }
+  networkRevokeProjectAccess(network: string, project: string): Promise<void> {
+    return this.call('DELETE', p`/network/${network}/access/${project}`);
+  }
+
+  // ---- switches and ports (3.4)
+  /** fields: the driver's fields (hostname, username, password, ...). */
+  switchRegister(name: string, type: string, fields: Record<string, unknown>): Promise<void> {
+    return this.call('PUT', p`/switch/${name}`, { ...fields, type });
+  }
+  switchDelete(name: string): Promise<void> { return this.call('DELETE', p`/switch/${name}`); }
+  listSwitches(): Promise<string[]> { return this.call('GET', '/switches'); }
+  showSwitch(name: string): Promise<SwitchInfo> { return this.call('GET', p`/switch/${name}`); }
+  switchRegisterPort(name: string, port: string): Promise<void> { return this.call('PUT', p`/switch/${name}/port/${port}`); }
+  switchDeletePort(name: string, port: string): Promise<void> { return this.call('DELETE', p`/switch/${name}/port/${port}`); }
+  showPort(name: string, port: string): Promise<PortInfo> { return this.call('GET', p`/switch/${name}/port/${port}`); }
+  portConnectNic(name: string, port: string, node: string, nic: string): Promise<void> {
+    return this.call('POST', p`/switch/${name}/port/${port}/connect_nic`, { node, nic });
+  }
+  portDetachNic(name: string, port: string): Promise<void> {
+    return this.call('POST', p`/switch/${name}/port/${port}/detach_nic`);
+  }
+  portRevert(name: string, port: string): Promise<StatusId> {
+    return this.call('POST', p`/switch/${name}/port/${port}/revert`);
+  }
+  /** Read the switch's ports back and compare with the inventory; `fix` re-applies the inventory to drifting ports. */
+  switchVerify(name: string, fix = false): Promise<SwitchVerifyReport> {
+    return fix ? this.call('POST', p`/switch/${name}/verify`, { fix: true }) : this.call('GET', p`/switch/${name}/verify`);
+  }
+
+  // ---- headnodes (3.5)
+  headnodeCreate(headnode: string, project: string, baseImg: string): Promise<void> {
+    return this.call('PUT', p`/headnode/${headnode}`, { project, base_img: baseImg });
+  }
+  headnodeDelete(headnode: string): Promise<void> { return this.call('DELETE', p`/headnode/${headnode}`); }
+  headnodeStart(headnode: string): Promise<void> { return this.call('POST', p`/headnode/${headnode}/start`); }
+  headnodeStop(headnode: string): Promise<void> { return this.call('POST', p`/headnode/${headnode}/stop`); }
+  headnodeCreateHnic(headnode: string, hnic: string): Promise<void> {
+    return this.call('PUT', p`/headnode/${headnode}/hnic/${hnic}`);
+  }
+  headnodeDeleteHnic(headnode: string, hnic: string): Promise<void> {
+    return this.call('DELETE', p`/headnode/${headnode}/hnic/${hnic}`);
+  }
+  headnodeConnectNetwork(headnode: string, hnic: string, network: string): Promise<void> {
+    return this.call('POST', p`/headnode/${headnode}/hnic/${hnic}/connect_network`, { network });
+  }
+  headnodeDetachNetwork(headnode: string, hnic: string): Promise<void> {
+    return this.call('POST', p`/headnode/${headnode}/hnic/${hnic}/detach_network`);
+  }
+  showHeadnode(headnode: string): Promise<HeadnodeInfo> { return this.call('GET', p`/headnode/${headnode}`); }
+  listHeadnodeImages(): Promise<string[]> { return this.call('GET', '/headnode_images/'); }
+
+  // ---- users (3.6, database auth only)
+  listUsers(): Promise<UserList> { return this.call('GET', '/auth/basic/users'); }
+  userCreate(user: string, password: string, isAdmin = false): Promise<void> {
+    return this.call('PUT', p`/auth/basic/user/${user}`, { password, is_admin: isAdmin });
+  }
+  userDelete(user: string): Promise<void> { return this.call('DELETE', p`/auth/basic/user/${user}`); }
+  userSetAdmin(user: string, isAdmin: boolean): Promise<void> {
+    return this.call('PATCH', p`/auth/basic/user/${user}`, { is_admin: isAdmin });
+  }
+  userAddProject(user: string, project: string): Promise<void> {
+    return this.call('POST', p`/auth/basic/user/${user}/add_project`, { project });
+  }
+  userRemoveProject(user: string, project: string): Promise<void> {
+    return this.call('POST', p`/auth/basic/user/${user}/remove_project`, { project });
+  }
+
+  // ---- extensions (3.7)
+  listActiveExtensions(): Promise<string[]> { return this.call('GET', '/active_extensions'); }
+}

@@ -1,0 +1,133 @@
+// Shapes of the API's answers and request bodies (SPEC.md section 3).
+
+/** GET /node/<n>: one nic; `port`/`switch` are present for admins only (null when uncabled). */
+export interface NicInfo {
+  label: string;
+  macaddr: string;
+  networks: Record<string, string>;
+  port?: string | null;
+  switch?: string | null;
+}
+
+/** GET /node/<n>; metadata values are the JSON text of the stored values. */
+export interface NodeInfo {
+  name: string;
+  project: string | null;
+  nics: NicInfo[];
+  metadata: Record<string, string>;
+}
+
+/** The in-process OBM of node_register, e.g. {type: "ipmi", host, user, password, port?}. */
+export interface ObmSpec {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** The obmd OBM of node_register. */
+export interface ObmdSpec {
+  uri: string;
+  admin_token: string;
+}
+
+/** Body of node_register: exactly one of obm / obmd. */
+export type NodeRegistration = ({ obm: ObmSpec } | { obmd: ObmdSpec }) & { metadata?: Record<string, unknown> };
+
+/** GET /node/<n>/power_status. */
+export interface PowerStatus {
+  power_status: string;
+}
+
+/** Answer of connect/detach/revert: the networking action's id. */
+export interface StatusId {
+  status_id: string;
+}
+
+/** GET /networking_action/<id>. */
+export interface NetworkingAction {
+  status: 'PENDING' | 'DONE' | 'ERROR';
+  node: string;
+  nic: string;
+  type: string;
+  channel: string;
+  new_network: string | null;
+}
+
+/** GET /networking_action/<id>/details (haas only): the action with the device's message and where it applies. */
+export interface NetworkingActionDetails extends NetworkingAction {
+  /** The device's words when the action ended in ERROR. */
+  message: string | null;
+  created_at: string | number | null;
+  finished_at: string | number | null;
+  switch: string | null;
+  port: string | null;
+}
+
+/** One power or boot-device operation on a node's OBM (GET /obm_audit, haas's extension). */
+export interface ObmAuditEntry {
+  id: number;
+  time: string;
+  user: string;
+  node: string;
+  operation: 'power_on' | 'power_off' | 'power_cycle' | 'boot_device';
+  argument: string | null;
+  result: 'ok' | 'error' | 'redirect';
+  message: string | null;
+}
+
+/** GET /network/<net>. */
+export interface NetworkInfo {
+  name: string;
+  owner: string;
+  access: string[] | null;
+  channels: string[];
+  'connected-nodes': Record<string, string[]>;
+}
+
+/** GET /networks: network label -> its VLAN id and access list (null when public). */
+export type NetworkList = Record<string, { network_id: string | number; projects: string[] | null }>;
+
+/** GET /network/<net>/attachments: node label -> the attachment. */
+export type NetworkAttachments = Record<string, { nic: string; channel: string; project: string }>;
+
+/** GET /switch/<s>. */
+export interface SwitchInfo {
+  name: string;
+  ports: { label: string }[];
+  capabilities: string[];
+}
+
+/** The VLANs of one port: native (or null) and tagged; `anomaly` says what else is wrong on the switch. */
+export interface PortVlanState { native: number | null; tagged: number[]; anomaly?: string }
+
+/** GET/POST /switch/<s>/verify: each registered port as the inventory expects it and as the switch has it. */
+export interface SwitchVerifyReport {
+  switch: string;
+  ports: Record<string, { expected: PortVlanState; actual: PortVlanState }>;
+  /** Ports whose switch configuration differs from the inventory (after the fix, with --fix). */
+  drift: string[];
+  /** With fix: the ports that were re-applied. */
+  fixed?: string[];
+  /** With fix: ports the switch refused to re-apply, with its words. */
+  errors?: Record<string, string>;
+}
+
+/** GET /switch/<s>/port/<port>: empty when no nic is cabled. */
+export interface PortInfo {
+  node?: string;
+  nic?: string;
+  networks?: Record<string, string>;
+}
+
+/** GET /headnode/<h>. */
+export interface HeadnodeInfo {
+  name: string;
+  project: string;
+  hnics: string[];
+  vncport: number | null;
+  uuid: string;
+  base_img: string;
+  status?: string;
+}
+
+/** GET /auth/basic/users: user name -> role and projects. */
+export type UserList = Record<string, { is_admin: boolean; projects: string[] }>;
