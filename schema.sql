@@ -1,4 +1,4 @@
--- haas inventory schema, version 1.
+-- haas inventory schema, version 2.
 -- This file is the whole current schema: a new database gets it as is; an
 -- older one is brought here by the forward migrations in src/db/migrate.ts.
 -- Every row that has an API name carries it in `label`.
@@ -124,3 +124,17 @@ CREATE TABLE networking_action (
 CREATE INDEX networking_action_pending ON networking_action (status) WHERE status = 'PENDING';
 CREATE INDEX networking_action_by_nic ON networking_action (nic_id);
 CREATE INDEX networking_action_by_network ON networking_action (new_network_id);
+
+-- Power and boot-device operations on nodes' OBMs (who, what, when, result).
+-- Labels are copied: entries outlive their node and user.
+CREATE TABLE obm_audit (
+  id        INTEGER PRIMARY KEY,
+  time      TEXT NOT NULL,
+  user      TEXT NOT NULL,
+  node      TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  argument  TEXT,
+  result    TEXT NOT NULL CHECK (result IN ('ok', 'error', 'redirect')),
+  message   TEXT
+);
+CREATE INDEX obm_audit_by_node ON obm_audit (node);

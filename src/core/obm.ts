@@ -7,6 +7,7 @@ import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode, type NodeRow } from './lookup.js';
 import { fetchObmdToken, revokeObmdToken } from './obmd.js';
+import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
 export type ObmOutcome<T> = { redirect: string } | { value: T };
@@ -57,16 +58,32 @@ async function obmOp<T>(core: Core, p: Principal, label: string, path: string, f
   return { value: await deviceCall(node, path, () => fn(s)) };
 }
 
-export const powerOn = (core: Core, p: Principal, n: string) => obmOp(core, p, n, 'power_on', (s) => s.powerOn());
-export const powerOff = (core: Core, p: Principal, n: string) => obmOp(core, p, n, 'power_off', (s) => s.powerOff());
+/** obmOp for an operation that changes the node (power, boot device): its outcome goes to the audit trail. */
+async function auditedOp(core: Core, p: Principal, label: string, operation: AuditedOperation, argument: string | null,
+  fn: (s: ObmSession) => Promise<void>): Promise<ObmOutcome<void>> {
+  const entry = { user: auditUser(p), node: label, operation, argument };
+  let outcome: ObmOutcome<void>;
+  try {
+    outcome = await obmOp(core, p, label, operation, fn);
+  } catch (e) {
+    // Only attempts that reached the device (502) are audited; refusals (401, 404, 409) changed nothing.
+    if (e instanceof OBMError) recordObmOperation(core, { ...entry, result: 'error', message: e.message });
+    throw e;
+  }
+  recordObmOperation(core, { ...entry, result: 'redirect' in outcome ? 'redirect' : 'ok', message: null });
+  return outcome;
+}
+
+export const powerOn = (core: Core, p: Principal, n: string) => auditedOp(core, p, n, 'power_on', null, (s) => s.powerOn());
+export const powerOff = (core: Core, p: Principal, n: string) => auditedOp(core, p, n, 'power_off', null, (s) => s.powerOff());
 export const powerCycle = (core: Core, p: Principal, n: string, force: boolean) =>
-  obmOp(core, p, n, 'power_cycle', (s) => s.powerCycle(force));
+  auditedOp(core, p, n, 'power_cycle', force ? 'force' : null, (s) => s.powerCycle(force));
 export const powerStatus = (core: Core, p: Principal, n: string) =>
   obmOp(core, p, n, 'power_status', async (s) => ({ power_status: await s.powerStatus() }));
 
 /** Set the boot device; in-process OBMs accept pxe, disk and none (obmd validates its own). */
 export function setBootdev(core: Core, p: Principal, n: string, bootdev: string) {
-  return obmOp(core, p, n, 'boot_device', (s) => {
+  return auditedOp(core, p, n, 'boot_device', bootdev, (s) => {
     if (!BOOT_DEVICES.includes(bootdev as BootDevice)) {
       throw new BadArgumentError(`"${bootdev}" is not a boot device (expected ${BOOT_DEVICES.join(', ')})`);
     }
@@ -74,12 +91,7 @@ export function setBootdev(core: Core, p: Principal, n: string, bootdev: string)
   });
 }
 
-/** The node's console stream; a new viewer replaces the old one. */
+/** The node's console stream (recent output first); a new viewer replaces the old one. */
 export async function openConsole(core: Core, p: Principal, label: string): Promise<ObmOutcome<Readable>> {
-  return obmOp(core, p, label, 'console', async (s) => {
-    const stream = s.console();
-    const leave = core.consoles.attach(label, () => stream.destroy());
-    stream.once('close', leave);
-    return stream;
-  });
+  return obmOp(core, p, label, 'console', (s) => core.consoles.view(label, () => s.console()));
 }

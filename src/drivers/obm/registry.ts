@@ -1,6 +1,7 @@
 // Which in-process OBM drivers exist: one literal map, built per daemon.
 import type { ObmDriver } from './types.js';
 import { mockObmDriver, type MockObmState } from './mock.js';
+import { ipmiObmDriver } from './ipmi.js';
 
 const HIL_OBM_URI = 'http://schema.massopencloud.org/haas/v0/obm/';
 
@@ -9,6 +10,7 @@ export function builtInObmDrivers(): Record<string, ObmDriver> {
   const mockState: MockObmState = new Map();
   return {
     mock: mockObmDriver(mockState),
+    ipmi: ipmiObmDriver(),
   };
 }
 

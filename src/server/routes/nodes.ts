@@ -2,6 +2,7 @@
 import { ValidationError } from '../../errors.js';
 import * as nodes from '../../core/nodes.js';
 import * as obm from '../../core/obm.js';
+import { listObmAudit } from '../../core/obm-audit.js';
 import * as actions from '../../core/actions.js';
 import { body, checkLabel, checkNested, NO_BODY } from '../body.js';
 import { json, type Answer, type Router } from '../router.js';
@@ -50,6 +51,7 @@ export function nodeRoutes(r: Router): void {
     const o = await obm.openConsole(core, p, params.node!);
     return 'redirect' in o ? o : { stream: o.value };
   });
+  r.on('GET', '/obm_audit', NO_BODY, ({ core, p, query }) => json(listObmAudit(core, p, query.node)), ['node']);
 
   r.on('POST', '/node/:node/nic/:nic/connect_network', body({ network: 'string' }, { channel: 'string' }),
     ({ core, p, params, body: b }) => json({ status_id: actions.connectNetwork(core, p, params.node!, params.nic!, b.network, b.channel) }, 202));
