@@ -1,5 +1,6 @@
 // Typed client of haas's REST API (HIL v0, SPEC.md section 3): one method per API call.
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { ConnectionError } from './errors.js';
 import { Transport, apiError, type TransportOptions } from './transport.js';
 import type {
@@ -189,6 +190,10 @@ export class HaasClient {
   }
   showHeadnode(headnode: string): Promise<HeadnodeInfo> { return this.call('GET', p`/headnode/${headnode}`); }
   listHeadnodeImages(): Promise<string[]> { return this.call('GET', '/headnode_images/'); }
+  /** haas's extension: the headnode's serial console (recent output, then live while it runs) as a byte stream. */
+  headnodeConsole(headnode: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/headnode/${headnode}/console`); }
+  /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path). */
+  headnodeSerialSession(headnode: string): Promise<Duplex> { return this.transport.upgrade(p`/headnode/${headnode}/console`); }
 
   // ---- users (3.6, database auth only)
   listUsers(): Promise<UserList> { return this.call('GET', '/auth/basic/users'); }

@@ -2,6 +2,7 @@
 // every path under /v0, one 307 redirect followed (power and console calls of obmd nodes).
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApiCallError, ConnectionError } from './errors.js';
 import type { Endpoint } from './endpoint.js';
 
@@ -68,6 +69,38 @@ export class Transport {
     const status = res.statusCode ?? 0;
     if (status >= 200 && status < 300) return res;
     throw apiError(status, await readBody(res, this.timeoutDescription(method, path)), redirectedTo);
+  }
+
+  /**
+   * `GET path` asking to switch the connection to a raw two-way byte stream
+   * (`Upgrade: tcp`; interactive headnode consoles). Resolves with the socket
+   * once the daemon answers 101; an error answer is thrown as for call().
+   */
+  upgrade(path: string): Promise<Duplex> {
+    const target = this.daemonTarget(path);
+    const headers: Record<string, string> = { connection: 'Upgrade', upgrade: 'tcp' };
+    const creds = this.opts.credentials;
+    if (creds) headers.authorization = 'Basic ' + Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
+    return (async () => {
+      const requestFn = target.tls ? (await import('node:https')).request : httpRequest;
+      return new Promise<Duplex>((resolve, reject) => {
+        const agent = target.options.createConnection ? undefined : false;
+        const req = requestFn({ ...target.options, method: 'GET', headers, agent });
+        req.setTimeout(this.timeoutMs, () => req.destroy(new ConnectionError(`no answer from ${target.description}`)));
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          reject(e instanceof ConnectionError ? e : new ConnectionError(`cannot reach ${target.description}: ${e.code ?? e.message}`));
+        });
+        req.on('upgrade', (_res, socket, head) => {
+          req.setTimeout(0);
+          if (head.length > 0) socket.unshift(head);
+          resolve(socket);
+        });
+        req.on('response', (res) => {
+          readBody(res, `GET ${path}`).then((text) => reject(apiError(res.statusCode ?? 0, text)), reject);
+        });
+        req.end();
+      });
+    })();
   }
 
   private timeoutDescription(method: string, path: string): string {

@@ -126,7 +126,8 @@ export interface HeadnodeInfo {
   vncport: number | null;
   uuid: string;
   base_img: string;
-  status?: string;
+  /** haas's extension: created (never started), running, stopped or dead (its QEMU died). */
+  status?: 'created' | 'running' | 'stopped' | 'dead';
 }
 
 /** GET /auth/basic/users: user name -> role and projects. */

@@ -1,8 +1,8 @@
 // Authentication for the `database` backend: HTTP Basic on every request.
-// A verified (user, password) pair is cached under an HMAC keyed with a
+// A verified (user, password) pair is cached under a SHA-256 keyed with a
 // per-process secret, so each request costs one hash lookup, not a KDF run.
 // The cache is dropped whenever users, admin flags or memberships change.
-import { createHmac, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { AuthorizationError } from '../errors.js';
 import type { Inventory } from '../db/inventory.js';
 import type { Principal } from './context.js';
@@ -13,17 +13,27 @@ const MAX_CACHED = 10_000;
 
 /** Verifies Basic credentials against the user table, with a safe cache. */
 export class DatabaseAuthenticator {
-  private readonly key = randomBytes(32);
+  private readonly key = randomBytes(32).toString('base64');
   private cache = new Map<string, Principal>();
   constructor(private readonly inv: Inventory) {}
 
   /** Forget every verified credential (call after any user or membership change). */
   invalidate(): void { this.cache = new Map(); }
 
+  /** The cache key of a header: a keyed SHA-256, so the cache never holds a password. */
+  private tagOf(header: string): string {
+    return hash('sha256', this.key + header, 'base64');
+  }
+
+  /** The principal of an already verified Authorization header, or undefined (no KDF, no await). */
+  cached(header: string | undefined): Principal | undefined {
+    return header === undefined ? undefined : this.cache.get(this.tagOf(header));
+  }
+
   /** The principal for an Authorization header; throws AuthorizationError (401) otherwise. */
   async authenticate(header: string | undefined): Promise<Principal> {
     if (!header || !header.startsWith('Basic ')) throw new AuthorizationError('Authentication required (HTTP Basic).');
-    const tag = createHmac('sha256', this.key).update(header).digest('base64');
+    const tag = this.tagOf(header);
     const hit = this.cache.get(tag);
     if (hit) return hit;
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');

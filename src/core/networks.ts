@@ -57,6 +57,7 @@ export function deleteNetwork(core: Core, p: Principal, label: string): void {
     const net = mustNetwork(inv, label);
     requireProjectAccess(p, net.owner_id);
     if (inv.get('SELECT 1 FROM attachment WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to nodes');
+    if (inv.get('SELECT 1 FROM hnic WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to headnodes');
     if (inv.get("SELECT 1 FROM networking_action WHERE new_network_id = ? AND status = 'PENDING'", net.id)) {
       throw new BlockedError('A networking operation is already active on the nic.');
     }
@@ -90,16 +91,18 @@ export function showNetwork(core: Core, p: Principal, label: string) {
 
 /** list_networks: admin sees all; others the public networks. */
 export function listNetworks(core: Core, p: Principal): Record<string, { network_id: string; projects: string[] | null }> {
-  const rows = core.inv.all<{ id: number; label: string; net_id: number; projects: string | null }>(
-    `SELECT n.id, n.label, n.net_id,
-            (SELECT json_group_array(label) FROM (SELECT p.label FROM network_access a JOIN project p ON p.id = a.project_id
-               WHERE a.network_id = n.id ORDER BY p.label)) AS projects,
-            EXISTS (SELECT 1 FROM network_access a WHERE a.network_id = n.id) AS restricted
-       FROM network n ORDER BY n.label`);
+  const projects = new Map<number, string[]>();
+  for (const a of core.inv.all<{ network_id: number; label: string }>(
+    'SELECT a.network_id, p.label FROM network_access a JOIN project p ON p.id = a.project_id ORDER BY p.label')) {
+    let list = projects.get(a.network_id);
+    if (!list) projects.set(a.network_id, (list = []));
+    list.push(a.label);
+  }
   const out: Record<string, { network_id: string; projects: string[] | null }> = {};
-  for (const r of rows as Array<typeof rows[number] & { restricted: number }>) {
-    if (!p.admin && r.restricted) continue;
-    out[r.label] = { network_id: String(r.net_id), projects: r.restricted ? JSON.parse(r.projects ?? '[]') : null };
+  for (const n of core.inv.all<{ id: number; label: string; net_id: number }>('SELECT id, label, net_id FROM network ORDER BY label')) {
+    const list = projects.get(n.id) ?? null;
+    if (list !== null && !p.admin) continue;
+    out[n.label] = { network_id: String(n.net_id), projects: list };
   }
   return out;
 }
@@ -159,6 +162,9 @@ export function revokeAccess(core: Core, p: Principal, label: string, project: s
     if (inv.get(`SELECT 1 FROM attachment a JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id
                   WHERE a.network_id = ? AND node.project_id = ?`, net.id, proj.id)) {
       throw new BlockedError('Project still has node(s) attached to the network');
+    }
+    if (inv.get('SELECT 1 FROM hnic JOIN headnode h ON h.id = hnic.headnode_id WHERE hnic.network_id = ? AND h.project_id = ?', net.id, proj.id)) {
+      throw new BlockedError('Project still has headnode(s) attached to the network');
     }
     inv.run('DELETE FROM network_access WHERE network_id = ? AND project_id = ?', net.id, proj.id);
   });

@@ -24,6 +24,7 @@ export function registerSwitch(core: Core, p: Principal, label: string, body: { 
     const driver = core.switchDrivers[name];
     if (!driver) throw new BadArgumentError(`"${type}" is not a valid switch type (enabled: ${Object.keys(core.switchDrivers).join(', ')})`);
     const values = validateFields(`switch type ${name}`, driver.fields, fields);
+    driver.checkFields?.(values);
     core.inv.run('INSERT INTO switch (label, type, config) VALUES (?, ?, ?)', label, name, JSON.stringify(values));
   });
 }

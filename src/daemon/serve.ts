@@ -3,6 +3,7 @@
 // on SIGTERM/SIGINT: stop accepting, finish requests and switch work, close.
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { execFileSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -19,7 +20,10 @@ import { DatabaseAuthenticator } from '../core/authn.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
 import { createApp } from '../server/app.js';
+import { interactiveConsoles } from '../server/upgrade.js';
 import { createConsoleHub } from './console-hub.js';
+import { QemuHeadnodeManager } from '../headnode/manager.js';
+import { adoptHeadnodes, headnodeExited } from '../core/headnodes.js';
 
 function pick<T>(all: Record<string, T>, names: string[] | null, kind: string): Record<string, T> {
   if (names === null) return all;
@@ -55,6 +59,11 @@ function listen(server: Server, target: string | { host: string; port: number })
 
 /** Run the daemon until a signal; resolves with the exit code. */
 export async function serve(config: Config): Promise<number> {
+  // Keep V8's young generation at its initial size instead of letting it grow
+  // to 2 x 16 MiB under load: the daemon's answers are short-lived garbage, so
+  // scavenges stay cheap, and its memory stays small (the single executable
+  // cannot be given --max-semi-space-size, which only works on a command line).
+  setFlagsFromString('--semi-space-growth-factor=1');
   const log = createLogger(config.logLevel);
   if (config.auth === 'null' && config.listen && !isLoopback(config.listen.host)) {
     throw new ConfigError(`refusing --auth null on ${config.listen.host}: without authentication everyone is admin; ` +
@@ -63,18 +72,23 @@ export async function serve(config: Config): Promise<number> {
   if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
 
   const inv = openInventory(config.db);
-  const switchDrivers: Record<string, SwitchDriver> = pick(builtInSwitchDrivers({ mock: config.mock }), config.switchDrivers, 'switches');
+  const switchDrivers: Record<string, SwitchDriver> = pick(builtInSwitchDrivers({ mock: config.mock, callTimeoutMs: config.switchTimeoutMs }), config.switchDrivers, 'switches');
   const obmDrivers: Record<string, ObmDriver> = pick(builtInObmDrivers(), config.obmDrivers, 'obms');
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv) : null;
   const consoles = createConsoleHub();
   let worker: ActionWorker | null = null;
+  const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited(core, uuid, kind));
   const core: Core = {
-    inv, config, log, switchDrivers, obmDrivers, consoles,
+    inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
     actionsQueued: () => worker?.kick(),
     usersChanged: () => authn?.invalidate(),
+    withSwitchSession: (sw, what, use) => worker!.withSwitch(sw, what, use),
   };
   worker = new ActionWorker({ pending: () => pendingActions(core), finish: (a, e) => finishAction(core, a, e) },
     switchDrivers, log, config.switchTimeoutMs);
+
+  // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
+  await adoptHeadnodes(core);
 
   const app = createApp(core, authn);
   const servers: Server[] = [];
@@ -94,7 +108,8 @@ export async function serve(config: Config): Promise<number> {
     servers.push(tcp);
     log.info(`listening on ${config.tls ? 'https' : 'http'}://${config.listen.host}:${config.listen.port}`);
   }
-  for (const s of servers) { s.keepAliveTimeout = 5000; s.headersTimeout = 30_000; }
+  const upgrade = interactiveConsoles(core, authn);
+  for (const s of servers) { s.keepAliveTimeout = 5000; s.headersTimeout = 30_000; s.on('upgrade', upgrade); }
 
   // Actions left PENDING by a crash are applied again (drivers are idempotent).
   worker.kick();
@@ -106,6 +121,7 @@ export async function serve(config: Config): Promise<number> {
   });
   log.info(`${signal}: shutting down`);
   await shutdown(servers, worker, consoles, log, config.switchTimeoutMs);
+  headnodes.detachAll();
   inv.close();
   if (existsSync(config.socket)) unlinkSync(config.socket);
   log.info('stopped');
@@ -116,7 +132,9 @@ async function shutdown(servers: Server[], worker: ActionWorker, consoles: { end
   consoles.endAll();
   const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
   for (const s of servers) s.closeIdleConnections();
-  await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((r) => { timer = setTimeout(r, 10_000); })]);
+  clearTimeout(timer);
   for (const s of servers) s.closeAllConnections();
   await worker.drain(ms);
   log.debug('worker drained');

@@ -13,9 +13,11 @@ export class Inventory {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
   constructor(readonly sqlite: BetterSqlite3.Database) {}
 
-  private stmt(sql: string): BetterSqlite3.Statement {
-    let s = this.cache.get(sql);
-    if (!s) { s = this.sqlite.prepare(sql); this.cache.set(sql, s); }
+  private stmt(sql: string, pluck = false): BetterSqlite3.Statement {
+    // pluck() changes a statement for good: plucked ones are cached apart.
+    const key = pluck ? `pluck:${sql}` : sql;
+    let s = this.cache.get(key);
+    if (!s) { s = this.sqlite.prepare(sql); if (pluck) s.pluck(); this.cache.set(key, s); }
     return s;
   }
   /** First row of a query, or undefined. */
@@ -23,7 +25,7 @@ export class Inventory {
   /** All rows of a query. */
   all<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql).all(...params) as T[]; }
   /** First column of every row. */
-  column<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql).pluck().all(...params) as T[]; }
+  column<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql, true).all(...params) as T[]; }
   /** Run a write; returns the changes count and last rowid. */
   run(sql: string, ...params: Param[]): BetterSqlite3.RunResult { return this.stmt(sql).run(...params); }
   /** Run fn in one IMMEDIATE transaction (never await inside). */

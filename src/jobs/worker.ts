@@ -1,11 +1,13 @@
 // The networking-action worker: applies PENDING actions to switches. Each
 // switch gets its own lane: the actions queued for it are applied in order,
-// as one batch in one device session, while other switches proceed in
-// parallel. Any failure ends the affected actions ERROR with its message;
-// nothing here can stop the worker or reach the API.
+// as one batch, while other switches proceed in parallel. Device sessions are
+// kept per switch and reused across batches (one SSH login, not one per
+// change), closed after a while idle, and dropped after any failure so the
+// next batch reconnects. Any failure ends the affected actions ERROR with its
+// message; nothing here can stop the worker or reach the API.
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PortChange, SwitchDriver } from '../drivers/switch/types.js';
+import type { PortChange, SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { PendingAction } from '../core/actions.js';
 
 /** What the worker needs from the inventory. */
@@ -13,6 +15,9 @@ export interface ActionStore {
   pending(): PendingAction[];
   finish(a: PendingAction, error: string | null): void;
 }
+
+/** A switch as the worker (and anything borrowing its lane) names it. */
+export interface SwitchRef { id: number; label: string; type: string; config: string }
 
 /** Turn an action row into the change a driver applies. */
 export function changeOf(a: PendingAction): PortChange {
@@ -30,9 +35,12 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+interface PooledSession { key: string; session: SwitchSession; idle: NodeJS.Timeout | null }
+
 /** Applies pending networking actions, one lane per switch. */
 export class ActionWorker {
-  private readonly busy = new Map<number, Promise<void>>();
+  private readonly busy = new Map<number, Promise<unknown>>();
+  private readonly sessions = new Map<number, PooledSession>();
   private scheduled = false;
   private stopped = false;
 
@@ -41,6 +49,8 @@ export class ActionWorker {
     private readonly drivers: Record<string, SwitchDriver>,
     private readonly log: Logger,
     private readonly timeoutMs: number,
+    /** How long an unused device session stays open. */
+    private readonly idleMs = 30_000,
   ) {}
 
   /** Look for work soon (coalesces calls made in the same tick). */
@@ -51,6 +61,7 @@ export class ActionWorker {
   }
 
   private scan(): void {
+    if (this.stopped) return;
     let pending: PendingAction[];
     try { pending = this.store.pending(); } catch (e) {
       this.log.error(`networking worker: cannot read pending actions: ${messageOf(e)}`);
@@ -63,29 +74,83 @@ export class ActionWorker {
       if (!list) bySwitch.set(a.switch_id, (list = []));
       list.push(a);
     }
-    for (const [switchId, actions] of bySwitch) {
-      const run = this.runBatch(actions).finally(() => { this.busy.delete(switchId); this.kick(); });
-      this.busy.set(switchId, run);
+    for (const [switchId, actions] of bySwitch) this.occupy(switchId, this.runBatch(actions));
+  }
+
+  /** Mark a switch's lane busy until `work` settles, then look for more work. */
+  private occupy<T>(switchId: number, work: Promise<T>): Promise<T> {
+    const run = work.finally(() => { this.busy.delete(switchId); this.kick(); });
+    this.busy.set(switchId, run.catch(() => {}));
+    return run;
+  }
+
+  /**
+   * Run `use` with the switch's pooled session, alone in the switch's lane
+   * (after the batch in progress, before the next one). A failure or timeout
+   * drops the session, so the next user reconnects.
+   */
+  async withSwitch<T>(sw: SwitchRef, what: string, use: (s: SwitchSession) => Promise<T>): Promise<T> {
+    if (this.stopped) throw new Error('the daemon is shutting down');
+    for (let b = this.busy.get(sw.id); b; b = this.busy.get(sw.id)) await b;
+    return this.occupy(sw.id, this.useSession(sw, what, use));
+  }
+
+  private async useSession<T>(sw: SwitchRef, what: string, use: (s: SwitchSession) => Promise<T>): Promise<T> {
+    const session = this.sessionFor(sw);
+    try {
+      const out = await withTimeout(use(session), this.timeoutMs, what);
+      this.release(sw.id);
+      return out;
+    } catch (e) {
+      this.drop(sw.id);
+      throw e;
     }
+  }
+
+  private sessionFor(sw: SwitchRef): SwitchSession {
+    const key = `${sw.label}\0${sw.type}\0${sw.config}`;
+    const pooled = this.sessions.get(sw.id);
+    if (pooled && pooled.key === key) {
+      if (pooled.idle) clearTimeout(pooled.idle);
+      pooled.idle = null;
+      return pooled.session;
+    }
+    if (pooled) this.drop(sw.id);
+    const driver = this.drivers[sw.type];
+    if (!driver) throw new Error(`the driver "${sw.type}" of switch "${sw.label}" is not enabled in this daemon`);
+    const session = driver.connect(sw.label, JSON.parse(sw.config));
+    this.sessions.set(sw.id, { key, session, idle: null });
+    return session;
+  }
+
+  /** The session stays open for the next batch, until idle too long. */
+  private release(switchId: number): void {
+    const pooled = this.sessions.get(switchId);
+    if (!pooled) return;
+    if (this.stopped) { this.drop(switchId); return; }
+    pooled.idle = setTimeout(() => this.drop(switchId), this.idleMs);
+    pooled.idle.unref();
+  }
+
+  private drop(switchId: number): void {
+    const pooled = this.sessions.get(switchId);
+    if (!pooled) return;
+    this.sessions.delete(switchId);
+    if (pooled.idle) clearTimeout(pooled.idle);
+    pooled.session.close().catch((e) => this.log.warn(`closing the session of switch ${switchId}: ${messageOf(e)}`));
   }
 
   private async runBatch(actions: PendingAction[]): Promise<void> {
     const first = actions[0]!;
     const what = `switch "${first.switch_label}"`;
+    const sw: SwitchRef = { id: first.switch_id, label: first.switch_label, type: first.switch_type, config: first.switch_config };
     let results: Array<string | null>;
     try {
-      const driver = this.drivers[first.switch_type];
-      if (!driver) throw new Error(`the driver "${first.switch_type}" of ${what} is not enabled in this daemon`);
-      const session = driver.connect(first.switch_label, JSON.parse(first.switch_config));
-      try {
-        const out = await withTimeout(session.applyBatch(actions.map(changeOf)), this.timeoutMs, what);
-        results = actions.map((_, i) => {
-          const r = out[i];
-          return r === undefined ? `${what} gave no result for this change` : r === null ? null : r.error;
-        });
-      } finally {
-        session.close().catch((e) => this.log.warn(`closing ${what}: ${messageOf(e)}`));
-      }
+      const out = await this.useSession(sw, what, (s) => s.applyBatch(actions.map(changeOf)));
+      results = actions.map((_, i) => {
+        const r = out[i];
+        return r === undefined ? `${what} gave no result for this change` : r === null ? null : r.error;
+      });
     } catch (e) {
       const msg = messageOf(e);
       results = actions.map(() => msg);
@@ -102,7 +167,7 @@ export class ActionWorker {
     });
   }
 
-  /** Wait for the batches in progress, then for the remaining pending ones, up to `ms`. */
+  /** Wait for the batches in progress, then for the remaining pending ones, up to `ms`; then close every session. */
   async drain(ms: number): Promise<void> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
@@ -114,8 +179,12 @@ export class ActionWorker {
         await new Promise((r) => setTimeout(r, 10));
         continue;
       }
-      await Promise.race([Promise.allSettled([...this.busy.values()]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.busy.values()]),
+        new Promise((r) => { timer = setTimeout(r, Math.max(0, deadline - Date.now())); })]);
+      clearTimeout(timer);
     }
     this.stopped = true;
+    for (const id of [...this.sessions.keys()]) this.drop(id);
   }
 }

@@ -4,20 +4,26 @@ import { Hono } from 'hono';
 import { ApiError, AuthorizationError, MethodNotAllowedError, NotFoundError, messageOf } from '../errors.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
-import { Router } from './router.js';
+import { Router, header } from './router.js';
 import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
 import { userRoutes } from './routes/users.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { headnodeRoutes } from './routes/headnodes.js';
 
 /** Build the API app over a core; `authn` is null for the `null` auth backend. */
 export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono<{ Variables: { p: Principal } }> {
   const app = new Hono<{ Variables: { p: Principal } }>();
 
   app.use('*', async (c, next) => {
-    c.set('p', authn ? await authn.authenticate(c.req.header('authorization')) : NULL_AUTH_PRINCIPAL);
+    if (authn) {
+      const authorization = header(c, 'authorization');
+      c.set('p', authn.cached(authorization) ?? await authn.authenticate(authorization));
+    } else {
+      c.set('p', NULL_AUTH_PRINCIPAL);
+    }
     await next();
   });
 
@@ -26,6 +32,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   nodeRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
+  headnodeRoutes(router);
   if (authn) userRoutes(router);
   extensionRoutes(router);
 
@@ -39,7 +46,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
 
   app.onError((e, c) => {
     if (e instanceof ApiError) {
-      const headers: Record<string, string> = e instanceof AuthorizationError && !c.req.header('authorization') && authn
+      const headers: Record<string, string> = e instanceof AuthorizationError && !header(c, 'authorization') && authn
         ? { 'www-authenticate': 'Basic realm="haas"' } : {};
       return c.json({ type: e.type, msg: e.message }, e.status as 400, headers);
     }

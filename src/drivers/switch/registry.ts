@@ -1,6 +1,12 @@
 // Which switch drivers exist: one literal map, built per daemon.
 import type { SwitchDriver, SwitchDriverOptions } from './types.js';
 import { mockSwitchDriver, type MockSwitchState } from './mock.js';
+import { ovsSwitchDriver } from './ovs.js';
+import { nexusSwitchDriver } from './cli/nexus.js';
+import { powerconnect55xxSwitchDriver } from './cli/powerconnect55xx.js';
+import { delln3000SwitchDriver } from './cli/delln3000.js';
+import { dellnos9SwitchDriver } from './cli/dellnos9.js';
+import { snmpSwitchDriver } from './snmp.js';
 
 const HIL_SWITCH_URI = 'http://schema.massopencloud.org/haas/v0/switches/';
 
@@ -9,6 +15,12 @@ export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<string, 
   const mockState: MockSwitchState = new Map();
   return {
     mock: mockSwitchDriver(mockState, () => opts.mock.switchDelayMs),
+    ovs: ovsSwitchDriver(opts),
+    nexus: nexusSwitchDriver(opts),
+    powerconnect55xx: powerconnect55xxSwitchDriver(opts),
+    delln3000: delln3000SwitchDriver(opts),
+    dellnos9: dellnos9SwitchDriver(opts),
+    snmp: snmpSwitchDriver(),
   };
 }
 

@@ -12,7 +12,12 @@ export type PortChange =
   | { kind: 'revert'; port: string };
 
 /** The VLAN configuration of one port as the switch reports it. */
-export interface PortVlans { native: number | null; tagged: number[] }
+export interface PortVlans {
+  native: number | null;
+  tagged: number[];
+  /** Set when the port's configuration is not just these VLANs (e.g. an untagged OVS port that talks to every other one, a trunk of all VLANs): what is wrong, in the switch's terms. */
+  anomaly?: string;
+}
 
 /** The outcome of one change in a batch: null = applied, else the switch's own words. */
 export type ChangeResult = null | { error: string };
@@ -30,6 +35,8 @@ export interface SwitchSession {
 /** Shared, per-daemon facilities a driver may use. */
 export interface SwitchDriverOptions {
   mock: { switchDelayMs: number };
+  /** Timeout of one device call (login, one command). */
+  callTimeoutMs: number;
 }
 
 /** A switch driver: name, fields, capabilities and a session factory. */
@@ -40,6 +47,8 @@ export interface SwitchDriver {
   module: string;
   capabilities: string[];
   fields: Record<string, FieldSpec>;
+  /** Register-time checks across fields (e.g. password or private key); throws BadArgumentError. */
+  checkFields?(fields: FieldValues): void;
   /** Throws BadArgumentError if `port` is not a port name of this switch type. */
   validatePortName(port: string): void;
   /** Open a session to the switch described by validated fields. */

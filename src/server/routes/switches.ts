@@ -1,6 +1,7 @@
 // Routes of SPEC.md 3.4 (switches and ports; admin only).
 import * as switches from '../../core/switches.js';
 import * as actions from '../../core/actions.js';
+import { verifySwitch } from '../../core/verify.js';
 import { body, checkLabel, NO_BODY, openBody } from '../body.js';
 import { json, type Router } from '../router.js';
 
@@ -13,6 +14,10 @@ export function switchRoutes(r: Router): void {
   r.on('DELETE', '/switch/:switch', NO_BODY, ({ core, p, params }) => switches.deleteSwitch(core, p, params.switch!));
   r.on('GET', '/switches', NO_BODY, ({ core, p }) => json(switches.listSwitches(core, p)));
   r.on('GET', '/switch/:switch', NO_BODY, ({ core, p, params }) => json(switches.showSwitch(core, p, params.switch!)));
+  // haas's extension: drift between the switch and the inventory (cannot collide with PORT: no "/port/").
+  r.on('GET', '/switch/:switch/verify', NO_BODY, async ({ core, p, params }) => json(await verifySwitch(core, p, params.switch!, false)));
+  r.on('POST', '/switch/:switch/verify', body({}, { fix: 'boolean' }),
+    async ({ core, p, params, body: b }) => json(await verifySwitch(core, p, params.switch!, b.fix === true)));
   r.on('POST', PORT + '/connect_nic', body({ node: 'string', nic: 'string' }),
     ({ core, p, params, body: b }) => switches.connectNic(core, p, params.switch!, params.port!, b.node, b.nic));
   r.on('POST', PORT + '/detach_nic', NO_BODY, ({ core, p, params }) => switches.detachNic(core, p, params.switch!, params.port!));

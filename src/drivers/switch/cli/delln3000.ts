@@ -1,0 +1,45 @@
+// Dell N3000. VLANs 1-4093 only, and a native VLAN must be allowed on the
+// trunk: "no native VLAN" makes `dummy_vlan` native and then removes it from
+// the allowed list. The dummy VLAN is created when a session opens.
+import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
+import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { cliSwitchDriver, dummyVlanField } from './driver.js';
+import { DELL_PORT } from '../mock.js';
+
+const parkNative = ['switchport trunk allowed vlan add {dummy_vlan}', 'switchport trunk native vlan {dummy_vlan}',
+  'switchport trunk allowed vlan remove {dummy_vlan}'];
+
+const dialect: Dialect = {
+  pagingOff: ['terminal length 0'],
+  configure: 'configure',
+  end: 'end',
+  onConnect: ['vlan {dummy_vlan}', 'exit'],
+  templates: {
+    setNative: ['interface {port}', 'switchport mode trunk', 'switchport trunk allowed vlan add {vlan}', 'switchport trunk native vlan {vlan}',
+      'switchport trunk allowed vlan remove {old_native}', 'exit'],
+    removeNative: ['interface {port}', ...parkNative, 'switchport trunk allowed vlan remove {old_native}', 'exit'],
+    addTagged: ['interface {port}', 'switchport mode trunk', 'switchport trunk allowed vlan add {vlan}', 'exit'],
+    removeTagged: ['interface {port}', 'switchport trunk allowed vlan remove {vlan}', 'exit'],
+    revert: ['interface {port}', 'switchport mode trunk', ...parkNative, 'switchport trunk allowed vlan remove 1-4093', 'exit'],
+  },
+  showPort: 'show interfaces switchport {port}',
+  parsePort: (out, f) => parseCiscoSwitchport(out, Number(f.dummy_vlan)),
+  save: {
+    command: 'copy running-config startup-config',
+    confirm: { question: /\(y\/n\)\s*\??\s*$/i, answer: 'y\n' },
+    success: /Configuration Saved|Copy succeeded/i,
+  },
+  errors: [/An invalid interface has been used/i, /Failed to/i],
+};
+
+/** The `delln3000` driver (HIL module `n3000`). */
+export function delln3000SwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
+  return cliSwitchDriver({
+    name: 'delln3000',
+    module: 'n3000',
+    capabilities: ['nativeless-trunk-mode'],
+    extraFields: { dummy_vlan: dummyVlanField(4093) },
+    portName: { pattern: DELL_PORT, example: 'gi1/0/5' },
+    dialect,
+  }, opts);
+}

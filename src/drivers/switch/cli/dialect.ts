@@ -1,0 +1,174 @@
+// What a CLI dialect is: mostly data, in the networking-generic-switch
+// style. A vendor file gives command templates per port operation, the
+// command that shows a port, a parser for its answer, how to save, and the
+// patterns of the switch's error replies. The session engine (session.ts)
+// does the rest: prompts, modes, error checks after every command, save.
+import type { FieldValues } from '../../fields.js';
+import type { PortVlans } from '../types.js';
+
+/**
+ * A command template: a list of steps. A step is one command or several
+ * separated by "\n", with placeholders:
+ *   {port} {vlan} {dummy_vlan} {if_type}  single values;
+ *   {old_native}  the port's native VLAN now, unless it is the {vlan} being set;
+ *   {each_tagged}  the step is repeated for each tagged VLAN the port has now.
+ * A step whose placeholder has no value (e.g. {old_native} on a port without
+ * a native VLAN) is left out as a whole, so a step groups the commands that
+ * only make sense together (`interface vlan {old_native}` / `no untagged ...` / `exit`).
+ */
+export type Template = string[];
+
+/** The command templates of one vendor; each runs in config mode and returns to it. */
+export interface DialectTemplates {
+  /** Make VLAN {vlan} the port's native (untagged) VLAN, replacing {old_native}. */
+  setNative: Template;
+  /** Remove the native VLAN {old_native}. */
+  removeNative: Template;
+  /** Carry VLAN {vlan} tagged. */
+  addTagged: Template;
+  /** Stop carrying VLAN {vlan} tagged. */
+  removeTagged: Template;
+  /**
+   * Leave the port on no network, as a trunk with an explicit empty VLAN list
+   * (never "all VLANs"). Also run before the first change to a port whose
+   * configuration is not one this driver writes (access mode, a trunk of
+   * every VLAN): a default Cisco/Dell trunk carries every VLAN.
+   */
+  revert: Template;
+}
+
+/** How to save the running configuration and how to know it worked. */
+export interface SaveDialog {
+  command: string;
+  /** A question the switch may ask, and the answer (sent as is: include "\n" if the switch needs Enter). */
+  confirm?: { question: RegExp; answer: string };
+  /** Output that proves the save succeeded. */
+  success: RegExp;
+}
+
+/** One vendor's CLI. */
+export interface Dialect {
+  /** Exec-mode commands that turn paging off (a rejection is not fatal: `--More--` is handled too). */
+  pagingOff: string[];
+  /** Enter config mode from exec mode. */
+  configure: string;
+  /** Leave config mode (from any config sub-mode) back to exec mode. */
+  end: string;
+  /** Config-mode steps run once per connection (e.g. make sure the dummy VLAN exists). */
+  onConnect?: Template;
+  templates: DialectTemplates;
+  /** Exec-mode command showing one port's VLANs ({port}, {if_type}). */
+  showPort: string;
+  /** The port's VLANs from the show command's output; throws if the output is not understood. */
+  parsePort(output: string, fields: FieldValues): PortVlans;
+  save: SaveDialog;
+  /** Vendor-specific error replies, on top of COMMON_ERRORS. */
+  errors: RegExp[];
+}
+
+/** Error replies of Cisco-like CLIs: any of these in a command's output means the command was rejected. */
+export const COMMON_ERRORS: RegExp[] = [
+  /^\s*% ?(Invalid|Incomplete|Ambiguous|Error|Bad|Unrecognized|Unknown|Incorrect|Cannot|Failed|Not )/im,
+  /^\s*\^\s*$/m, // the caret under a rejected word, printed without a `%` line by some firmware
+  /VLAN was not created by user/i,
+  /Configuration Database locked/i,
+  /^\s*(ERROR|Error):/m,
+  /^\s*Command (rejected|authorization failed)/im,
+];
+
+/** The VLAN ids of a list like `10,20-25` (spaces, `(Inactive)` and other parenthesized notes ignored). */
+export function parseVlanList(text: string): number[] {
+  const clean = text.replace(/\([^)]*\)/g, ' ').trim();
+  if (clean === '' || /^(none|-+)$/i.test(clean)) return [];
+  const out = new Set<number>();
+  for (const part of clean.split(/[,\s]+/)) {
+    if (part === '') continue;
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new Error(`not a VLAN list: "${text.trim()}"`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (hi < lo || hi > 4095) throw new Error(`not a VLAN range: "${part}"`);
+    for (let v = lo; v <= hi; v++) out.add(v);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/** VLAN ids as a compact list: `10,20-25`. */
+export function formatVlanList(vlans: number[]): string {
+  const sorted = [...new Set(vlans)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i]!;
+    while (i + 1 < sorted.length && sorted[i + 1] === sorted[i]! + 1) i++;
+    parts.push(start === sorted[i] ? String(start) : `${start}-${sorted[i]}`);
+  }
+  return parts.join(',');
+}
+
+/** A wrapped line of a VLAN list: indented digits, commas and dashes, maybe a note like `(Inactive)`. */
+export const CONTINUATION = /^\s+[,\d][\d,\s-]*(\([^)]*\)[\d,\s-]*)*$/;
+
+/**
+ * The `Key: value` lines of a show command, keys lower-cased. A line with no
+ * colon that continues a list (digits, commas, dashes) belongs to the key
+ * above: long VLAN lists wrap.
+ */
+export function keyValues(output: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let last: string | null = null;
+  for (const line of output.split('\n')) {
+    const kv = /^\s*([A-Za-z][A-Za-z0-9 ().\/_-]*?)\s*:\s*(.*?)\s*$/.exec(line);
+    if (kv && !/^\s*[\d,\s-]+$/.test(line)) {
+      last = kv[1]!.toLowerCase().replace(/\s+/g, ' ');
+      out.set(last, kv[2]!);
+      continue;
+    }
+    if (last !== null && CONTINUATION.test(line)) {
+      const prev = out.get(last)!;
+      const sep = prev.endsWith(',') || prev.endsWith('-') || line.trim().startsWith(',') ? '' : ',';
+      out.set(last, prev + sep + line.trim());
+    } else {
+      last = null;
+    }
+  }
+  return out;
+}
+
+/** The value of the first key matching `key`, or undefined. */
+export function valueOf(kv: Map<string, string>, key: RegExp): string | undefined {
+  for (const [k, v] of kv) if (key.test(k)) return v;
+  return undefined;
+}
+
+/**
+ * A Cisco-like `switchport` show (NX-OS, PowerConnect, N3000): mode, native
+ * VLAN, allowed VLANs. `parkingVlan` is the dummy VLAN that stands for "no
+ * native VLAN" on this switch (nexus, delln3000), if any.
+ */
+export function parseCiscoSwitchport(output: string, parkingVlan: number | null): PortVlans {
+  const kv = keyValues(output);
+  // `Administrative Mode: trunk` (NX-OS), `VLAN Membership Mode: Trunk Mode` / `Port Mode: Trunk` (Dell).
+  const mode = (valueOf(kv, /(^|\s)mode$/) ?? '').toLowerCase().replace(/\s+mode$/, '').trim();
+  const nativeText = valueOf(kv, /native.*vlan|vlan.*native/);
+  const allowedText = valueOf(kv, /^trunking vlans (allowed|enabled)$|^allowed vlans?$/);
+  if (mode === '' && nativeText === undefined && allowedText === undefined) {
+    throw new Error(`cannot read the port's VLANs from: ${output.trim().slice(0, 200)}`);
+  }
+  if (mode !== '' && !mode.startsWith('trunk')) {
+    const access = valueOf(kv, /^access mode vlan$/);
+    return { native: null, tagged: [], anomaly: `the port is in ${mode} mode${access ? ` (VLAN ${access.replace(/\s*\(.*$/, '')})` : ''}` };
+  }
+  const nativeNum = /^\s*(\d+)/.exec(nativeText ?? '')?.[1];
+  const allowedRaw = (allowedText ?? '').trim();
+  if (/^all$/i.test(allowedRaw)) return { native: null, tagged: [], anomaly: 'trunk of all VLANs' };
+  const allowed = parseVlanList(allowedRaw);
+  if (allowed.length >= 4093) return { native: null, tagged: [], anomaly: `trunk of all VLANs (${allowedRaw})` };
+  let native = nativeNum === undefined ? null : Number(nativeNum);
+  if (native === parkingVlan) native = null;
+  const tagged = allowed.filter((v) => v !== native && v !== parkingVlan);
+  if (native !== null && !allowed.includes(native)) {
+    // It carries nothing now, but would turn untagged the day its VLAN is allowed as a tagged one.
+    return { native: null, tagged, anomaly: `native VLAN ${native} is not on the trunk's allowed list` };
+  }
+  return { native, tagged };
+}

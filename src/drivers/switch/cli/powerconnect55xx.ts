@@ -1,0 +1,40 @@
+// Dell PowerConnect 55xx. Trunks may have no native VLAN; the save asks for
+// confirmation (a single key, no Enter).
+import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
+import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { cliSwitchDriver } from './driver.js';
+import { DELL_PORT } from '../mock.js';
+
+const dialect: Dialect = {
+  pagingOff: ['terminal datadump'],
+  configure: 'configure',
+  end: 'end',
+  templates: {
+    setNative: ['interface {port}', 'switchport mode trunk', 'switchport trunk allowed vlan remove {old_native}',
+      'switchport trunk allowed vlan add {vlan}', 'switchport trunk native vlan {vlan}', 'exit'],
+    removeNative: ['interface {port}', 'switchport trunk allowed vlan remove {old_native}', 'switchport trunk native vlan none', 'exit'],
+    addTagged: ['interface {port}', 'switchport mode trunk', 'switchport trunk allowed vlan add {vlan}', 'exit'],
+    removeTagged: ['interface {port}', 'switchport trunk allowed vlan remove {vlan}', 'exit'],
+    revert: ['interface {port}', 'switchport mode trunk', 'switchport trunk allowed vlan none', 'switchport trunk native vlan none', 'exit'],
+  },
+  showPort: 'show interfaces switchport {port}',
+  parsePort: (out) => parseCiscoSwitchport(out, null),
+  save: {
+    command: 'copy running-config startup-config',
+    confirm: { question: /\((y|Y)\/(n|N)\)[^\n]*$/, answer: 'y' },
+    success: /Copy succeeded|Configuration Saved/i,
+  },
+  errors: [/An invalid interface has been used/i],
+};
+
+/** The `powerconnect55xx` driver (HIL module `dell`). */
+export function powerconnect55xxSwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
+  return cliSwitchDriver({
+    name: 'powerconnect55xx',
+    module: 'dell',
+    capabilities: ['nativeless-trunk-mode'],
+    extraFields: {},
+    portName: { pattern: DELL_PORT, example: 'gi1/0/5' },
+    dialect,
+  }, opts);
+}

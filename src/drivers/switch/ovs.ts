@@ -1,0 +1,249 @@
+// Open vSwitch through ovs-vsctl, run locally or over SSH (`hostname` set).
+// A port's networks map to OVSDB columns:
+//   native N only         tag=N vlan_mode=access trunks=[]
+//   native N + tagged T   tag=N vlan_mode=native-untagged trunks=T
+//   tagged T only         tag=[] vlan_mode=trunk trunks=T
+//   no network            tag=[] vlan_mode=trunk trunks=4095 protected=true
+// An untagged port with no tag talks to every other such port, and a trunk
+// with empty trunks carries every VLAN, so "no network" is explicit: only
+// frames tagged 4095 are accepted, and `protected` stops those between
+// isolated ports. A batch of changes is one ovs-vsctl transaction.
+import { execFile } from 'node:child_process';
+import { BadArgumentError } from '../../errors.js';
+import type { FieldValues } from '../fields.js';
+import { shellQuote, SshLink, type ExecResult } from './ssh.js';
+import type { ChangeResult, PortChange, PortVlans, SwitchDriver, SwitchDriverOptions, SwitchSession } from './types.js';
+import { applyToPort } from './mock.js';
+
+/** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
+export const OVS_PORT = /^[A-Za-z0-9_.:-]{1,15}$/;
+
+/** The VLAN no network uses: trunking only it (plus `protected`) isolates a port. */
+const PARKING_VLAN = 4095;
+
+interface PortState { native: number | null; tagged: Set<number> }
+
+/** One port row as `list port` reports it. */
+interface PortRow { uuid: string; name: string; tag: number | null; trunks: number[]; vlanMode: string | null; protected: boolean }
+
+/** Runs ovs-vsctl with arguments and returns what it printed. */
+interface Vsctl {
+  run(args: string[]): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+function localVsctl(timeoutMs: number): Vsctl {
+  return {
+    run: (args) => new Promise((resolve, reject) => {
+      execFile('ovs-vsctl', args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error('ovs-vsctl is not installed on the haas host'));
+        if (err && err.killed) return reject(new Error(`ovs-vsctl did not finish within ${timeoutMs / 1000} s`));
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    }),
+    close: async () => {},
+  };
+}
+
+function sshVsctl(fields: FieldValues, timeoutMs: number): Vsctl {
+  const link = new SshLink({
+    host: String(fields.hostname),
+    port: Number(fields.port ?? 22),
+    username: String(fields.username),
+    ...(fields.password !== undefined ? { password: String(fields.password) } : {}),
+    ...(fields.private_key !== undefined ? { privateKey: String(fields.private_key) } : {}),
+  }, timeoutMs);
+  return {
+    run: (args) => link.exec(['ovs-vsctl', ...args].map(shellQuote).join(' ')),
+    close: () => link.close(),
+  };
+}
+
+/** The members of an OVSDB JSON set (a single member is sent bare). */
+function members(v: unknown): unknown[] {
+  if (Array.isArray(v) && v[0] === 'set' && Array.isArray(v[1])) return v[1];
+  if (Array.isArray(v) && v[0] === 'uuid') return [v];
+  return [v];
+}
+
+function uuidOf(v: unknown): string {
+  return Array.isArray(v) && v[0] === 'uuid' ? String(v[1]) : '';
+}
+
+/** Parse the two JSON tables of the read command: the bridge's port uuids, then every port row. */
+function parseListing(stdout: string): { bridgePorts: Set<string>; rows: Map<string, PortRow> } {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length !== 2) throw new Error(`unexpected ovs-vsctl output: ${stdout.slice(0, 200)}`);
+  const bridge = JSON.parse(lines[0]!) as { data: unknown[][] };
+  const ports = JSON.parse(lines[1]!) as { data: unknown[][] };
+  const bridgePorts = new Set(members(bridge.data[0]?.[0]).map(uuidOf));
+  const rows = new Map<string, PortRow>();
+  for (const [uuid, name, tag, trunks, vlanMode, prot] of ports.data) {
+    const t = members(tag);
+    const m = members(vlanMode);
+    rows.set(String(name), {
+      uuid: uuidOf(uuid), name: String(name),
+      tag: typeof t[0] === 'number' ? t[0] : null,
+      trunks: members(trunks).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b),
+      vlanMode: typeof m[0] === 'string' ? m[0] : null,
+      protected: prot === true,
+    });
+  }
+  return { bridgePorts, rows };
+}
+
+/** What a port row means in networks, with an anomaly when it is not a shape this driver writes. */
+function vlansOfRow(r: PortRow): PortVlans {
+  const mode = r.vlanMode ?? (r.tag !== null ? 'access' : 'trunk');
+  const tagged = r.trunks.filter((v) => v !== PARKING_VLAN);
+  const parked = r.trunks.includes(PARKING_VLAN);
+  const out: PortVlans = { native: null, tagged: [] };
+  if (mode === 'access') {
+    out.native = r.tag;
+    if (r.tag === null) out.anomaly = 'access port without a tag: talks to every untagged port';
+  } else if (mode === 'trunk') {
+    out.tagged = tagged;
+    if (r.trunks.length === 0 && r.vlanMode === null) out.anomaly = 'no VLAN configuration: talks to every other such port, on every VLAN';
+    else if (r.trunks.length === 0) out.anomaly = 'trunk with empty trunks: carries every VLAN';
+    else if (parked && tagged.length > 0) out.anomaly = `trunks ${PARKING_VLAN} beside networks`;
+    else if (parked && !r.protected) out.anomaly = `trunk of VLAN ${PARKING_VLAN} without protected=true: talks to other such ports`;
+  } else if (mode === 'native-untagged') {
+    out.native = r.tag;
+    out.tagged = tagged;
+    if (r.trunks.length === 0) out.anomaly = 'native-untagged with empty trunks: carries every VLAN';
+    else if (r.tag === null) out.anomaly = 'native-untagged without a tag: untagged frames join VLAN 0';
+  } else {
+    out.native = r.tag;
+    out.tagged = tagged;
+    out.anomaly = `vlan_mode=${mode}`;
+  }
+  return out;
+}
+
+/** The ovs-vsctl commands that give a port exactly these networks. */
+function portCommands(port: string, s: PortState): string[][] {
+  const trunks = [...s.tagged].sort((a, b) => a - b);
+  if (s.native !== null) {
+    return [['set', 'port', port, `tag=${s.native}`, `vlan_mode=${trunks.length ? 'native-untagged' : 'access'}`,
+      `trunks=[${trunks.join(',')}]`, 'protected=false']];
+  }
+  const isolated = trunks.length === 0;
+  return [
+    ['clear', 'port', port, 'tag'],
+    ['set', 'port', port, 'vlan_mode=trunk', `trunks=[${isolated ? PARKING_VLAN : trunks.join(',')}]`, `protected=${isolated}`],
+  ];
+}
+
+function transaction(timeoutS: number, ports: Map<string, PortState>): string[] {
+  const args = [`--timeout=${timeoutS}`];
+  for (const [port, state] of ports) for (const cmd of portCommands(port, state)) args.push('--', ...cmd);
+  return args;
+}
+
+function failureText(r: ExecResult): string {
+  return (r.stderr.trim() || r.stdout.trim() || `ovs-vsctl exited with status ${r.code}`).replace(/\s+/g, ' ');
+}
+
+class OvsSession implements SwitchSession {
+  private readonly timeoutS: number;
+
+  constructor(private readonly bridge: string, private readonly vsctl: Vsctl, callTimeoutMs: number) {
+    // ovs-vsctl gives up (with its own message) just before the call's timeout.
+    this.timeoutS = Math.max(1, Math.floor(callTimeoutMs / 1000) - 1);
+  }
+
+  private async listing() {
+    const r = await this.vsctl.run(['--format=json', `--timeout=${this.timeoutS}`,
+      '--', '--columns=ports', 'list', 'bridge', this.bridge,
+      '--', '--columns=_uuid,name,tag,trunks,vlan_mode,protected', 'list', 'port']);
+    if (r.code !== 0) throw new Error(failureText(r));
+    return parseListing(r.stdout);
+  }
+
+  async applyBatch(changes: PortChange[]): Promise<ChangeResult[]> {
+    if (changes.length === 0) return [];
+    const { bridgePorts, rows } = await this.listing();
+    // The final state of each touched port, applying the changes in order.
+    const targets = new Map<string, PortState>();
+    const errors = new Map<string, string>();
+    for (const c of changes) {
+      if (errors.has(c.port)) continue;
+      let state = targets.get(c.port);
+      if (!state) {
+        const row = rows.get(c.port);
+        if (row && !bridgePorts.has(row.uuid)) { errors.set(c.port, `port "${c.port}" is not on bridge "${this.bridge}"`); continue; }
+        // A port missing from OVS stays in the transaction: ovs-vsctl says what is wrong in its own words.
+        const now = row ? vlansOfRow(row) : { native: null, tagged: [] };
+        state = { native: now.native, tagged: new Set(now.tagged) };
+        targets.set(c.port, state);
+      }
+      applyToPort(state, c);
+    }
+    // One transaction; when ovs-vsctl rejects a port, report it and retry without it.
+    while (targets.size > 0) {
+      const r = await this.vsctl.run(transaction(this.timeoutS, targets));
+      if (r.code === 0) break;
+      const msg = failureText(r);
+      const bad = /no row "([^"]+)" in table Port/.exec(msg)?.[1];
+      if (bad !== undefined && targets.has(bad)) {
+        targets.delete(bad);
+        errors.set(bad, msg);
+        continue;
+      }
+      for (const port of targets.keys()) errors.set(port, msg);
+      targets.clear();
+    }
+    return changes.map((c) => { const e = errors.get(c.port); return e === undefined ? null : { error: e }; });
+  }
+
+  async getPortNetworks(ports: string[]): Promise<Map<string, PortVlans>> {
+    const { bridgePorts, rows } = await this.listing();
+    const out = new Map<string, PortVlans>();
+    for (const p of ports) {
+      const row = rows.get(p);
+      if (!row || !bridgePorts.has(row.uuid)) out.set(p, { native: null, tagged: [], anomaly: `no port "${p}" on bridge "${this.bridge}"` });
+      else out.set(p, vlansOfRow(row));
+    }
+    return out;
+  }
+
+  close(): Promise<void> { return this.vsctl.close(); }
+}
+
+/** The `ovs` driver: ovs-vsctl locally (no hostname) or over SSH. */
+export function ovsSwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
+  return {
+    name: 'ovs',
+    module: 'ovs',
+    capabilities: ['nativeless-trunk-mode'],
+    fields: {
+      ovs_bridge: { type: 'string', required: true },
+      hostname: { type: 'string' },
+      port: { type: 'integer', default: 22, min: 1, max: 65535 },
+      username: { type: 'string' },
+      password: { type: 'string', secret: true },
+      private_key: { type: 'string', secret: true },
+    },
+    checkFields(f: FieldValues) {
+      if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(String(f.ovs_bridge))) throw new BadArgumentError(`switch type ovs: invalid ovs_bridge "${f.ovs_bridge}"`);
+      if (f.hostname === undefined) {
+        for (const k of ['username', 'password', 'private_key']) {
+          if (f[k] !== undefined) throw new BadArgumentError(`switch type ovs: field "${k}" needs "hostname" (without it ovs-vsctl runs on the haas host)`);
+        }
+        return;
+      }
+      if (f.username === undefined) throw new BadArgumentError('switch type ovs: field "username" is required with "hostname"');
+      if ((f.password === undefined) === (f.private_key === undefined)) {
+        throw new BadArgumentError('switch type ovs: give exactly one of "password" and "private_key" with "hostname"');
+      }
+    },
+    validatePortName(port) {
+      if (!OVS_PORT.test(port)) throw new BadArgumentError(`Invalid port name "${port}" for an ovs switch (1-15 of A-Z a-z 0-9 _ . : -)`);
+    },
+    connect(_label, fields): SwitchSession {
+      const vsctl = fields.hostname !== undefined ? sshVsctl(fields, opts.callTimeoutMs) : localVsctl(opts.callTimeoutMs);
+      return new OvsSession(String(fields.ovs_bridge), vsctl, opts.callTimeoutMs);
+    },
+  };
+}
