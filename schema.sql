@@ -1,4 +1,4 @@
--- haas inventory schema, version 2.
+-- haas inventory schema, version 3.
 -- This file is the whole current schema: a new database gets it as is; an
 -- older one is brought here by the forward migrations in src/db/migrate.ts.
 -- Every row that has an API name carries it in `label`.
@@ -138,3 +138,29 @@ CREATE TABLE obm_audit (
   message   TEXT
 );
 CREATE INDEX obm_audit_by_node ON obm_audit (node);
+
+-- Headnodes: a project's VMs (SPEC.md 3.5). frozen = started once: no more
+-- hnic changes. status: created (never started), running, stopped, dead
+-- (QEMU found gone without a stop). vncport: while running.
+CREATE TABLE headnode (
+  id         INTEGER PRIMARY KEY,
+  label      TEXT NOT NULL UNIQUE,
+  project_id INTEGER NOT NULL REFERENCES project (id),
+  uuid       TEXT NOT NULL UNIQUE,
+  base_img   TEXT NOT NULL,
+  frozen     INTEGER NOT NULL DEFAULT 0 CHECK (frozen IN (0, 1)),
+  status     TEXT NOT NULL DEFAULT 'created' CHECK (status IN ('created', 'running', 'stopped', 'dead')),
+  vncport    INTEGER
+);
+CREATE INDEX headnode_by_project ON headnode (project_id);
+
+-- A headnode's NICs (rowid order = creation order = guest eth0, eth1, ...),
+-- each on at most one network, untagged.
+CREATE TABLE hnic (
+  id          INTEGER PRIMARY KEY,
+  headnode_id INTEGER NOT NULL REFERENCES headnode (id) ON DELETE CASCADE,
+  label       TEXT NOT NULL,
+  network_id  INTEGER REFERENCES network (id),
+  UNIQUE (headnode_id, label)
+);
+CREATE INDEX hnic_by_network ON hnic (network_id);

@@ -26,6 +26,29 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Upper bound for one batch of switch work (ms). */
   switchTimeoutMs: number;
+  headnode: HeadnodeConfig;
+}
+
+/** The `[headnode]` section: where base images and VMs live, their size, and how taps reach the networks. */
+export interface HeadnodeConfig {
+  /** Base images (`NAME.qcow2`, `NAME.raw`, `NAME.img`, optional manifest `NAME.json`). */
+  imageDir: string;
+  /** One directory per headnode: overlay disk, QMP socket, serial log, pidfile. */
+  runDir: string;
+  memoryMb: number;
+  cpus: number;
+  kvm: 'auto' | 'on' | 'off';
+  backend: 'ovs' | 'linux-bridge';
+  /** ovs backend: the bridge that carries the trunk to the lab switch. */
+  ovsBridge: string;
+  /** ovs backend: ovs-vsctl's --db (default: ovs-vsctl's own). */
+  ovsDb: string | null;
+  /** linux-bridge backend: the NIC whose VLAN subinterfaces (`NIC.N`) feed `br-vlanN`. */
+  trunkNic: string | null;
+  /** Network namespace that holds the bridge (taps are moved there); null = the daemon's. */
+  bridgeNetns: string | null;
+  /** Headnodes a project may have (0 = no limit). */
+  maxPerProject: number;
 }
 
 /** Thrown for a config that cannot be used; the daemon prints it and exits 2. */
@@ -131,6 +154,7 @@ const KNOWN: Record<string, string[]> = {
   drivers: ['switches', 'obms', 'switch_timeout'],
   'driver.mock': ['switch_delay_ms'],
   log: ['level'],
+  headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
 };
 
 /** Resolve the daemon's configuration. */
@@ -168,5 +192,28 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     mock: { switchDelayMs: intIn(ini['driver.mock']?.switch_delay_ms, 'switch_delay_ms', 0) },
     logLevel: level as Config['logLevel'],
     switchTimeoutMs: intIn(ini.drivers?.switch_timeout, 'switch_timeout', 60) * 1000,
+    headnode: headnodeConfig(ini.headnode ?? {}, stateDir),
+  };
+}
+
+function headnodeConfig(h: Record<string, string>, stateDir: string): HeadnodeConfig {
+  const kvm = h.kvm || 'auto';
+  if (kvm !== 'auto' && kvm !== 'on' && kvm !== 'off') throw new ConfigError(`[headnode] kvm: expected auto, on or off, got "${kvm}"`);
+  const backend = h.backend || 'ovs';
+  if (backend !== 'ovs' && backend !== 'linux-bridge') throw new ConfigError(`[headnode] backend: expected ovs or linux-bridge, got "${backend}"`);
+  if (backend === 'linux-bridge' && !h.trunk_nic) throw new ConfigError('[headnode] backend linux-bridge needs "trunk_nic"');
+  const memoryMb = intIn(h.memory_mb, 'memory_mb', 128);
+  if (memoryMb < 128) throw new ConfigError('[headnode] memory_mb: at least 128 (smaller q35 guests fail silently)');
+  const cpus = intIn(h.cpus, 'cpus', 1);
+  if (cpus < 1) throw new ConfigError('[headnode] cpus: at least 1');
+  return {
+    imageDir: h.image_dir || join(stateDir, 'images'),
+    runDir: h.run_dir || join(stateDir, 'headnodes'),
+    memoryMb, cpus, kvm, backend,
+    ovsBridge: h.ovs_bridge || 'br-haas',
+    ovsDb: h.ovs_db || null,
+    trunkNic: h.trunk_nic || null,
+    bridgeNetns: h.bridge_netns || null,
+    maxPerProject: intIn(h.max_per_project, 'max_per_project', 10),
   };
 }

@@ -4,6 +4,7 @@ import type { HaasClient } from '../client/client.js';
 import type { HeadnodeInfo } from '../client/types.js';
 import { ClientCommand, DataCommand } from './base.js';
 import { formatFields, formatLines, joinOr } from './output.js';
+import { runTerminal } from './terminal.js';
 
 class HeadnodeCreate extends ClientCommand {
   static override paths = [['headnode', 'create']];
@@ -33,18 +34,89 @@ function simpleHeadnodeCommand(verb: 'delete' | 'start' | 'stop', description: s
   };
 }
 
+/** Where a running headnode's VNC display listens: the daemon's host, loopback only. */
+function vncAddress(h: HeadnodeInfo): string | null {
+  return h.vncport === null ? null : `127.0.0.1:${h.vncport}`;
+}
+
 class HeadnodeShow extends DataCommand {
   static override paths = [['headnode', 'show']];
   static override usage = Command.Usage({
-    category: 'Headnodes', description: 'Show a headnode: project, image, hnics, VNC port and status',
+    category: 'Headnodes', description: 'Show a headnode: project, image, hnics, status and VNC address',
     examples: [['Show hn1', '$0 headnode show hn1']],
   });
   headnode = Option.String({ name: 'HEADNODE' });
   async execute() {
     this.show(await this.api.showHeadnode(this.headnode), (h: HeadnodeInfo) => formatFields([
       ['name', h.name], ['project', h.project], ['base image', h.base_img], ['uuid', h.uuid],
-      ['status', h.status ?? '-'], ['vnc port', h.vncport === null ? '-' : String(h.vncport)], ['hnics', joinOr(h.hnics, '-')],
+      ['status', h.status ?? '-'], ['vnc', vncAddress(h) ?? '-'], ['hnics', joinOr(h.hnics, '-')],
     ]));
+  }
+}
+
+class HeadnodeStatus extends DataCommand {
+  static override paths = [['headnode', 'status']];
+  static override usage = Command.Usage({
+    category: 'Headnodes',
+    description: 'Print a headnode\'s status: created, running, stopped or dead (its VM died without a stop)',
+    examples: [['Is hn1 up?', '$0 headnode status hn1']],
+  });
+  headnode = Option.String({ name: 'HEADNODE' });
+  async execute() {
+    const h = await this.api.showHeadnode(this.headnode);
+    this.show({ status: h.status ?? null }, (s) => `${s.status ?? '-'}\n`);
+  }
+}
+
+class HeadnodeVnc extends DataCommand {
+  static override paths = [['headnode', 'vnc']];
+  static override usage = Command.Usage({
+    category: 'Headnodes',
+    description: 'Print the VNC address of a running headnode',
+    details: `
+      The display listens on the haas host's loopback only. From another machine, tunnel it:
+      \`ssh -L 5901:127.0.0.1:PORT haas-host\`, then point a VNC viewer at localhost:5901.
+      Fails (exit 1) while the headnode is not running.
+    `,
+    examples: [['VNC of hn1', '$0 headnode vnc hn1']],
+  });
+  headnode = Option.String({ name: 'HEADNODE' });
+  async execute() {
+    const h = await this.api.showHeadnode(this.headnode);
+    const address = vncAddress(h);
+    if (address === null) {
+      this.context.stderr.write(`headnode ${h.name} is not running (status ${h.status ?? 'unknown'}); it has no VNC display\n`);
+      return 1;
+    }
+    this.show({ host: '127.0.0.1', port: h.vncport }, () => `${address}\n`);
+    return 0;
+  }
+}
+
+class HeadnodeConsole extends ClientCommand {
+  static override paths = [['headnode', 'console']];
+  static override usage = Command.Usage({
+    category: 'Headnodes',
+    description: 'Attach to a headnode\'s serial console (log in, type); Ctrl-] leaves',
+    details: `
+      In a terminal, the session is interactive: what you type goes to the headnode's serial port (ttyS0),
+      Ctrl-C included; Ctrl-] leaves. A new interactive session ends the previous one.
+      With --read-only, or when stdin is not a terminal, it shows the recent output (including the previous
+      boot's last lines), then live bytes, until you leave or the headnode stops.
+    `,
+    examples: [['Log in to hn1', '$0 headnode console hn1'], ['Save its output', '$0 headnode console hn1 --read-only > hn1.log']],
+  });
+  headnode = Option.String({ name: 'HEADNODE' });
+  readOnly = Option.Boolean('--read-only', false, { description: 'only show the output; send no keys' });
+  async execute() {
+    const what = `console of headnode ${this.headnode}`;
+    const interactive = !this.readOnly && (this.context.stdin as NodeJS.ReadStream).isTTY === true;
+    if (!interactive) {
+      await runTerminal(this.context, what, await this.api.headnodeConsole(this.headnode), null);
+      return;
+    }
+    const session = await this.api.headnodeSerialSession(this.headnode);
+    await runTerminal(this.context, what, session, session);
   }
 }
 
@@ -119,5 +191,5 @@ export const headnodeCommands = [
   simpleHeadnodeCommand('delete', 'Delete a headnode: stop its VM, delete its disk and hnics', (api, h) => api.headnodeDelete(h)),
   simpleHeadnodeCommand('start', 'Start a headnode (it cannot be changed afterwards)', (api, h) => api.headnodeStart(h)),
   simpleHeadnodeCommand('stop', 'Stop a headnode (hard power off)', (api, h) => api.headnodeStop(h)),
-  HeadnodeShow, HeadnodeImages, HnicCreate, HnicDelete, HeadnodeConnectNetwork, HeadnodeDetachNetwork,
+  HeadnodeShow, HeadnodeStatus, HeadnodeVnc, HeadnodeConsole, HeadnodeImages, HnicCreate, HnicDelete, HeadnodeConnectNetwork, HeadnodeDetachNetwork,
 ];

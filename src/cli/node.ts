@@ -4,6 +4,7 @@ import type { NodeInfo, NodeRegistration } from '../client/types.js';
 import { ActionCommand, ClientCommand, DataCommand } from './base.js';
 import { jsonOrString, readSecret, splitKeyValue } from './input.js';
 import { formatFields, formatLines, formatTable } from './output.js';
+import { runTerminal } from './terminal.js';
 
 class NodeList extends DataCommand {
   static override paths = [['node', 'list']];
@@ -315,25 +316,7 @@ class NodeConsole extends ClientCommand {
   });
   node = Option.String({ name: 'NODE' });
   async execute() {
-    const stream = await this.api.showConsole(this.node);
-    const stdout = this.context.stdout;
-    const stdin = this.context.stdin;
-    const tty = 'isTTY' in stdin && stdin.isTTY === true && 'setRawMode' in stdin;
-    if (tty) this.context.stderr.write(`[console of ${this.node}: Ctrl-] to leave]\r\n`);
-    await new Promise<void>((resolve) => {
-      const keys = (chunk: Buffer) => { if (chunk.includes(0x1d) || chunk.includes(0x03)) stop(); };
-      const stop = () => {
-        process.off('SIGINT', stop);
-        if (tty) { stdin.off('data', keys); (stdin as NodeJS.ReadStream).setRawMode(false); stdin.pause(); }
-        stream.destroy();
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      if (tty) { (stdin as NodeJS.ReadStream).setRawMode(true); stdin.on('data', keys); stdin.resume(); }
-      stream.on('data', (chunk: Buffer) => stdout.write(chunk));
-      stream.on('end', stop);
-      stream.on('error', stop);
-    });
+    await runTerminal(this.context, `console of ${this.node}`, await this.api.showConsole(this.node), null);
   }
 }
 

@@ -28,6 +28,7 @@ export function deleteProject(core: Core, p: Principal, label: string): void {
     if (inv.get('SELECT 1 FROM node WHERE project_id = ?', proj.id)) throw new BlockedError('Project has nodes still');
     if (inv.get('SELECT 1 FROM network WHERE owner_id = ?', proj.id)) throw new BlockedError('Project still has networks');
     if (inv.get('SELECT 1 FROM network_access WHERE project_id = ?', proj.id)) throw new BlockedError('Project can still access networks');
+    if (inv.get('SELECT 1 FROM headnode WHERE project_id = ?', proj.id)) throw new BlockedError('Project still has headnodes');
     inv.run('DELETE FROM project WHERE id = ?', proj.id);
   });
   core.usersChanged();
@@ -113,9 +114,9 @@ export function listProjectNetworks(core: Core, p: Principal, label: string): st
     'SELECT n.label FROM network n JOIN network_access a ON a.network_id = n.id WHERE a.project_id = ? ORDER BY n.label', proj.id);
 }
 
-/** Sorted headnodes of the project (project access). Headnodes come with the headnode manager. */
+/** Sorted headnodes of the project (project access). */
 export function listProjectHeadnodes(core: Core, p: Principal, label: string): string[] {
   const proj = mustProject(core.inv, label);
   requireProjectAccess(p, proj.id);
-  return [];
+  return core.inv.column<string>('SELECT label FROM headnode WHERE project_id = ? ORDER BY label', proj.id);
 }

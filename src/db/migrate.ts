@@ -3,7 +3,7 @@
 // older haas. Append, never edit: released databases depend on them.
 
 /** The schema version that schema.sql describes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** MIGRATIONS[n] is the SQL that turns schema version n into n+1 (0 = empty file, handled by schema.sql). */
 export const MIGRATIONS: Record<number, string> = {
@@ -19,4 +19,24 @@ export const MIGRATIONS: Record<number, string> = {
     message   TEXT
   );
   CREATE INDEX obm_audit_by_node ON obm_audit (node);`,
+  // 2 -> 3: headnodes and their hnics.
+  2: `CREATE TABLE headnode (
+    id         INTEGER PRIMARY KEY,
+    label      TEXT NOT NULL UNIQUE,
+    project_id INTEGER NOT NULL REFERENCES project (id),
+    uuid       TEXT NOT NULL UNIQUE,
+    base_img   TEXT NOT NULL,
+    frozen     INTEGER NOT NULL DEFAULT 0 CHECK (frozen IN (0, 1)),
+    status     TEXT NOT NULL DEFAULT 'created' CHECK (status IN ('created', 'running', 'stopped', 'dead')),
+    vncport    INTEGER
+  );
+  CREATE INDEX headnode_by_project ON headnode (project_id);
+  CREATE TABLE hnic (
+    id          INTEGER PRIMARY KEY,
+    headnode_id INTEGER NOT NULL REFERENCES headnode (id) ON DELETE CASCADE,
+    label       TEXT NOT NULL,
+    network_id  INTEGER REFERENCES network (id),
+    UNIQUE (headnode_id, label)
+  );
+  CREATE INDEX hnic_by_network ON hnic (network_id);`,
 };

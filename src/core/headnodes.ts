@@ -1,0 +1,211 @@
+// Headnodes (SPEC.md 3.5): a project's VMs, their hnics and networks. The
+// inventory says what a headnode is; the headnode manager runs it. Changes
+// to hnics are refused once a headnode has been started (HIL's "dirty").
+import { randomUUID } from 'node:crypto';
+import type { Duplex, Readable } from 'node:stream';
+import { BadArgumentError, BlockedError, IllegalStateError, NotFoundError, ProjectMismatchError } from '../errors.js';
+import { requireProjectAccess } from './authz.js';
+import type { Core, HeadnodeVm, Principal } from './context.js';
+import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
+
+/** A headnode row. */
+interface HeadnodeRow {
+  id: number; label: string; project_id: number; uuid: string; base_img: string;
+  frozen: number; status: 'created' | 'running' | 'stopped' | 'dead'; vncport: number | null;
+}
+interface HnicRow { id: number; headnode_id: number; label: string; network_id: number | null }
+
+function findHeadnode(core: Core, label: string): HeadnodeRow | undefined {
+  return core.inv.get<HeadnodeRow>('SELECT * FROM headnode WHERE label = ?', label);
+}
+function mustHeadnode(core: Core, label: string): HeadnodeRow {
+  const h = findHeadnode(core, label);
+  if (!h) throw new NotFoundError(`headnode "${label}" does not exist`);
+  return h;
+}
+function mustHnic(core: Core, h: HeadnodeRow, label: string): HnicRow {
+  const r = core.inv.get<HnicRow>('SELECT * FROM hnic WHERE headnode_id = ? AND label = ?', h.id, label);
+  if (!r) throw new NotFoundError(`hnic "${label}" of headnode "${h.label}" does not exist`);
+  return r;
+}
+function refuseIfFrozen(h: HeadnodeRow): void {
+  if (h.frozen) throw new IllegalStateError(`headnode "${h.label}" has been started; its hnics can no longer change`);
+}
+
+/** What the manager needs: the hnics in creation order with their networks' VLANs. */
+function vmOf(core: Core, h: HeadnodeRow): HeadnodeVm {
+  const hnics = core.inv.all<{ label: string; vlan: number | null }>(
+    'SELECT hnic.label, network.net_id AS vlan FROM hnic LEFT JOIN network ON network.id = hnic.network_id WHERE hnic.headnode_id = ? ORDER BY hnic.id', h.id);
+  return { uuid: h.uuid, label: h.label, baseImg: h.base_img, hnics };
+}
+
+/** Create a headnode of a project from a configured base image (project access). */
+export function createHeadnode(core: Core, p: Principal, label: string, project: string, baseImg: string): void {
+  if (!core.headnodes.hasImage(baseImg)) {
+    throw new BadArgumentError(`Provided image "${baseImg}" is not a valid image (available: ${core.headnodes.images().join(', ') || 'none'})`);
+  }
+  core.inv.tx(() => {
+    assertAbsent(findHeadnode(core, label), 'headnode', label);
+    const proj = mustProject(core.inv, project);
+    requireProjectAccess(p, proj.id);
+    const max = core.config.headnode.maxPerProject;
+    const count = core.inv.get<{ n: number }>('SELECT count(*) AS n FROM headnode WHERE project_id = ?', proj.id)!.n;
+    if (max > 0 && count >= max) throw new BlockedError(`project "${project}" already has ${count} headnodes (the limit is ${max})`);
+    core.inv.run('INSERT INTO headnode (label, project_id, uuid, base_img) VALUES (?, ?, ?, ?)', label, proj.id, randomUUID(), baseImg);
+  });
+}
+
+/** Delete a headnode: stop its VM, delete its disk and hnics (project access). */
+export async function deleteHeadnode(core: Core, p: Principal, label: string): Promise<void> {
+  const h = mustHeadnode(core, label);
+  requireProjectAccess(p, h.project_id);
+  await core.headnodes.destroy(vmOf(core, h));
+  core.inv.tx(() => {
+    core.inv.run('DELETE FROM hnic WHERE headnode_id = ?', h.id);
+    core.inv.run('DELETE FROM headnode WHERE id = ?', h.id);
+  });
+}
+
+/**
+ * Start a headnode (project access). It is frozen first, so that its hnics
+ * cannot change while QEMU starts; a first start that fails thaws it again.
+ * Starting a running headnode changes nothing; a stopped one boots again.
+ */
+export async function startHeadnode(core: Core, p: Principal, label: string): Promise<void> {
+  const { h, vm } = core.inv.tx(() => {
+    const h = mustHeadnode(core, label);
+    requireProjectAccess(p, h.project_id);
+    core.inv.run('UPDATE headnode SET frozen = 1 WHERE id = ?', h.id);
+    return { h, vm: vmOf(core, h) };
+  });
+  let vncport: number | null;
+  try {
+    ({ vncport } = await core.headnodes.start(vm));
+  } catch (e) {
+    if (!h.frozen) core.inv.run("UPDATE headnode SET frozen = 0 WHERE id = ? AND status = 'created'", h.id);
+    throw e;
+  }
+  core.inv.run("UPDATE headnode SET status = 'running', vncport = ? WHERE id = ?", vncport, h.id);
+}
+
+/** Hard power off (project access); a headnode that does not run stays as it is. */
+export async function stopHeadnode(core: Core, p: Principal, label: string): Promise<void> {
+  const h = mustHeadnode(core, label);
+  requireProjectAccess(p, h.project_id);
+  await core.headnodes.stop(vmOf(core, h));
+  core.inv.run("UPDATE headnode SET status = CASE status WHEN 'created' THEN 'created' ELSE 'stopped' END, vncport = NULL WHERE id = ?", h.id);
+}
+
+/** Add an hnic to a headnode that has never been started (project access). */
+export function createHnic(core: Core, p: Principal, headnode: string, label: string): void {
+  core.inv.tx(() => {
+    const h = mustHeadnode(core, headnode);
+    requireProjectAccess(p, h.project_id);
+    assertAbsent(core.inv.get('SELECT 1 FROM hnic WHERE headnode_id = ? AND label = ?', h.id, label), 'hnic', label);
+    refuseIfFrozen(h);
+    core.inv.run('INSERT INTO hnic (headnode_id, label) VALUES (?, ?)', h.id, label);
+  });
+}
+
+/** Remove an hnic from a headnode that has never been started (project access). */
+export function deleteHnic(core: Core, p: Principal, headnode: string, label: string): void {
+  core.inv.tx(() => {
+    const h = mustHeadnode(core, headnode);
+    requireProjectAccess(p, h.project_id);
+    const nic = mustHnic(core, h, label);
+    refuseIfFrozen(h);
+    core.inv.run('DELETE FROM hnic WHERE id = ?', nic.id);
+  });
+}
+
+/**
+ * Put an hnic on a network, untagged, replacing any network it was on. Only
+ * networks whose VLAN came from the pool, and only with access (HIL's order
+ * of checks).
+ */
+export function connectHnic(core: Core, p: Principal, headnode: string, hnic: string, network: string): void {
+  const { inv } = core;
+  inv.tx(() => {
+    const h = mustHeadnode(core, headnode);
+    const nic = mustHnic(core, h, hnic);
+    const net = mustNetwork(inv, network);
+    if (!net.allocated) throw new BadArgumentError('Headnodes may only be connected to networks allocated by the project.');
+    requireProjectAccess(p, h.project_id);
+    const access = inv.column<number>('SELECT project_id FROM network_access WHERE network_id = ?', net.id);
+    if (access.length > 0 && !access.includes(h.project_id)) {
+      throw new ProjectMismatchError(`Project does not have access to the given network "${network}"`);
+    }
+    refuseIfFrozen(h);
+    inv.run('UPDATE hnic SET network_id = ? WHERE id = ?', net.id, nic.id);
+  });
+}
+
+/** Take an hnic off its network (succeeds when it is on none). */
+export function detachHnic(core: Core, p: Principal, headnode: string, hnic: string): void {
+  core.inv.tx(() => {
+    const h = mustHeadnode(core, headnode);
+    const nic = mustHnic(core, h, hnic);
+    requireProjectAccess(p, h.project_id);
+    refuseIfFrozen(h);
+    core.inv.run('UPDATE hnic SET network_id = NULL WHERE id = ?', nic.id);
+  });
+}
+
+/** show_headnode plus its status; vncport only while it runs. */
+export function showHeadnode(core: Core, p: Principal, label: string) {
+  const h = mustHeadnode(core, label);
+  requireProjectAccess(p, h.project_id);
+  const project = core.inv.get<{ label: string }>('SELECT label FROM project WHERE id = ?', h.project_id)!.label;
+  const hnics = core.inv.column<string>('SELECT label FROM hnic WHERE headnode_id = ? ORDER BY id', h.id);
+  return {
+    name: h.label, project, hnics, vncport: h.status === 'running' ? h.vncport : null,
+    uuid: h.uuid, base_img: h.base_img, status: h.status,
+  };
+}
+
+/** Sorted base images (any authenticated caller). */
+export function listHeadnodeImages(core: Core): string[] {
+  return core.headnodes.images();
+}
+
+/** The headnode's serial console: recent output, then live while it runs (project access). */
+export function headnodeConsole(core: Core, p: Principal, label: string): Readable {
+  const h = mustHeadnode(core, label);
+  requireProjectAccess(p, h.project_id);
+  const stream = core.headnodes.console(h.uuid);
+  if (!stream) throw new IllegalStateError(`headnode "${label}" has never been started; it has no console output`);
+  return stream;
+}
+
+/** A read-write session on a running headnode's serial port (project access). */
+export async function headnodeSerialSession(core: Core, p: Principal, label: string): Promise<Duplex> {
+  const h = mustHeadnode(core, label);
+  requireProjectAccess(p, h.project_id);
+  if (!core.headnodes.running(h.uuid)) throw new IllegalStateError(`headnode "${label}" is not running`);
+  return core.headnodes.attachSerial(h.uuid);
+}
+
+/** A VM ended without a stop call: the guest powered off ("stopped") or QEMU died ("dead"). */
+export function headnodeExited(core: Core, uuid: string, kind: 'stopped' | 'dead'): void {
+  core.inv.run("UPDATE headnode SET status = ?, vncport = NULL WHERE uuid = ? AND status = 'running'", kind, uuid);
+  core.log.warn(`headnode ${uuid}: QEMU exited on its own (${kind === 'stopped' ? 'the guest powered off' : 'it died'})`);
+}
+
+/**
+ * At daemon start: take back the QEMUs a previous daemon left running, and
+ * mark those that died meanwhile. Only started headnodes can have a QEMU.
+ */
+export async function adoptHeadnodes(core: Core): Promise<void> {
+  for (const h of core.inv.all<HeadnodeRow>('SELECT * FROM headnode WHERE frozen = 1 ORDER BY id')) {
+    try {
+      const r = await core.headnodes.adopt(vmOf(core, h), h.status === 'running');
+      if (r) core.inv.run("UPDATE headnode SET status = 'running', vncport = ? WHERE id = ?", r.vncport, h.id);
+      else if (h.status === 'running') {
+        core.inv.run("UPDATE headnode SET status = 'dead', vncport = NULL WHERE id = ?", h.id);
+        core.log.warn(`headnode ${h.label}: its QEMU died while the daemon was away; marked dead`);
+      }
+    } catch (e) {
+      core.log.error(`headnode ${h.label}: cannot adopt its VM: ${(e as Error).message}`);
+    }
+  }
+}
