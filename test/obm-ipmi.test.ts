@@ -19,6 +19,7 @@ import {
 } from './lib/fixtures.js';
 import { ipmiLabAvailable, startIpmiSim, type IpmiSim } from './lab/ipmi.js';
 import { runCli } from '../src/cli/run.js';
+import { SCHEMA_VERSION } from '../src/db/migrate.js';
 import { NodeAudit } from '../src/cli/obm-audit.js';
 
 const available = ipmiLabAvailable();
@@ -290,9 +291,8 @@ describe('the OBM audit table in databases made by an older haas', () => {
     const dir = mkdtempSync(join(tmpdir(), 'haas-obm-audit-migration-'));
     let d: (Daemon & { cleanup(): Promise<void> }) | undefined;
     try {
-      // A version-1 database: today's schema without the audit table.
-      const schema = readFileSync(join(repoRoot, 'schema.sql'), 'utf8');
-      const v1 = schema.slice(0, schema.indexOf('-- Power and boot-device operations'));
+      // A version-1 database, as the first release made it.
+      const v1 = readFileSync(join(repoRoot, 'test', 'fixtures', 'schema-v1.sql'), 'utf8');
       const db = new Database(join(dir, 'haas.db'));
       db.exec(v1);
       db.prepare('INSERT INTO schema_version (version) VALUES (1)').run();
@@ -308,7 +308,7 @@ describe('the OBM audit table in databases made by an older haas', () => {
       assert.deepEqual(r.json.map((e: Record<string, unknown>) => [e.user, e.operation, e.result]), [['null-auth', 'power_on', 'ok']]);
       await d.stop();
       const after = new Database(join(dir, 'haas.db'), { readonly: true });
-      assert.equal((after.prepare('SELECT version FROM schema_version').get() as { version: number }).version, 2);
+      assert.equal((after.prepare('SELECT version FROM schema_version').get() as { version: number }).version, SCHEMA_VERSION);
       after.close();
     } finally {
       await d?.stop();
