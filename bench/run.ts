@@ -17,7 +17,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createServer } from 'node:net';
+import { freePort } from '../test/lib/daemon.js';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
@@ -74,17 +74,6 @@ async function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<numbe
   return code;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
 
 /** User+system CPU seconds a process has used so far. */
 function cpuSeconds(pid: number): number {

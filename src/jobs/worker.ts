@@ -155,6 +155,7 @@ export class ActionWorker {
       const msg = messageOf(e);
       results = actions.map(() => msg);
     }
+    let unrecorded = false;
     actions.forEach((a, i) => {
       const err = results[i] ?? null;
       try {
@@ -162,9 +163,13 @@ export class ActionWorker {
         if (err === null) this.log.debug(`action ${a.uuid} on ${what} port ${a.port}: DONE`);
         else this.log.warn(`action ${a.uuid} on ${what} port ${a.port}: ERROR: ${err}`);
       } catch (e) {
+        unrecorded = true;
         this.log.error(`action ${a.uuid}: cannot record its result: ${messageOf(e)}`);
       }
     });
+    // An action whose result could not be recorded stays PENDING and is applied
+    // again (drivers are idempotent): keep the lane busy a moment so that is no hot loop.
+    if (unrecorded) await new Promise((r) => setTimeout(r, 1000));
   }
 
   /** Wait for the batches in progress, then for the remaining pending ones, up to `ms`; then close every session. */
