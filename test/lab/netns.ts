@@ -74,6 +74,9 @@ export function cable(a: string, nsA: string, b: string, nsB: string): void {
 
 /** Whether `ns` gets an answer from `ip` (one echo request, 1 s). */
 export function pings(ns: string, ip: string): boolean {
+  // A neighbour entry left FAILED by an earlier, isolated check delays the next
+  // ARP past ping's 1 s: every check starts from an empty neighbour cache.
+  execFileSync('ip', ['-n', ns, 'neigh', 'flush', 'all'], { stdio: 'ignore', timeout: 10_000 });
   try {
     execFileSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', '-q', ip], { stdio: 'ignore', timeout: 10_000 });
     return true;
