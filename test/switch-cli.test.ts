@@ -196,6 +196,20 @@ describe('CLI switch drivers against SSH emulators', () => {
     });
   }
 
+  it('logs in to a switch that offers only keyboard-interactive authentication', async () => {
+    const emu = await startVendorEmulator({ vendor: 'nexus', ports: ['Ethernet1/9'], absentVlans: [2222], keyboardInteractiveOnly: true });
+    emulators.push(emu);
+    ok(await call('PUT', '/switch/kbd', { type: 'nexus', hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, dummy_vlan: '2222' }));
+    await addNode('kbd', 'Ethernet1/9', 'kbd-a');
+    await apply('kbd-a', 'connect', 'red');
+    assert.deepEqual(emu.effect('Ethernet1/9'), fx(NETS.red, []));
+    ok(await call('PUT', '/switch/kbd-wrong', { type: 'nexus', hostname: emu.host, port: emu.port, username: emu.username, password: 'not-it', dummy_vlan: '2222' }));
+    await addNode('kbd-wrong', 'Ethernet1/9', 'kbd-b');
+    const id = await queue('kbd-b', 'connect', 'red');
+    assert.equal((await waitAction(d, id)).status, 'ERROR');
+    assert.match((await details(id)).message, /authentication .* failed/);
+  });
+
   it('an unreachable switch fails the action quickly', async () => {
     const port = await freePort();
     ok(await call('PUT', '/switch/cli-gone', { type: 'nexus', hostname: '127.0.0.1', port, username: 'u', password: 'p', dummy_vlan: '2222' }));

@@ -45,6 +45,8 @@ export interface EmulatorOptions {
   unprivileged?: boolean;
   /** Page show output every N lines with `--More--`, even after `terminal length 0`. */
   pageLines?: number;
+  /** Offer only keyboard-interactive authentication (a `Password:` prompt), as many switches do. */
+  keyboardInteractiveOnly?: boolean;
   /** Called with what a port forwards after every change to it (and once per port at start). */
   apply?: (port: string, effect: PortEffect) => void;
 }
@@ -454,6 +456,13 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
     client.on('close', () => clients.delete(client));
     client.on('error', () => { /* a client that vanished */ });
     client.on('authentication', (ctx) => {
+      if (opts.keyboardInteractiveOnly) {
+        if (ctx.method !== 'keyboard-interactive') { ctx.reject(['keyboard-interactive']); return; }
+        ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
+          if (ctx.username === username && answers[0] === password) ctx.accept(); else ctx.reject(['keyboard-interactive']);
+        });
+        return;
+      }
       if (ctx.method === 'password' && (opts.shellLogin || (ctx.username === username && ctx.password === password))) ctx.accept();
       else ctx.reject(['password']);
     });

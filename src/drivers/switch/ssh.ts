@@ -70,10 +70,14 @@ export class SshConnection {
           : `SSH to ${where(target)} failed: ${e.message}`);
       });
       client.once('close', () => fail(`SSH to ${where(target)}: the connection was closed during login`));
+      // Many switches offer only keyboard-interactive: answer each prompt with the password.
+      client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+        finish(prompts.map(() => target.password ?? ''));
+      });
       client.connect({
         sock,
         username: target.username,
-        ...(target.password !== undefined ? { password: target.password } : {}),
+        ...(target.password !== undefined ? { password: target.password, tryKeyboard: true } : {}),
         ...(target.privateKey !== undefined ? { privateKey: target.privateKey } : {}),
         readyTimeout: timeoutMs,
         keepaliveInterval: 10_000,
