@@ -26,6 +26,8 @@ export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Upper bound for one batch of switch work (ms). */
   switchTimeoutMs: number;
+  /** Upper bound for one BMC call (ms). */
+  obmTimeoutMs: number;
   headnode: HeadnodeConfig;
 }
 
@@ -151,7 +153,7 @@ const KNOWN: Record<string, string[]> = {
   server: ['state_dir', 'db', 'socket', 'socket_group', 'listen', 'auth', 'tls_cert', 'tls_key'],
   network: ['vlan_pool'],
   maintenance: ['project', 'url'],
-  drivers: ['switches', 'obms', 'switch_timeout'],
+  drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
   log: ['level'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
@@ -192,6 +194,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     mock: { switchDelayMs: intIn(ini['driver.mock']?.switch_delay_ms, 'switch_delay_ms', 0) },
     logLevel: level as Config['logLevel'],
     switchTimeoutMs: intIn(ini.drivers?.switch_timeout, 'switch_timeout', 60) * 1000,
+    obmTimeoutMs: intIn(ini.drivers?.obm_timeout, 'obm_timeout', 10) * 1000,
     headnode: headnodeConfig(ini.headnode ?? {}, stateDir),
   };
 }

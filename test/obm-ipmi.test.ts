@@ -94,7 +94,8 @@ describe('ipmi OBM driver against ipmi_sim', { skip: available ? false : 'ipmi_s
     try {
       for (let i = 0; i < 3; i++) sims.push(await startIpmiSim({ password: `bmc-${randomBytes(6).toString('hex')}`, prefix: 'haas-obm-test' }));
       [simA, simB, simDown] = sims as [IpmiSim, IpmiSim, IpmiSim];
-      d = await startDaemon({ auth: 'database', admins: [adminCreds] });
+      // obm_timeout shortens every BMC call's limit from 10 s (the default) to 5 s.
+      d = await startDaemon({ auth: 'database', admins: [adminCreds], config: '[drivers]\nobm_timeout = 5\n' });
       admin = session(d, adminCreds);
       project = await createProject(admin);
       memberCreds = await createUser(admin, label('member'), { projects: [project] });
@@ -234,12 +235,12 @@ describe('ipmi OBM driver against ipmi_sim', { skip: available ? false : 'ipmi_s
     const r = await downCall;
     const elapsed = Date.now() - started;
     expectError(r, 502, 'OBMError');
-    assert.match(r.json.msg, /no answer from the BMC at 127\.0\.0\.1:\d+ within 10 s/);
-    assert.ok(elapsed >= 9000 && elapsed < 15_000, `down BMC answered after ${elapsed} ms`);
+    assert.match(r.json.msg, /no answer from the BMC at 127\.0\.0\.1:\d+ within 5 s/);
+    assert.ok(elapsed >= 4500 && elapsed < 9000, `down BMC answered after ${elapsed} ms (obm_timeout = 5)`);
     const second = await alsoDown;
     expectError(second.r, 502, 'OBMError');
     assert.match(second.r.json.msg, /did not answer the call before this one/);
-    assert.ok(second.at - started < 12_000, `the queued call answered after ${second.at - started} ms`);
+    assert.ok(second.at - started < 7000, `the queued call answered after ${second.at - started} ms`);
   });
 
   it('never shows a BMC password in ps while calls run', () => {

@@ -73,7 +73,7 @@ export async function serve(config: Config): Promise<number> {
 
   const inv = openInventory(config.db);
   const switchDrivers: Record<string, SwitchDriver> = pick(builtInSwitchDrivers({ mock: config.mock, callTimeoutMs: config.switchTimeoutMs }), config.switchDrivers, 'switches');
-  const obmDrivers: Record<string, ObmDriver> = pick(builtInObmDrivers(), config.obmDrivers, 'obms');
+  const obmDrivers: Record<string, ObmDriver> = pick(builtInObmDrivers({ timeoutMs: config.obmTimeoutMs }), config.obmDrivers, 'obms');
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv) : null;
   const consoles = createConsoleHub();
   let worker: ActionWorker | null = null;

@@ -6,11 +6,11 @@ import { ipmiObmDriver } from './ipmi.js';
 const HIL_OBM_URI = 'http://schema.massopencloud.org/haas/v0/obm/';
 
 /** Build every built-in OBM driver, keyed by short name. */
-export function builtInObmDrivers(): Record<string, ObmDriver> {
+export function builtInObmDrivers(opts: { timeoutMs: number }): Record<string, ObmDriver> {
   const mockState: MockObmState = new Map();
   return {
     mock: mockObmDriver(mockState),
-    ipmi: ipmiObmDriver(),
+    ipmi: ipmiObmDriver({ timeoutMs: opts.timeoutMs }),
   };
 }
 
