@@ -10,8 +10,8 @@ export const DELL_PORT = /^(gi|te)\d+\/\d+(\/\d+)?$/;
 /** State of every mock switch in this daemon: switch label -> port -> VLANs. */
 export type MockSwitchState = Map<string, Map<string, { native: number | null; tagged: Set<number> }>>;
 
-/** Apply one change to a port's VLAN state (shared with the contract tests). */
-export function applyToPort(state: { native: number | null; tagged: Set<number> }, change: PortChange): void {
+/** Apply one change to a port's VLAN state. */
+function applyToPort(state: { native: number | null; tagged: Set<number> }, change: PortChange): void {
   if (change.kind === 'revert') { state.native = null; state.tagged.clear(); return; }
   if (change.channel.native) state.native = change.vlan;
   else if (change.vlan === null) state.tagged.delete(change.channel.vlan);
