@@ -2,21 +2,14 @@
 // hardware. A hostname ending in ".invalid" (a name that never resolves)
 // behaves as an unreachable switch: every change fails.
 import { BadArgumentError } from '../../errors.js';
-import type { PortChange, PortVlans, SwitchDriver, SwitchSession, ChangeResult } from './types.js';
+import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult } from './types.js';
+import { applyToPort, type PortState } from './port-state.js';
 
 /** Port names of the mock and the Dell switches: gi1/0/5, te1/0/1. */
 export const DELL_PORT = /^(gi|te)\d+\/\d+(\/\d+)?$/;
 
 /** State of every mock switch in this daemon: switch label -> port -> VLANs. */
-export type MockSwitchState = Map<string, Map<string, { native: number | null; tagged: Set<number> }>>;
-
-/** Apply one change to a port's VLAN state. */
-function applyToPort(state: { native: number | null; tagged: Set<number> }, change: PortChange): void {
-  if (change.kind === 'revert') { state.native = null; state.tagged.clear(); return; }
-  if (change.channel.native) state.native = change.vlan;
-  else if (change.vlan === null) state.tagged.delete(change.channel.vlan);
-  else state.tagged.add(change.vlan);
-}
+export type MockSwitchState = Map<string, Map<string, PortState>>;
 
 /** Make the mock driver over the given state (one per daemon). */
 export function mockSwitchDriver(state: MockSwitchState, delayMs: () => number): SwitchDriver {

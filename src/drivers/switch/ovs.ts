@@ -13,15 +13,13 @@ import { BadArgumentError } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
 import { shellQuote, SshLink, type ExecResult } from './ssh.js';
 import type { ChangeResult, PortChange, PortVlans, SwitchDriver, SwitchDriverOptions, SwitchSession } from './types.js';
-import { applyToPort } from './mock.js';
+import { applyToPort, type PortState } from './port-state.js';
 
 /** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
 export const OVS_PORT = /^[A-Za-z0-9_.:-]{1,15}$/;
 
 /** The VLAN no network uses: trunking only it (plus `protected`) isolates a port. */
 const PARKING_VLAN = 4095;
-
-interface PortState { native: number | null; tagged: Set<number> }
 
 /** One port row as `list port` reports it. */
 interface PortRow { uuid: string; name: string; tag: number | null; trunks: number[]; vlanMode: string | null; protected: boolean }

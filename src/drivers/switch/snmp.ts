@@ -14,7 +14,7 @@
 import type { Varbind } from 'net-snmp';
 import { BadArgumentError, messageOf } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
-import { applyToPort } from './mock.js';
+import { applyToPort, type PortState } from './port-state.js';
 import { OID, SnmpClient, SnmpSetError, type SnmpTarget } from './snmp-client.js';
 import { hasPort, portsOf, samePorts, withPort } from './snmp-portlist.js';
 
@@ -95,8 +95,6 @@ interface QBridgeState {
   untagged: Map<number, Buffer>;
   pvid: Map<number, number>;
 }
-
-interface PortState { native: number | null; tagged: Set<number> }
 
 /** One object to SET and the bridge ports whose change it carries. */
 interface PlannedSet { varbind: Varbind; ports: Set<number> }
