@@ -6,6 +6,7 @@ import { requireAdmin, requireProjectAccess } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
 import { mustNetwork, mustNic, mustNode, mustPort, mustSwitch, type NicRow } from './lookup.js';
 import { NATIVE } from './vlans.js';
+import { projectMayUse } from './networks.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
 
@@ -41,8 +42,7 @@ export function connectNetwork(core: Core, p: Principal, nodeLabel: string, nicL
     requireProjectAccess(p, node.project_id);
     if (nic.port_id === null) throw new NotFoundError('No port is connected to given nic.');
     if (hasPending(core, nic.id)) throw new BlockedError(ACTIVE);
-    const access = inv.column<number>('SELECT project_id FROM network_access WHERE network_id = ?', net.id);
-    if (access.length > 0 && !access.includes(node.project_id)) throw new ProjectMismatchError('Project does not have access to given network.');
+    if (!projectMayUse(core, net, node.project_id)) throw new ProjectMismatchError('Project does not have access to given network.');
     if (inv.get('SELECT 1 FROM attachment WHERE nic_id = ? AND network_id = ?', nic.id, net.id)) {
       throw new BlockedError('The network is already attached to the nic.');
     }

@@ -7,6 +7,7 @@ import { BadArgumentError, BlockedError, IllegalStateError, NotFoundError, Proje
 import { requireProjectAccess } from './authz.js';
 import type { Core, HeadnodeVm, Principal } from './context.js';
 import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
+import { projectMayUse } from './networks.js';
 
 /** A headnode row. */
 interface HeadnodeRow {
@@ -131,8 +132,7 @@ export function connectHnic(core: Core, p: Principal, headnode: string, hnic: st
     const net = mustNetwork(inv, network);
     if (!net.allocated) throw new BadArgumentError('Headnodes may only be connected to networks allocated by the project.');
     requireProjectAccess(p, h.project_id);
-    const access = inv.column<number>('SELECT project_id FROM network_access WHERE network_id = ?', net.id);
-    if (access.length > 0 && !access.includes(h.project_id)) {
+    if (!projectMayUse(core, net, h.project_id)) {
       throw new ProjectMismatchError(`Project does not have access to the given network "${network}"`);
     }
     refuseIfFrozen(h);

@@ -46,8 +46,14 @@ function haveOwnerAccess(p: Principal, net: NetworkRow): boolean {
   return haveProjectAccess(p, net.owner_id);
 }
 
-function accessIds(core: Core, net: NetworkRow): number[] {
+function accessIds(core: Core, net: { id: number }): number[] {
   return core.inv.column<number>('SELECT project_id FROM network_access WHERE network_id = ? ORDER BY id', net.id);
+}
+
+/** Whether a project's nodes and headnodes may be put on a network: it is public, or the project is on its access list. */
+export function projectMayUse(core: Core, net: { id: number }, projectId: number): boolean {
+  const ids = accessIds(core, net);
+  return ids.length === 0 || ids.includes(projectId);
 }
 
 /** Delete a network that nothing uses (owner access); its VLAN returns to the pool. */

@@ -2,7 +2,7 @@
 import { BadArgumentError, BlockedError, NotFoundError } from '../errors.js';
 import { validateFields } from '../drivers/fields.js';
 import { obmTypeName } from '../drivers/obm/registry.js';
-import { haveProjectAccess, requireAdmin, requireProjectAccess } from './authz.js';
+import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, findNode, mustNic, mustNode } from './lookup.js';
 import { revokeObmdToken } from './obmd.js';
@@ -139,9 +139,4 @@ export function deleteMetadata(core: Core, p: Principal, nodeLabel: string, key:
     const r = core.inv.run('DELETE FROM node_metadata WHERE node_id = ? AND label = ?', node.id, key);
     if (r.changes === 0) throw new NotFoundError(`node "${nodeLabel}" has no metadata "${key}"`);
   });
-}
-
-/** Whether the caller may see the node (used by show_node-style checks elsewhere). */
-export function canSeeNode(p: Principal, projectId: number | null): boolean {
-  return projectId === null || haveProjectAccess(p, projectId);
 }
