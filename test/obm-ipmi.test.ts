@@ -20,7 +20,7 @@ import {
 import { ipmiLabAvailable, startIpmiSim, type IpmiSim } from './lab/ipmi.js';
 import { runCli } from '../src/cli/run.js';
 import { SCHEMA_VERSION } from '../src/db/migrate.js';
-import { NodeAudit } from '../src/cli/obm-audit.js';
+import { nodeCommands } from '../src/cli/node.js';
 
 const available = ipmiLabAvailable();
 
@@ -277,11 +277,11 @@ describe('ipmi OBM driver against ipmi_sim', { skip: available ? false : 'ipmi_s
     let out = '';
     const stdout = new Writable({ write(chunk, _enc, cb) { out += String(chunk); cb(); } });
     const env = { HAAS_ENDPOINT: `unix:${d.socket}`, HAAS_USERNAME: adminCreds.username, HAAS_PASSWORD: adminCreds.password, HOME: d.dir };
-    const code = await runCli({ argv: ['node', 'audit', '--node', nodes.a!, '--json'], commands: [NodeAudit], version: 'test', context: { stdout, stderr: stdout, env } });
+    const code = await runCli({ argv: ['node', 'audit', '--node', nodes.a!, '--json'], commands: nodeCommands, version: 'test', context: { stdout, stderr: stdout, env } });
     assert.equal(code, 0, out);
     assert.deepEqual(JSON.parse(out), entries);
     out = '';
-    assert.equal(await runCli({ argv: ['node', 'audit'], commands: [NodeAudit], version: 'test', context: { stdout, stderr: stdout, env } }), 0, out);
+    assert.equal(await runCli({ argv: ['node', 'audit'], commands: nodeCommands, version: 'test', context: { stdout, stderr: stdout, env } }), 0, out);
     assert.match(out, /^TIME\s+USER\s+NODE\s+OPERATION\s+RESULT/);
     assert.ok(out.includes(`${nodes.wrong}  power_on`) || out.includes(nodes.wrong!));
   });

@@ -5,15 +5,13 @@ import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
 import { networkCommands } from './network.js';
 import { nodeCommands } from './node.js';
-import { NodeAudit } from './obm-audit.js';
 import { portCommands } from './port.js';
 import { projectCommands } from './project.js';
 import { switchCommands } from './switch.js';
-import { SwitchVerify } from './switch-verify.js';
 import { userCommands } from './user.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...nodeCommands, NodeAudit, ...networkCommands, ...switchCommands, SwitchVerify, ...portCommands,
+  ...projectCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...portCommands,
   ...userCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
 ];
