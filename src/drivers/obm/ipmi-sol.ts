@@ -5,14 +5,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { bmcKey, explainIpmitool, ipmitoolArgs, ipmitoolEnv, runIpmitool, withoutSecret, type BmcTarget, type BmcQueue } from './ipmi-tool.js';
+import { shellQuote } from '../shell-quote.js';
 
 /** ipmitool's line once the SOL payload is active. */
 const OPERATIONAL = /\[SOL Session operational[^\]]*\]\r?\n?/;
 const KILL_GRACE_MS = 2000;
-
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Signal the process group of a detached child (script, its shell and ipmitool). */
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {

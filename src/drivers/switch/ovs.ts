@@ -11,7 +11,8 @@
 import { execFile } from 'node:child_process';
 import { BadArgumentError } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
-import { shellQuote, SshLink, type ExecResult } from './ssh.js';
+import { shellQuote } from '../shell-quote.js';
+import { SshLink, type ExecResult } from './ssh.js';
 import type { ChangeResult, PortChange, PortVlans, SwitchDriver, SwitchDriverOptions, SwitchSession } from './types.js';
 import { applyToPort, type PortState } from './port-state.js';
 

@@ -25,11 +25,6 @@ export class SshError extends Error {
 
 function where(t: SshTarget): string { return `${t.username}@${t.host}:${t.port}`; }
 
-/** Quote one word for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_.:=,/@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** One logged-in SSH connection. */
 export class SshConnection {
   private dead: string | null = null;
