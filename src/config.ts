@@ -1,8 +1,7 @@
 // Daemon configuration: resolved once at start-up (flags > env > file >
 // defaults) into one typed object that is passed down.
-import { readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile } from './settings-files.js';
 
 /** A closed range of VLAN ids. */
 export interface VlanRange { from: number; to: number }
@@ -56,56 +55,17 @@ export interface HeadnodeConfig {
 /** Thrown for a config that cannot be used; the daemon prints it and exits 2. */
 export class ConfigError extends Error {}
 
-/** Where state lives by default: /var/lib/haas as root, else $XDG_STATE_HOME/haas. */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (process.getuid?.() === 0) return '/var/lib/haas';
-  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
-  return join(base, 'haas');
-}
-
-export type Ini = Record<string, Record<string, string>>;
-
-/** Parse an INI text: `[section]`, `key = value`, `#`/`;` comment lines. */
-export function parseIni(text: string, origin: string): Ini {
-  const out: Ini = {};
-  let section = '';
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const sec = /^\[([^\]]+)\]$/.exec(line);
-    if (sec) { section = sec[1]!.trim(); out[section] ??= {}; return; }
-    const eq = line.indexOf('=');
-    if (eq <= 0 || section === '') throw new ConfigError(`${origin}:${i + 1}: expected "[section]" or "key = value", got: ${line}`);
-    out[section]![line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-  });
-  return out;
-}
-
-const SECRET_KEY = /(password|token|secret)/i;
-
-/** Whether an INI holds a secret: a key named like a password/token/secret, or a URL with credentials. */
-export function iniHoldsSecret(ini: Ini): boolean {
-  for (const sec of Object.values(ini)) {
-    for (const [k, v] of Object.entries(sec)) {
-      if (v !== '' && SECRET_KEY.test(k)) return true;
-      if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(v)) return true;
-    }
+/** Read the config file; refuse one that is missing, malformed, or holds secrets others can read. */
+function readConfigFile(path: string): Ini {
+  let file: IniFile | null;
+  try { file = readIniFile(path); } catch (e) {
+    throw new ConfigError(e instanceof IniSyntaxError ? e.message : `cannot read config file ${path}: ${(e as Error).message}`);
   }
-  return false;
-}
-
-/** Read an INI file; refuse one that holds secrets and is readable by group or others. */
-export function readIniFile(path: string): Ini {
-  let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
-    throw new ConfigError(`cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  if (!file) throw new ConfigError(`cannot read config file ${path}: ENOENT`);
+  if (file.exposesSecret) {
+    throw new ConfigError(`refusing config file ${path}: it holds secrets and is readable by others (mode ${file.mode.toString(8)}); run: chmod 600 ${path}`);
   }
-  const ini = parseIni(text, path);
-  const mode = statSync(path).mode & 0o777;
-  if (iniHoldsSecret(ini) && (mode & 0o077) !== 0) {
-    throw new ConfigError(`refusing config file ${path}: it holds secrets and is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
-  }
-  return ini;
+  return file.ini;
 }
 
 /** Parse "100-4000" or "100-200, 300, 400-410" into ranges of legal VLAN ids. */
@@ -162,7 +122,7 @@ const KNOWN: Record<string, string[]> = {
 /** Resolve the daemon's configuration. */
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Config {
   const file = flags.config ?? env.HAAS_CONFIG;
-  const ini: Ini = file ? readIniFile(file) : {};
+  const ini: Ini = file ? readConfigFile(file) : {};
   for (const [sec, keys] of Object.entries(ini)) {
     const known = KNOWN[sec];
     if (!known) throw new ConfigError(`${file}: unknown section [${sec}] (known: ${Object.keys(KNOWN).join(', ')})`);

@@ -1,8 +1,9 @@
 // Where the CLI connects and as whom: flags > environment (HAAS_*, then HIL_*) > client config file > defaults.
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Credentials } from '../client/transport.js';
+import { defaultStateDir, IniSyntaxError, parseIni, readIniFile, type Ini, type IniFile } from '../settings-files.js';
 
 /** A setting that cannot be used (unreadable file, insecure config, half-given credentials). */
 export class SettingsError extends Error {
@@ -44,54 +45,43 @@ export function clientConfigPath(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CONFIG_HOME || join(home(env), '.config'), 'haas', 'client.conf');
 }
 
-/** The daemon's default socket: /var/lib/haas/haas.sock as root, else $XDG_STATE_HOME/haas/haas.sock. */
+/** The daemon's default socket, in its default state directory. */
 export function defaultEndpoint(env: NodeJS.ProcessEnv, uid: number | undefined): string {
-  if (uid === 0) return 'unix:/var/lib/haas/haas.sock';
-  return 'unix:' + join(env.XDG_STATE_HOME || join(home(env), '.local', 'state'), 'haas', 'haas.sock');
+  return 'unix:' + join(defaultStateDir(env, uid), 'haas.sock');
 }
 
-/** Parse the client config text: `[client]` with endpoint/username/password; `#`/`;` comments. */
+/** The [client] section of a client config text; other sections are ignored, unknown keys refused. */
 export function parseClientConfig(text: string, origin: string): ClientConfigFile {
+  let ini: Ini;
+  try { ini = parseIni(text, origin); } catch (e) {
+    throw e instanceof IniSyntaxError ? new SettingsError(e.message) : e;
+  }
+  return clientSection(ini.client ?? {}, origin);
+}
+
+function clientSection(section: Record<string, string>, origin: string): ClientConfigFile {
   const out: ClientConfigFile = {};
-  let section: string | undefined;
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
-    const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) {
-      section = header[1]?.trim();
-      return;
-    }
-    const eq = line.indexOf('=');
-    if (eq < 0) throw new SettingsError(`${origin}:${i + 1}: expected "key = value", got "${line}"`);
-    if (section !== 'client') return;
-    const key = line.slice(0, eq).trim();
-    const value = line.slice(eq + 1).trim();
+  for (const [key, value] of Object.entries(section)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
-      throw new SettingsError(`${origin}:${i + 1}: unknown key "${key}" in [client] (known: ${CONFIG_KEYS.join(', ')})`);
+      throw new SettingsError(`${origin}: unknown key "${key}" in [client] (known: ${CONFIG_KEYS.join(', ')})`);
     }
     out[key as (typeof CONFIG_KEYS)[number]] = value;
-  });
+  }
   return out;
 }
 
-/** Read the client config file if it exists; refuse one holding a password that group or others can read. */
+/** Read the client config file if it exists; refuse one holding a secret that group or others can read. */
 export function readClientConfig(path: string): ClientConfigFile {
-  let text: string;
-  let mode: number;
-  try {
-    text = readFileSync(path, 'utf8');
-    mode = statSync(path).mode;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new SettingsError(`cannot read client config ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  let file: IniFile | null;
+  try { file = readIniFile(path); } catch (e) {
+    throw new SettingsError(e instanceof IniSyntaxError ? e.message : `cannot read client config ${path}: ${(e as Error).message}`);
   }
-  const config = parseClientConfig(text, path);
-  if (config.password !== undefined && (mode & 0o077) !== 0) {
+  if (!file) return {};
+  if (file.exposesSecret) {
     throw new SettingsError(
       `refusing to use ${path}: it contains a password and is readable by group or others (run: chmod 600 ${path})`);
   }
-  return config;
+  return clientSection(file.ini.client ?? {}, path);
 }
 
 /** A secret from a file: its content without one trailing newline. */
