@@ -1,8 +1,8 @@
 // The daemon's own commands: `haas serve` and the offline `haas admin ...`
 // commands on the database file. Heavy modules are imported only when one
 // of these runs, so the client CLI starts fast.
-import { Command, Option, UsageError } from 'clipanion';
-import { readFileSync } from 'node:fs';
+import { Command, Option } from 'clipanion';
+import { readSecret } from '../cli/input.js';
 
 async function configOf(flags: import('../config.js').ServeFlags) {
   const { resolveConfig } = await import('../config.js');
@@ -62,23 +62,6 @@ async function inventoryAt(db: string | undefined, configFile: string | undefine
   return { inv: openInventory(config.db), config };
 }
 
-async function readPassword(file: string | undefined): Promise<string> {
-  const text = file !== undefined ? readFileSync(file, 'utf8') : await readStdin();
-  const password = text.replace(/\r?\n$/, '');
-  if (password === '') throw new UsageError('the password is empty');
-  return password;
-}
-
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password: ');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) {
-    chunks.push(c as Buffer);
-    if (process.stdin.isTTY && String(c).includes('\n')) break;
-  }
-  return Buffer.concat(chunks).toString('utf8').split('\n')[0] ?? '';
-}
-
 class AdminCreateUserCommand extends Command {
   static override paths = [['admin', 'create-user']];
   static override usage = Command.Usage({
@@ -95,7 +78,7 @@ class AdminCreateUserCommand extends Command {
 
   async execute(): Promise<number> {
     return reportingErrors(async () => {
-      const password = await readPassword(this.passwordFile);
+      const password = await readSecret({ file: this.passwordFile, what: `password of user ${this.name}`, stdin: this.context.stdin, stderr: this.context.stderr });
       const { inv } = await inventoryAt(this.db, this.config);
       const { createUser } = await import('../core/users.js');
       const { checkLabel } = await import('../server/body.js');
