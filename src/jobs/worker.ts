@@ -9,6 +9,7 @@ import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PortChange, SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { PendingAction } from '../core/actions.js';
+import { NATIVE } from '../core/vlans.js';
 
 /** What the worker needs from the inventory. */
 export interface ActionStore {
@@ -22,7 +23,7 @@ export interface SwitchRef { id: number; label: string; type: string; config: st
 /** Turn an action row into the change a driver applies. */
 export function changeOf(a: PendingAction): PortChange {
   if (a.type === 'revert_port') return { kind: 'revert', port: a.port };
-  if (a.channel === 'vlan/native') return { kind: 'modify', port: a.port, channel: { native: true }, vlan: a.vlan };
+  if (a.channel === NATIVE) return { kind: 'modify', port: a.port, channel: { native: true }, vlan: a.vlan };
   const tagged = Number(a.channel.slice('vlan/'.length));
   return { kind: 'modify', port: a.port, channel: { native: false, vlan: tagged }, vlan: a.vlan };
 }
