@@ -10,6 +10,7 @@ import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustSwitch, type SwitchRow } from './lookup.js';
 import { NATIVE } from './vlans.js';
+import { carriesExactly } from '../drivers/switch/port-state.js';
 
 /** The networks of one port: native VLAN (or null) and the tagged VLANs, ascending. */
 export interface PortExpectation { native: number | null; tagged: number[] }
@@ -43,11 +44,6 @@ function expectedPorts(core: Core, sw: SwitchRow): Map<string, PortExpectation> 
   }
   for (const e of out.values()) e.tagged.sort((a, b) => a - b);
   return out;
-}
-
-function drifts(expected: PortExpectation, actual: PortVlans): boolean {
-  return actual.anomaly !== undefined || expected.native !== actual.native
-    || expected.tagged.length !== actual.tagged.length || expected.tagged.some((v, i) => actual.tagged[i] !== v);
 }
 
 /** The changes that give a port exactly its inventory networks. */
@@ -87,7 +83,7 @@ async function verifyWith(core: Core, sw: SwitchRow, session: SwitchSession, fix
     for (const [port, exp] of expected) {
       const act = actual.get(port) ?? { native: null, tagged: [], anomaly: 'the switch did not report this port' };
       report.ports[port] = { expected: exp, actual: act };
-      if (drifts(exp, act)) report.drift.push(port);
+      if (!carriesExactly(act, exp)) report.drift.push(port);
     }
     return report;
   };

@@ -10,6 +10,7 @@
 import { messageOf } from '../../../errors.js';
 import type { FieldValues } from '../../fields.js';
 import { SshConnection, SshError, type SshTarget } from '../ssh.js';
+import { afterChange, carriesExactly } from '../port-state.js';
 import type { ChangeResult, PortChange, PortVlans, SwitchSession } from '../types.js';
 import { COMMON_ERRORS, type Dialect, type Template } from './dialect.js';
 import { CliShell, ShellError } from './shell.js';
@@ -31,17 +32,6 @@ function escapeRe(s: string): string { return s.replace(/[.*+?^${}()|[\]\\]/g, '
 /** One logged-in CLI: the connection, its shell, the prompt, and whether it is in config mode. */
 interface Cli { conn: SshConnection; shell: CliShell; prompt: RegExp; configMode: boolean }
 
-/** The port's state after a change that the switch accepted. */
-function afterChange(s: PortVlans, c: PortChange): PortVlans {
-  if (c.kind === 'revert') return { native: null, tagged: [] };
-  const tagged = new Set(s.tagged);
-  let native = s.native;
-  if (c.channel.native) native = c.vlan;
-  else if (c.vlan === null) tagged.delete(c.channel.vlan);
-  else tagged.add(c.vlan);
-  return { native, tagged: [...tagged].sort((a, b) => a - b), ...(s.anomaly !== undefined ? { anomaly: s.anomaly } : {}) };
-}
-
 /** The changes that take a port from `from` to `to` (tagged removals, native, tagged additions: OS9 needs that order). */
 function changesBetween(port: string, from: PortVlans, to: PortVlans): PortChange[] {
   const out: PortChange[] = [];
@@ -50,10 +40,6 @@ function changesBetween(port: string, from: PortVlans, to: PortVlans): PortChang
   if (from.native !== to.native) out.push({ kind: 'modify', port, channel: { native: true }, vlan: to.native });
   for (const v of to.tagged) if (!from.tagged.includes(v)) out.push({ kind: 'modify', port, channel: { native: false, vlan: v }, vlan: v });
   return out;
-}
-
-function sameVlans(a: PortVlans, b: PortVlans): boolean {
-  return a.anomaly === undefined && a.native === b.native && a.tagged.length === b.tagged.length && a.tagged.every((v, i) => b.tagged[i] === v);
 }
 
 /** A session with one CLI switch; reused across batches, reconnected after a failure. */
@@ -256,7 +242,7 @@ export class CliSession implements SwitchSession {
   private async restore(cli: Cli, port: string, want: PortVlans): Promise<{ note: string; state: PortVlans | null }> {
     try {
       let state = await this.readPort(cli, port);
-      if (sameVlans(state, want)) return { note: '', state };
+      if (carriesExactly(state, want)) return { note: '', state };
       for (const c of changesBetween(port, state, want)) state = await this.change(cli, c, state);
       return { note: '; the port was put back as it was', state };
     } catch (e) {
