@@ -4,9 +4,7 @@
 import { BadArgumentError } from '../../errors.js';
 import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult } from './types.js';
 import { applyToPort, type PortState } from './port-state.js';
-
-/** Port names of the mock and the Dell switches: gi1/0/5, te1/0/1. */
-export const DELL_PORT = /^(gi|te)\d+\/\d+(\/\d+)?$/;
+import { DELL_PORT } from './cli/dialect.js';
 
 /** State of every mock switch in this daemon: switch label -> port -> VLANs. */
 export type MockSwitchState = Map<string, Map<string, PortState>>;

@@ -1,9 +1,8 @@
 // Dell PowerConnect 55xx. Trunks may have no native VLAN; the save asks for
 // confirmation (a single key, no Enter).
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { DELL_PORT, parseCiscoSwitchport, type Dialect } from './dialect.js';
 import { cliSwitchDriver } from './driver.js';
-import { DELL_PORT } from '../mock.js';
 
 const dialect: Dialect = {
   pagingOff: ['terminal datadump'],
