@@ -1,16 +1,18 @@
 // npm run build: type-check, bundle src/main.ts into dist/haas.cjs, and turn it into the
 // single executable dist/haas (a copy of this node with the bundle, the better-sqlite3
-// addon and schema.sql injected as a SEA blob). Run as `node build.mjs`.
+// addon and schema.sql injected as a SEA blob). Run as `node build.mjs [--out DIR]` (default dist/;
+// another DIR lets parallel work build without touching dist/).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const dist = join(root, 'dist');
+const outFlag = process.argv.indexOf('--out');
+const dist = outFlag > 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : join(root, 'dist');
 const entry = join(root, 'src', 'main.ts');
 const bundle = join(dist, 'haas.cjs');
 const blob = join(dist, 'sea-prep.blob');
@@ -80,6 +82,20 @@ async function bundleSources() {
     plugins: [stubOptionalNativeAddons],
   });
   if (result.errors.length > 0) throw new Error('esbuild failed');
+  refuseRuntimeImports(readFileSync(bundle, 'utf8'));
+}
+
+/**
+ * A single executable has no dynamic import callback: an `import()` left in the bundle (of a
+ * built-in like node:https, or anything esbuild could not inline) fails at run time with
+ * "A dynamic import callback was not specified". esbuild inlines import() of bundled modules,
+ * so what remains here is always a bug: import such modules statically.
+ */
+function refuseRuntimeImports(code) {
+  const found = [...code.matchAll(/\bimport\(\s*(["'`][^"'`]*["'`]|[^)]{0,40})/g)].map((m) => m[1]);
+  if (found.length > 0) {
+    throw new Error(`the bundle imports at run time, which fails in the executable: ${[...new Set(found)].map((f) => `import(${f})`).join(', ')}; import these statically`);
+  }
 }
 
 /** Runs a build tool quietly; its output is shown only when it fails. */

@@ -1,6 +1,7 @@
 // HTTP/1.1 to the daemon over a unix socket or TCP (TLS for https): Basic auth, JSON bodies,
 // every path under /v0, one 307 redirect followed (power and console calls of obmd nodes).
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiCallError, ConnectionError } from './errors.js';
@@ -38,6 +39,14 @@ interface Target {
 }
 
 const API_PREFIX = '/v0';
+
+/**
+ * node:https, loaded on first use (the CLI on a unix socket never needs TLS). Through require, not
+ * import(): a single executable has no dynamic import callback, but its require loads built-ins.
+ */
+function httpsRequest(): typeof import('node:https').request {
+  return (createRequire(import.meta.url)('node:https') as typeof import('node:https')).request;
+}
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Sends API calls to one daemon. */
@@ -82,7 +91,7 @@ export class Transport {
     const creds = this.opts.credentials;
     if (creds) headers.authorization = 'Basic ' + Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
     return (async () => {
-      const requestFn = target.tls ? (await import('node:https')).request : httpRequest;
+      const requestFn = target.tls ? httpsRequest() : httpRequest;
       return new Promise<Duplex>((resolve, reject) => {
         const agent = target.options.createConnection ? undefined : false;
         const req = requestFn({ ...target.options, method: 'GET', headers, agent });
@@ -180,7 +189,7 @@ export class Transport {
       headers.authorization = 'Basic ' + Buffer.from(`${creds.username}:${creds.password}`).toString('base64');
     }
     // https is loaded only when needed: it pulls in TLS, which the common unix-socket case never uses.
-    const requestFn = target.tls ? (await import('node:https')).request : httpRequest;
+    const requestFn = target.tls ? httpsRequest() : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
       let req: ClientRequest;
       try {
