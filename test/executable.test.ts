@@ -6,10 +6,11 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { freePort, repoRoot } from './lib/daemon.js';
 
-const built = join(repoRoot, 'dist', 'haas');
+/** The executable under test: HAAS_BIN (as npm test sets it), else dist/haas. */
+const built = process.env.HAAS_BIN ? resolve(process.env.HAAS_BIN) : join(repoRoot, 'dist', 'haas');
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 const password = 'alice-secret-pw';
 
