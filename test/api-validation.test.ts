@@ -2,11 +2,22 @@
 // input, however odd, produces a 500 (SPEC 2).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, type Daemon } from './lib/daemon.js';
+import { startDaemon, waitAction, type Daemon } from './lib/daemon.js';
 import {
   session, label, expectError, expectEmptyOk, expectStatus, createProject, registerNode, registerNic,
-  registerSwitch, registerPort, cableNic, connectNode, enableObm, createNetwork, type Session,
+  registerSwitch, registerPort, cableNic, connectNode, enableObm, createNetwork, mockObm, MOCK_SWITCH_FIELDS, type Session,
 } from './lib/fixtures.js';
+
+/** Names that an object inherits from Object.prototype: to haas they are names like any other (SPEC 3.9). */
+const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__'];
+const HIL_SWITCH = 'http://schema.massopencloud.org/haas/v0/switches/';
+const HIL_OBM = 'http://schema.massopencloud.org/haas/v0/obm/';
+
+/** The JSON text of `obj` with one more own key (JSON.stringify cannot be handed an own "__proto__" by a literal). */
+function withKey(obj: Record<string, unknown>, key: string, value: unknown): string {
+  const text = JSON.stringify(obj);
+  return `${text.slice(0, -1)}${text === '{}' ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(value)}}`;
+}
 
 describe('request validation', () => {
   let d: Daemon & { cleanup(): Promise<void> };
@@ -180,6 +191,137 @@ describe('request validation', () => {
     it('reports an unknown body key on a semantic route as ValidationError, not BadArgumentError', async () => {
       expectError(await admin.put(`/v0/network/${label('net')}`, { owner: 'admin', access: '', net_id: '', vlan: 5 }), 400, 'ValidationError');
       expectError(await admin.put(`/v0/switch/${label('sw')}`, { hostname: 'h', username: 'u', password: 'p' }), 400, ['ValidationError', 'BadArgumentError']);
+    });
+  });
+
+  describe('names inherited from Object.prototype are ordinary names (SPEC 3.9)', () => {
+    it('refuses them as switch types, short or as HIL URIs, with 400 BadArgumentError', async () => {
+      for (const name of PROTOTYPE_NAMES) {
+        for (const type of [name, HIL_SWITCH + name]) {
+          const r = await admin.put(`/v0/switch/${label('sw')}`, undefined, { rawBody: withKey({ ...MOCK_SWITCH_FIELDS }, 'type', type) });
+          expectError(r, 400, 'BadArgumentError', `switch type ${type}`);
+        }
+      }
+    });
+
+    it('refuses them as extra switch fields with 400 BadArgumentError', async () => {
+      for (const name of PROTOTYPE_NAMES) {
+        const sw = label('sw');
+        const r = await admin.put(`/v0/switch/${sw}`, undefined, { rawBody: withKey({ type: 'mock', ...MOCK_SWITCH_FIELDS }, name, 'x') });
+        expectError(r, 400, 'BadArgumentError', `switch field ${name}`);
+        expectError(await admin.get(`/v0/switch/${sw}`), 404, 'NotFoundError', `switch with field ${name} not registered`);
+      }
+    });
+
+    it('refuses them as OBM types, short or as HIL URIs, and as extra OBM fields with 400 BadArgumentError', async () => {
+      const { type: _, ...fields } = mockObm().obm;
+      for (const name of PROTOTYPE_NAMES) {
+        for (const type of [name, HIL_OBM + name]) {
+          const r = await admin.put(`/v0/node/${label('n')}`, undefined, { rawBody: `{"obm":${withKey(fields, 'type', type)}}` });
+          expectError(r, 400, 'BadArgumentError', `OBM type ${type}`);
+        }
+        const node = label('n');
+        const r = await admin.put(`/v0/node/${node}`, undefined, { rawBody: `{"obm":${withKey(mockObm().obm, name, 'x')}}` });
+        expectError(r, 400, 'BadArgumentError', `OBM field ${name}`);
+        expectError(await admin.get(`/v0/node/${node}`), 404, 'NotFoundError', `node with OBM field ${name} not registered`);
+      }
+    });
+
+    it('refuses them as extra keys of node_register\'s body and of its obmd with 400 ValidationError', async () => {
+      const obmd = { uri: 'http://127.0.0.1:9/node/x', admin_token: 't' };
+      for (const name of PROTOTYPE_NAMES) {
+        expectError(await admin.put(`/v0/node/${label('n')}`, undefined, { rawBody: withKey(mockObm(), name, {}) }), 400, 'ValidationError', `body key ${name}`);
+        expectError(await admin.put(`/v0/node/${label('n')}`, undefined, { rawBody: `{"obmd":${withKey(obmd, name, 'x')}}` }), 400, 'ValidationError', `obmd key ${name}`);
+      }
+    });
+
+    it('refuses them as unknown body keys on every route with a body with 400 ValidationError, and changes nothing', async () => {
+      const p = await createProject(admin);
+      const node = await registerNode(admin);
+      const nic = await registerNic(admin, node);
+      const sw = await registerSwitch(admin);
+      const port = await registerPort(admin, sw, 'gi1/0/4');
+      const free = await registerNode(admin);
+      const freeNic = await registerNic(admin, free);
+      const net = await createNetwork(admin, { owner: 'admin', access: '' });
+      const newProject = label('p'), newNetwork = label('net'), newNic = label('nic');
+      const routes: Array<[string, string, Record<string, unknown>]> = [
+        ['PUT', `/v0/project/${newProject}`, {}],
+        ['POST', `/v0/project/${p}/connect_node`, { node }],
+        ['POST', `/v0/project/${p}/detach_node`, { node }],
+        ['PUT', `/v0/node/${node}/nic/${newNic}`, { macaddr: 'aa:bb' }],
+        ['PUT', `/v0/node/${node}/metadata/m`, { value: 1 }],
+        ['PUT', `/v0/node/${node}/obm`, { enabled: true }],
+        ['POST', `/v0/node/${node}/power_cycle`, {}],
+        ['PUT', `/v0/node/${node}/boot_device`, { bootdev: 'pxe' }],
+        ['POST', `/v0/node/${node}/nic/${nic}/connect_network`, { network: net }],
+        ['POST', `/v0/node/${node}/nic/${nic}/detach_network`, { network: net }],
+        ['PUT', `/v0/network/${newNetwork}`, { owner: 'admin', access: '', net_id: '' }],
+        ['POST', `/v0/switch/${sw}/port/${port}/connect_nic`, { node: free, nic: freeNic }],
+        ['POST', `/v0/switch/${sw}/verify`, {}],
+      ];
+      for (const name of PROTOTYPE_NAMES) {
+        for (const [method, path, good] of routes) {
+          expectError(await admin.request(method, path, { rawBody: withKey(good, name, 1) }), 400, 'ValidationError', `${method} ${path} + ${name}`);
+        }
+      }
+      expectError(await admin.get(`/v0/project/${newProject}/nodes`), 404, 'NotFoundError', 'project not created');
+      expectError(await admin.get(`/v0/network/${newNetwork}`), 404, 'NotFoundError', 'network not created');
+      const shown = (await admin.get(`/v0/node/${node}`)).json;
+      assert.equal(shown.project, null);
+      assert.deepEqual(shown.nics.map((n: { label: string }) => n.label), [nic]);
+      assert.deepEqual(shown.metadata, {});
+      assert.deepEqual((await admin.get(`/v0/switch/${sw}/port/${port}`)).json, {});
+    });
+
+    it('keeps them as metadata labels like any other: registered, set, shown, deleted, then 404', async () => {
+      const metadata = `{${PROTOTYPE_NAMES.map((n, i) => `${JSON.stringify(n)}:${i}`).join(',')}}`;
+      const node = label('n');
+      expectEmptyOk(await admin.put(`/v0/node/${node}`, undefined, { rawBody: `{"obm":${JSON.stringify(mockObm().obm)},"metadata":${metadata}}` }));
+      const own = (o: object) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1));
+      const expected = (f: (i: number) => string) => own(Object.fromEntries(PROTOTYPE_NAMES.map((n, i) => [n, f(i)])));
+      let shown = await admin.get(`/v0/node/${node}`);
+      assert.deepEqual(own(shown.json.metadata), expected((i) => String(i)), shown.text);
+      for (const name of PROTOTYPE_NAMES) {
+        expectEmptyOk(await admin.put(`/v0/node/${node}/metadata/${name}`, { value: { name } }), `set ${name}`);
+      }
+      shown = await admin.get(`/v0/node/${node}`);
+      assert.deepEqual(own(shown.json.metadata), expected((i) => JSON.stringify({ name: PROTOTYPE_NAMES[i] })), shown.text);
+      for (const name of PROTOTYPE_NAMES) {
+        expectEmptyOk(await admin.delete(`/v0/node/${node}/metadata/${name}`), `delete ${name}`);
+        expectError(await admin.delete(`/v0/node/${node}/metadata/${name}`), 404, 'NotFoundError', `delete ${name} again`);
+      }
+      assert.deepEqual((await admin.get(`/v0/node/${node}`)).json.metadata, {});
+    });
+
+    it('keeps them as node and network labels in every answer keyed by a label', async () => {
+      const p = await createProject(admin);
+      const sw = await registerSwitch(admin);
+      const net = '__proto__';
+      expectEmptyOk(await admin.put(`/v0/network/${net}`, { owner: 'admin', access: p, net_id: '' }));
+      const nodes = ['__proto__', 'constructor', 'toString'];
+      for (const [i, node] of nodes.entries()) {
+        await registerNode(admin, node);
+        const nic = await registerNic(admin, node, 'eth0');
+        await cableNic(admin, sw, await registerPort(admin, sw, `gi1/0/${20 + i}`), node, nic);
+        await connectNode(admin, p, node);
+        const r = await admin.post(`/v0/node/${node}/nic/eth0/connect_network`, { network: net });
+        expectStatus(r, 202, `connect ${node}`);
+        assert.equal((await waitAction(d, r.json.status_id)).status, 'DONE');
+      }
+      const sorted = (o: object) => Object.keys(o).sort();
+      const shown = await admin.get(`/v0/network/${net}`);
+      expectStatus(shown, 200);
+      assert.deepEqual(sorted(shown.json['connected-nodes']), [...nodes].sort(), shown.text);
+      for (const node of nodes) assert.deepEqual(Object.getOwnPropertyDescriptor(shown.json['connected-nodes'], node)?.value, ['eth0']);
+      for (const path of [`/v0/network/${net}/attachments`, `/v0/network/${net}/attachments?project=${p}`]) {
+        const attachments = await admin.get(path);
+        expectStatus(attachments, 200, path);
+        assert.deepEqual(sorted(attachments.json), [...nodes].sort(), `${path}: ${attachments.text}`);
+      }
+      const networks = await admin.get('/v0/networks');
+      assert.ok(Object.hasOwn(networks.json, net), networks.text);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(networks.json, net)?.value.projects, [p]);
     });
   });
 

@@ -6,6 +6,7 @@ import { requireAdmin, requireProjectAccess } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
 import { mustNetwork, mustNic, mustNode, mustPort, mustSwitch, type NicRow } from './lookup.js';
 import { NATIVE } from './vlans.js';
+import { switchDriverFor } from '../drivers/switch/registry.js';
 import { projectMayUse } from './networks.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
@@ -24,7 +25,7 @@ function queue(core: Core, nicId: number, type: 'modify_port' | 'revert_port', c
 
 function capabilitiesOfNic(core: Core, nic: NicRow): string[] {
   const sw = core.inv.get<{ type: string }>('SELECT s.type FROM port p JOIN switch s ON s.id = p.switch_id WHERE p.id = ?', nic.port_id);
-  return (sw && core.switchDrivers[sw.type]?.capabilities) || [];
+  return (sw && switchDriverFor(core.switchDrivers, sw.type)?.capabilities) || [];
 }
 
 function channelsOnNic(core: Core, nicId: number): string[] {

@@ -84,15 +84,17 @@ export function showNetwork(core: Core, p: Principal, label: string) {
   const access = ids.length === 0 ? null
     : inv.column<string>('SELECT p.label FROM network_access a JOIN project p ON p.id = a.project_id WHERE a.network_id = ? ORDER BY a.id', net.id);
   const seeAll = haveOwnerAccess(p, net);
-  const connected: Record<string, string[]> = {};
+  // Maps, then fromEntries: node labels ("constructor", "__proto__") are plain keys.
+  const connected = new Map<string, string[]>();
   for (const a of inv.all<{ node: string; nic: string; project_id: number | null }>(
     `SELECT node.label AS node, nic.label AS nic, node.project_id FROM attachment a
        JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id
       WHERE a.network_id = ? ORDER BY node.label, nic.id`, net.id)) {
     if (!seeAll && !(a.project_id !== null && p.projectIds.has(a.project_id))) continue;
-    (connected[a.node] ??= []).push(a.nic);
+    const nics = connected.get(a.node);
+    if (nics) nics.push(a.nic); else connected.set(a.node, [a.nic]);
   }
-  return { name: net.label, owner, access, channels: channelsOf(net.net_id), 'connected-nodes': connected };
+  return { name: net.label, owner, access, channels: channelsOf(net.net_id), 'connected-nodes': Object.fromEntries(connected) };
 }
 
 /** list_networks: admin sees all; others the public networks. */
@@ -104,13 +106,13 @@ export function listNetworks(core: Core, p: Principal): Record<string, { network
     if (!list) projects.set(a.network_id, (list = []));
     list.push(a.label);
   }
-  const out: Record<string, { network_id: string; projects: string[] | null }> = {};
+  const out = new Map<string, { network_id: string; projects: string[] | null }>();
   for (const n of core.inv.all<{ id: number; label: string; net_id: number }>('SELECT id, label, net_id FROM network ORDER BY label')) {
     const list = projects.get(n.id) ?? null;
     if (list !== null && !p.admin) continue;
-    out[n.label] = { network_id: String(n.net_id), projects: list };
+    out.set(n.label, { network_id: String(n.net_id), projects: list });
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** {node: {nic, channel, project}}: one entry per node (lowest nic label), optionally only project p's nodes. */
@@ -128,15 +130,15 @@ export function listAttachments(core: Core, p: Principal, label: string, project
   } else if (!haveOwnerAccess(p, net)) {
     throw new AuthorizationError('You do not own this network.');
   }
-  const out: Record<string, { nic: string; channel: string; project: string }> = {};
+  const out = new Map<string, { nic: string; channel: string; project: string }>();
   for (const a of inv.all<{ node: string; nic: string; channel: string; project: string; project_id: number }>(
     `SELECT node.label AS node, nic.label AS nic, a.channel, p.label AS project, p.id AS project_id
        FROM attachment a JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id JOIN project p ON p.id = node.project_id
       WHERE a.network_id = ? ORDER BY node.label, nic.label`, net.id)) {
     if (onlyProject !== null && a.project_id !== onlyProject) continue;
-    if (!(a.node in out)) out[a.node] = { nic: a.nic, channel: a.channel, project: a.project };
+    if (!out.has(a.node)) out.set(a.node, { nic: a.nic, channel: a.channel, project: a.project });
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Grant a project access to a network (owner's members or admin). */

@@ -1,7 +1,7 @@
 // Nodes, their NICs and metadata.
 import { BadArgumentError, BlockedError, NotFoundError } from '../errors.js';
 import { validateFields } from '../drivers/fields.js';
-import { obmTypeName } from '../drivers/obm/registry.js';
+import { obmDriverFor, obmTypeName } from '../drivers/obm/registry.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, findNode, mustNic, mustNode } from './lookup.js';
@@ -19,7 +19,7 @@ export function registerNode(core: Core, p: Principal, label: string, body: Node
   if ('obm' in body) {
     const { type, ...fields } = body.obm;
     const name = obmTypeName(type);
-    const driver = core.obmDrivers[name];
+    const driver = obmDriverFor(core.obmDrivers, type);
     if (!driver) throw new BadArgumentError(`"${type}" is not a valid OBM type (enabled: ${Object.keys(core.obmDrivers).join(', ') || 'none'})`);
     obmType = name;
     obmConfig = JSON.stringify(validateFields(`OBM ${name}`, driver.fields, fields));
@@ -106,13 +106,11 @@ export function showNode(core: Core, p: Principal, label: string) {
   const attachments = inv.all<{ nic_id: number; channel: string; network: string }>(
     `SELECT a.nic_id, a.channel, net.label AS network FROM attachment a
        JOIN nic ON nic.id = a.nic_id JOIN network net ON net.id = a.network_id WHERE nic.node_id = ?`, node.id);
-  const metadata: Record<string, string> = {};
-  for (const m of inv.all<{ label: string; value: string }>('SELECT label, value FROM node_metadata WHERE node_id = ? ORDER BY id', node.id)) {
-    metadata[m.label] = m.value;
-  }
+  // Labels are the users' own ("__proto__" too): fromEntries makes each one an own key.
+  const metadata = Object.fromEntries(inv.all<{ label: string; value: string }>(
+    'SELECT label, value FROM node_metadata WHERE node_id = ? ORDER BY id', node.id).map((m) => [m.label, m.value]));
   const shown: ShownNic[] = nics.map((n) => {
-    const networks: Record<string, string> = {};
-    for (const a of attachments) if (a.nic_id === n.id) networks[a.channel] = a.network;
+    const networks = Object.fromEntries(attachments.filter((a) => a.nic_id === n.id).map((a) => [a.channel, a.network]));
     const s: ShownNic = { label: n.label, macaddr: n.macaddr, networks };
     if (p.admin) { s.port = n.port; s.switch = n.switch; }
     return s;

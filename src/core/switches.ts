@@ -1,7 +1,7 @@
 // Switches and their ports, and the cabling of nics to ports (admin only).
 import { BadArgumentError, BlockedError, DuplicateError, NotFoundError } from '../errors.js';
 import { validateFields } from '../drivers/fields.js';
-import { switchTypeName } from '../drivers/switch/registry.js';
+import { switchDriverFor, switchTypeName } from '../drivers/switch/registry.js';
 import type { SwitchDriver } from '../drivers/switch/types.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
@@ -9,7 +9,7 @@ import { assertAbsent, findSwitch, mustNic, mustNode, mustPort, mustSwitch, type
 
 /** The enabled driver of a switch row. */
 export function driverOf(core: Core, sw: SwitchRow): SwitchDriver {
-  const d = core.switchDrivers[sw.type];
+  const d = switchDriverFor(core.switchDrivers, sw.type);
   if (!d) throw new BlockedError(`the driver "${sw.type}" of switch "${sw.label}" is not enabled in this daemon`);
   return d;
 }
@@ -21,7 +21,7 @@ export function registerSwitch(core: Core, p: Principal, label: string, body: { 
   core.inv.tx(() => {
     assertAbsent(findSwitch(core.inv, label), 'switch', label);
     const name = switchTypeName(type);
-    const driver = core.switchDrivers[name];
+    const driver = switchDriverFor(core.switchDrivers, type);
     if (!driver) throw new BadArgumentError(`"${type}" is not a valid switch type (enabled: ${Object.keys(core.switchDrivers).join(', ')})`);
     const values = validateFields(`switch type ${name}`, driver.fields, fields);
     driver.checkFields?.(values);
@@ -48,7 +48,7 @@ export function showSwitch(core: Core, p: Principal, label: string) {
   requireAdmin(p);
   const sw = mustSwitch(core.inv, label);
   const ports = core.inv.column<string>('SELECT label FROM port WHERE switch_id = ? ORDER BY id', sw.id);
-  const caps = core.switchDrivers[sw.type]?.capabilities ?? [];
+  const caps = switchDriverFor(core.switchDrivers, sw.type)?.capabilities ?? [];
   return { name: sw.label, ports: ports.map((l) => ({ label: l })), capabilities: [...caps] };
 }
 
@@ -78,11 +78,9 @@ export function showPort(core: Core, p: Principal, switchLabel: string, port: st
   const nic = core.inv.get<{ id: number; label: string; node: string }>(
     'SELECT nic.id, nic.label, node.label AS node FROM nic JOIN node ON node.id = nic.node_id WHERE nic.port_id = ?', pt.id);
   if (!nic) return {};
-  const networks: Record<string, string> = {};
-  for (const a of core.inv.all<{ channel: string; network: string }>(
-    'SELECT a.channel, n.label AS network FROM attachment a JOIN network n ON n.id = a.network_id WHERE a.nic_id = ? ORDER BY a.id', nic.id)) {
-    networks[a.channel] = a.network;
-  }
+  const networks = Object.fromEntries(core.inv.all<{ channel: string; network: string }>(
+    'SELECT a.channel, n.label AS network FROM attachment a JOIN network n ON n.id = a.network_id WHERE a.nic_id = ? ORDER BY a.id', nic.id)
+    .map((a) => [a.channel, a.network]));
   return { node: nic.node, nic: nic.label, networks };
 }
 

@@ -8,15 +8,13 @@ import { hashPassword } from './passwords.js';
 /** {user: {is_admin, projects (sorted)}} (admin). */
 export function listUsers(core: Core, p: Principal): Record<string, { is_admin: boolean; projects: string[] }> {
   requireAdmin(p);
-  const out: Record<string, { is_admin: boolean; projects: string[] }> = {};
-  for (const u of core.inv.all<{ id: number; label: string; is_admin: number }>('SELECT id, label, is_admin FROM user ORDER BY label')) {
-    out[u.label] = {
+  // fromEntries: a user named "__proto__" is a key like any other.
+  return Object.fromEntries(core.inv.all<{ id: number; label: string; is_admin: number }>('SELECT id, label, is_admin FROM user ORDER BY label')
+    .map((u) => [u.label, {
       is_admin: u.is_admin === 1,
       projects: core.inv.column<string>(
         'SELECT p.label FROM project p JOIN user_project up ON up.project_id = p.id WHERE up.user_id = ? ORDER BY p.label', u.id),
-    };
-  }
-  return out;
+    }]));
 }
 
 /** Create a user with a hashed password (admin). Also used offline by `haas admin create-user`. */

@@ -79,12 +79,13 @@ async function verifyWith(core: Core, sw: SwitchRow, session: SwitchSession, fix
     } catch (e) {
       throw new SwitchError(`switch "${label}": cannot read its ports: ${messageOf(e)}`);
     }
-    const report: VerifyReport = { switch: sw.label, ports: {}, drift: [] };
-    for (const [port, exp] of expected) {
+    // Port names are the switch's own (an OVS port may be "__proto__"): fromEntries keeps each one a plain key.
+    const ports = [...expected].map(([port, exp]) => {
       const act = actual.get(port) ?? { native: null, tagged: [], anomaly: 'the switch did not report this port' };
-      report.ports[port] = { expected: exp, actual: act };
-      if (!carriesExactly(act, exp)) report.drift.push(port);
-    }
+      return [port, { expected: exp, actual: act }] as const;
+    });
+    const drift = ports.filter(([, r]) => !carriesExactly(r.actual, r.expected)).map(([port]) => port);
+    const report: VerifyReport = { switch: sw.label, ports: Object.fromEntries(ports), drift };
     return report;
   };
   // Read the inventory inside the lane: it is current with every batch applied so far.
@@ -92,7 +93,7 @@ async function verifyWith(core: Core, sw: SwitchRow, session: SwitchSession, fix
   const before = await read(expected);
   if (!fix) return before;
   const changes = before.drift.flatMap((port) => reapply(port, expected.get(port)!));
-  const errors: Record<string, string> = {};
+  const errors = new Map<string, string>();
   if (changes.length > 0) {
     let results;
     try {
@@ -100,10 +101,10 @@ async function verifyWith(core: Core, sw: SwitchRow, session: SwitchSession, fix
     } catch (e) {
       throw new SwitchError(`switch "${label}": cannot re-apply the inventory: ${messageOf(e)}`);
     }
-    changes.forEach((c, i) => { const r = results[i]; if (r) errors[c.port] = r.error; });
+    changes.forEach((c, i) => { const r = results[i]; if (r) errors.set(c.port, r.error); });
   }
   const after = await read(expected);
-  after.fixed = before.drift.filter((port) => !(port in errors));
-  if (Object.keys(errors).length > 0) after.errors = errors;
+  after.fixed = before.drift.filter((port) => !errors.has(port));
+  if (errors.size > 0) after.errors = Object.fromEntries(errors);
   return after;
 }

@@ -14,6 +14,14 @@ export interface FieldSpec {
 export type FieldValues = Record<string, string | number>;
 
 /**
+ * The value under `key` if `record` has it as its own property: a name from a
+ * request ("constructor", "__proto__") never reaches Object.prototype.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/**
  * Check `given` (the body minus `type`) against `spec`: unknown, missing and
  * wrong-typed fields are BadArgumentErrors naming the field. Returns the
  * values with defaults filled in.
@@ -21,10 +29,10 @@ export type FieldValues = Record<string, string | number>;
 export function validateFields(what: string, spec: Record<string, FieldSpec>, given: Record<string, unknown>): FieldValues {
   const out: FieldValues = {};
   for (const key of Object.keys(given)) {
-    if (!(key in spec)) throw new BadArgumentError(`${what}: unknown field "${key}" (fields: ${Object.keys(spec).join(', ')})`);
+    if (!Object.hasOwn(spec, key)) throw new BadArgumentError(`${what}: unknown field "${key}" (fields: ${Object.keys(spec).join(', ')})`);
   }
   for (const [key, f] of Object.entries(spec)) {
-    const v = given[key];
+    const v = ownValue(given, key);
     if (v === undefined) {
       if (f.required) throw new BadArgumentError(`${what}: missing field "${key}"`);
       if (f.default !== undefined) out[key] = f.default;

@@ -47,15 +47,16 @@ export function parseBody<S extends BodySchema>(schema: S, text: string): BodyOf
   }
   if (kindOf(value) !== 'object') throw new ValidationError('The request body must be a JSON object.');
   const obj = value as Record<string, unknown>;
+  // Own properties only: a body key "constructor" or "__proto__" is an unknown field like any other.
   for (const key of schema.open ? [] : Object.keys(obj)) {
-    if (!(key in schema.required) && !(key in schema.optional)) throw new ValidationError(`Unexpected field "${key}" in the request body.`);
+    if (!Object.hasOwn(schema.required, key) && !Object.hasOwn(schema.optional, key)) throw new ValidationError(`Unexpected field "${key}" in the request body.`);
   }
   for (const [key, kind] of Object.entries(schema.required)) {
-    if (!(key in obj)) throw new ValidationError(`Missing field "${key}" in the request body.`);
+    if (!Object.hasOwn(obj, key)) throw new ValidationError(`Missing field "${key}" in the request body.`);
     checkKind(key, kind, obj[key]);
   }
   for (const [key, kind] of Object.entries(schema.optional)) {
-    if (key in obj) checkKind(key, kind, obj[key]);
+    if (Object.hasOwn(obj, key)) checkKind(key, kind, obj[key]);
   }
   return obj as BodyOf<S>;
 }
@@ -68,7 +69,7 @@ function checkKind(key: string, kind: Kind, v: unknown): void {
 export function checkNested(what: string, v: Record<string, unknown>, required: string[], optional: string[] = []): void {
   for (const k of Object.keys(v)) if (!required.includes(k) && !optional.includes(k)) throw new ValidationError(`Unexpected field "${k}" in "${what}".`);
   for (const k of required) {
-    if (!(k in v)) throw new ValidationError(`Missing field "${k}" in "${what}".`);
+    if (!Object.hasOwn(v, k)) throw new ValidationError(`Missing field "${k}" in "${what}".`);
     if (typeof v[k] !== 'string') throw new ValidationError(`Field "${k}" in "${what}" must be a string.`);
   }
 }

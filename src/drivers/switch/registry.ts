@@ -7,6 +7,7 @@ import { powerconnect55xxSwitchDriver } from './cli/powerconnect55xx.js';
 import { delln3000SwitchDriver } from './cli/delln3000.js';
 import { dellnos9SwitchDriver } from './cli/dellnos9.js';
 import { snmpSwitchDriver } from './snmp.js';
+import { ownValue } from '../fields.js';
 
 const HIL_SWITCH_URI = 'http://schema.massopencloud.org/haas/v0/switches/';
 
@@ -24,7 +25,12 @@ export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<string, 
   };
 }
 
-/** The short name for a type given as a short name or HIL's URI, or null if it is neither. */
+/** The short name for a type given as a short name or HIL's URI. */
 export function switchTypeName(type: string): string {
   return type.startsWith(HIL_SWITCH_URI) ? type.slice(HIL_SWITCH_URI.length) : type;
+}
+
+/** The driver among `drivers` for a type (short name or HIL's URI); undefined for any other name, "constructor" included. */
+export function switchDriverFor(drivers: Readonly<Record<string, SwitchDriver>>, type: string): SwitchDriver | undefined {
+  return ownValue(drivers, switchTypeName(type));
 }
