@@ -185,7 +185,7 @@ describe('database authentication', () => {
     const db = join(dir, 'haas.db');
     const pwFile = join(dir, 'root.pw');
     writeFileSync(pwFile, `${root.password}\n`, { mode: 0o600 });
-    const created = runHaas(['admin', 'create-user', 'root', '--admin', '--password-file', pwFile, '--db', db]);
+    const created = runHaas(['admin', 'create-user', 'root', '--admin', '--password-file', pwFile, '--db', db, '--init']);
     assert.equal(created.code, 0, created.stderr);
 
     const again = runHaas(['admin', 'create-user', 'root', '--admin', '--password-file', pwFile, '--db', db]);

@@ -1,8 +1,8 @@
 // Schema versions: a database made by an older haas is migrated forward on
-// open; a newer or foreign database is refused and left untouched.
+// open; a newer or foreign database is refused and left untouched; a missing one is never made.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,9 +23,17 @@ function version(file: string): number {
 }
 
 describe('schema migrations', () => {
-  it('creates a new database at the current version with the whole schema.sql', () => {
-    const file = join(dir, 'new.db');
+  it('never creates a database: a missing file is an error that names it', () => {
+    const file = join(dir, 'typo', 'new.db');
     const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`no database at ${file.replace(/[.]/g, '\\.')}`));
+    assert.equal(existsSync(join(dir, 'typo')), false, 'not even its directory');
+  });
+
+  it('a new database (create-user --init) is at the current version with the whole schema.sql', () => {
+    const file = join(dir, 'new.db');
+    const r = runHaas(['admin', 'create-user', 'root', '--admin', '--init', '--db', file], { input: 'pw\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(version(file), SCHEMA_VERSION);
     const fresh = new Database(':memory:');

@@ -74,7 +74,7 @@ describe('the single executable, alone in an empty directory', () => {
   it('creates the first admin user offline, in a database file only its owner can read', () => {
     const pwFile = join(dir, 'alice.pw');
     writeFileSync(pwFile, password + '\n', { mode: 0o600 });
-    const r = run(['admin', 'create-user', 'alice', '--admin', '--password-file', pwFile, '--db', db]);
+    const r = run(['admin', 'create-user', 'alice', '--admin', '--password-file', pwFile, '--db', db, '--init']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(statSync(db).mode & 0o777, 0o600);
   });

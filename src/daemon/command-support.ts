@@ -2,7 +2,9 @@
 // inventory, and turning a failure into a message and an exit code.
 // Relative modules are imported lazily (esbuild bundles them; the client CLI does not pay for them);
 // built-in and external modules are imported statically: a single executable cannot import() them.
+import { join, resolve } from 'node:path';
 import { ConfigError, resolveConfig, type ServeFlags } from '../config.js';
+import { defaultStateDir } from '../settings-files.js';
 
 /** The daemon configuration from these flags, the environment and the config file. */
 export function configOf(flags: ServeFlags) {
@@ -18,10 +20,28 @@ export async function reportingErrors(fn: () => Promise<number>): Promise<number
   }
 }
 
-/** Open the inventory named by --db / --config (or the default). */
-export async function inventoryAt(db: string | undefined, configFile: string | undefined) {
-  const config = configOf({ db, config: configFile });
-  const { openInventory } = await import('../db/inventory.js');
-  return { inv: openInventory(config.db), config };
+/**
+ * Whether `db` is where `haas serve` keeps its database when nothing names one (the default
+ * state directory): the one place an offline command may create an inventory without --init.
+ */
+export function isDefaultDb(db: string): boolean {
+  return resolve(db) === resolve(join(defaultStateDir(), 'haas.db'));
 }
 
+/** Open the existing inventory named by --db / --config (or the default); never creates one. */
+export async function inventoryAt(db: string | undefined, configFile: string | undefined) {
+  const config = configOf({ db, config: configFile });
+  const { openInventory, NoDatabaseError } = await import('../db/inventory.js');
+  try {
+    return { inv: openInventory(config.db, { create: false }), config };
+  } catch (e) {
+    if (e instanceof NoDatabaseError) throw new Error(missingDatabase(e.file));
+    throw e;
+  }
+}
+
+/** The message for a database that is not there: a mistyped path is the usual cause. */
+export function missingDatabase(file: string): string {
+  return `no database at ${file} (check --db, HAAS_DB or the config file; ` +
+    '`haas admin create-user NAME --admin --init` creates a new inventory there)';
+}

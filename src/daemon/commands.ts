@@ -1,6 +1,6 @@
 // The daemon's own commands: `haas serve` and the offline `haas admin ...` commands.
 import { ServeCommand } from './serve-command.js';
-import { AdminBackupCommand, AdminCreateUserCommand, AdminMigrateCommand } from './admin-commands.js';
+import { AdminBackupCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminRestoreCommand } from './admin-commands.js';
 
 /** The daemon's commands, registered by main.ts beside the client commands. */
-export const daemonCommands = [ServeCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminBackupCommand];
+export const daemonCommands = [ServeCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminBackupCommand, AdminRestoreCommand];

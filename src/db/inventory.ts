@@ -36,13 +36,30 @@ export class Inventory {
 /** Thrown when the database file cannot be used as an inventory. */
 export class InventoryError extends Error {}
 
-/** Open (creating if needed, mode 0600) and migrate the inventory at `file`. */
-export function openInventory(file: string): Inventory {
+/** Thrown by openInventory({ create: false }) when there is no database file at `file`. */
+export class NoDatabaseError extends InventoryError {
+  constructor(readonly file: string) { super(`no database at ${file}`); }
+}
+
+/** How to open the inventory. */
+export interface OpenOptions {
+  /** Create the file (and its directory) when it does not exist; default true (the daemon's first start). */
+  create?: boolean;
+}
+
+/**
+ * Open and migrate the inventory at `file` (mode 0600). A missing file is created
+ * unless `create` is false, then NoDatabaseError is thrown and nothing is made.
+ */
+export function openInventory(file: string, { create = true }: OpenOptions = {}): Inventory {
   // The database, its -wal and -shm files hold secrets: everything this process creates is private.
   process.umask(0o077);
   if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+    if (!existsSync(file)) {
+      if (!create) throw new NoDatabaseError(file);
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(file, 'a', 0o600));
+    }
     chmodSync(file, 0o600);
   }
   let sqlite: BetterSqlite3.Database;
@@ -59,10 +76,18 @@ export function openInventory(file: string): Inventory {
   return new Inventory(sqlite);
 }
 
+/** The database's schema version, or null when it has no schema_version table (empty, or not haas's). */
+export function schemaVersionOf(sqlite: BetterSqlite3.Database): number | null {
+  const hasVersion = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get();
+  if (!hasVersion) return null;
+  const row = sqlite.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+  return row?.version ?? 0;
+}
+
 /** Bring the schema to SCHEMA_VERSION: create it on an empty file, else apply forward migrations. */
 export function migrate(sqlite: BetterSqlite3.Database, file: string): { from: number; to: number } {
-  const hasVersion = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").get();
-  if (!hasVersion) {
+  const version = schemaVersionOf(sqlite);
+  if (version === null) {
     const tables = sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type='table'").get() as { n: number };
     if (tables.n > 0) throw new InventoryError(`${file} is not a haas database (it has tables but no schema_version)`);
     sqlite.transaction(() => {
@@ -71,8 +96,7 @@ export function migrate(sqlite: BetterSqlite3.Database, file: string): { from: n
     }).immediate();
     return { from: 0, to: SCHEMA_VERSION };
   }
-  const row = sqlite.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-  const from = row?.version ?? 0;
+  const from = version;
   if (from > SCHEMA_VERSION) {
     throw new InventoryError(`${file} has schema version ${from}, newer than this haas (${SCHEMA_VERSION}); use a newer haas`);
   }

@@ -90,7 +90,8 @@ export class Daemon {
     for (const a of this.opts.admins ?? []) {
       const pw = join(this.dir, `pw-${a.username}`);
       writeFileSync(pw, a.password + '\n', { mode: 0o600 });
-      const r = runHaas(['admin', 'create-user', a.username, '--admin', '--password-file', pw, '--db', this.db]);
+      // --init: the first start makes the temp dir's database (a restart finds it there).
+      const r = runHaas(['admin', 'create-user', a.username, '--admin', '--password-file', pw, '--db', this.db, '--init']);
       if (r.code !== 0 && !/exists/i.test(r.stderr)) throw new Error(`create-user failed: ${r.stderr}`);
     }
     this.port = await freePort();
