@@ -2,7 +2,7 @@
 // its project's networks (an OVS lab with node namespaces), reports its
 // addresses and pings on its serial console, obeys HIL's freeze rules, stops,
 // restarts, survives a daemon crash (adopted, not duplicated) and leaves
-// nothing behind when deleted.
+// nothing behind when deleted, or when OVS cannot attach its tap.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -317,5 +317,46 @@ describe('headnodes (real QEMU, OVS lab)', { skip }, () => {
     refused(await call('GET', '/headnode/hn'), 404, 'NotFoundError');
     assert.deepEqual(ok(await call('GET', '/project/proj/headnodes')).json, []);
     ok(await call('DELETE', '/network/red'));
+  });
+
+  it('a tap OVS cannot open (ofport -1) fails the start with OVS\'s words and leaves nothing behind', async () => {
+    // Without bridge_netns the tap stays in the daemon's namespace, which the lab's
+    // ovs-vswitchd (in the switch namespace) cannot see: add-port succeeds, the interface gets
+    // ofport -1 and the error "could not open network device ... (No such device)".
+    const runDir2 = join(root, 'run-misconfigured');
+    const config2 = config.replace(`bridge_netns = ${lab.switchNs}`, '').replace(`run_dir = ${runDir()}`, `run_dir = ${runDir2}`);
+    run('mkdir', ['-p', join(root, 'state-misconfigured')]);
+    const d2 = await startDaemon({ dir: join(root, 'state-misconfigured'), config: config2 });
+    try {
+      const call2 = (method: string, path: string, body?: unknown) => d2.request(method, `/v0${path}`, { body });
+      ok(await call2('PUT', '/project/lost'));
+      ok(await call2('PUT', '/network/lostnet', { owner: 'lost', access: 'lost', net_id: '' }));
+      ok(await call2('PUT', '/headnode/stray', { project: 'lost', base_img: 'tiny' }));
+      ok(await call2('PUT', '/headnode/stray/hnic/eth0'));
+      ok(await call2('POST', '/headnode/stray/hnic/eth0/connect_network', { network: 'lostnet' }));
+      const uuid = ok(await call2('GET', '/headnode/stray')).json.uuid as string;
+      const tap = `hn${uuid.replace(/-/g, '').slice(0, 8)}x0`;
+
+      const r = await call2('POST', '/headnode/stray/start');
+      refused(r, 502, 'HeadnodeError');
+      assert.equal(r.json.msg, `OVS cannot attach ${tap} to bridge ${lab.bridge}: could not open network device ${tap} (No such device)`);
+      const h = ok(await call2('GET', '/headnode/stray')).json;
+      assert.equal(h.status, 'created');
+      assert.equal(h.vncport, null);
+      assert.deepEqual(qemusOf(runDir2), [], 'QEMU stopped');
+      assert.deepEqual(lab.vsctl('list-ports', lab.bridge).split('\n').filter((p) => p === tap), [], 'tap off the bridge');
+      assert.equal(lab.vsctl('--if-exists', 'get', 'Interface', tap, 'ofport'), '', 'no Interface row left');
+      for (const ns of [null, lab.switchNs]) {
+        const links = run('ip', [...(ns ? ['-n', ns] : []), '-o', 'link', 'show']);
+        assert.doesNotMatch(links, new RegExp(`: ${tap}[:@]`), `tap deleted (${ns ?? 'daemon namespace'})`);
+      }
+      assert.equal(existsSync(join(runDir2, uuid)), false, 'no run directory, no overlay');
+      // Not frozen by a start that never happened: the hnic can still change.
+      ok(await call2('POST', '/headnode/stray/hnic/eth0/detach_network'));
+      ok(await call2('DELETE', '/headnode/stray'));
+    } finally {
+      await d2.cleanup();
+      killAll(qemusOf(runDir2));
+    }
   });
 });

@@ -7,6 +7,7 @@
 // QEMU creates the taps (they vanish with it); a backend only plugs and
 // unplugs them, and removes only what it made.
 import type { HeadnodeConfig } from '../config.js';
+import { HeadnodeError } from './errors.js';
 import { runTool } from './exec.js';
 
 /** Plugs taps into the host's bridge on a VLAN. Both calls are idempotent. */
@@ -33,10 +34,24 @@ async function bringUp(cfg: HeadnodeConfig, tap: string): Promise<void> {
 
 function ovs(cfg: HeadnodeConfig): HostNetwork {
   const vsctl = (...args: string[]) => runTool('ovs-vsctl', [...(cfg.ovsDb ? [`--db=${cfg.ovsDb}`] : []), '--timeout=10', ...args]);
+  /** Why ovs-vswitchd could not open the interface (ofport -1 and its error column), or null if it did. */
+  const interfaceProblem = async (tap: string): Promise<string | null> => {
+    const out = JSON.parse(await vsctl('--format=json', '--columns=ofport,error', 'list', 'Interface', tap)) as { data: unknown[][] };
+    const [ofport, error] = out.data[0] ?? [];
+    const words = typeof error === 'string' && error !== '' ? error : null;
+    if (typeof ofport === 'number' && ofport > 0 && !words) return null;
+    return words ?? `ovs-vswitchd gave it no port number (ofport ${JSON.stringify(ofport ?? null)})`;
+  };
   return {
     async plug(tap, vlan) {
       await bringUp(cfg, tap);
+      // add-port succeeds even when ovs-vswitchd cannot open the device (e.g. the tap is in
+      // another network namespace): the Interface row then says so, and the tap carries nothing.
       await vsctl('--may-exist', 'add-port', cfg.ovsBridge, tap, '--', 'set', 'port', tap, `tag=${vlan}`, 'vlan_mode=access');
+      const problem = await interfaceProblem(tap);
+      if (problem === null) return;
+      await vsctl('--if-exists', 'del-port', cfg.ovsBridge, tap).catch(() => {});
+      throw new HeadnodeError(`OVS cannot attach ${tap} to bridge ${cfg.ovsBridge}: ${problem}`);
     },
     async unplug(tap) {
       await vsctl('--if-exists', 'del-port', cfg.ovsBridge, tap);

@@ -89,21 +89,31 @@ export class QemuHeadnodeManager implements HeadnodeManager {
       if (have) return { vncport: have.vncport };
       const dir = this.dir(vm.uuid);
       const files = runFiles(dir);
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      if (!existsSync(files.disk)) {
+      // A start that fails leaves the run directory and the overlay as they were before it.
+      const madeDir = !existsSync(dir);
+      const madeDisk = !existsSync(files.disk);
+      const undo = () => {
+        for (const f of [files.qmp, files.serialSock, files.pidfile]) rmSync(f, { force: true });
+        if (madeDir) rmSync(dir, { recursive: true, force: true });
+        else if (madeDisk) rmSync(files.disk, { force: true });
+      };
+      let pid: number;
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
         const image = findImage(this.cfg.imageDir, vm.baseImg);
         if (!image) throw new HeadnodeError(`base image "${vm.baseImg}" is no longer in ${this.cfg.imageDir}`);
-        await createOverlay(image, files.disk);
+        if (madeDisk) await createOverlay(image, files.disk);
+        for (const f of [files.qmp, files.serialSock, files.pidfile]) rmSync(f, { force: true });
+        boundLog(files.serialLog, 0); // the previous run's output moves to serial.log.1
+        const nics = vm.hnics.map((_, i) => ({ tap: tapName(vm.uuid, i), mac: macOf(vm.uuid, i) }));
+        pid = await launchQemu({
+          uuid: vm.uuid, name: vm.label, dir, image, memoryMb: this.cfg.memoryMb, cpus: this.cfg.cpus,
+          accel: await this.accelerator(), nics,
+        });
+      } catch (e) {
+        undo();
+        throw e;
       }
-      const image = findImage(this.cfg.imageDir, vm.baseImg);
-      if (!image) throw new HeadnodeError(`base image "${vm.baseImg}" is no longer in ${this.cfg.imageDir}`);
-      for (const f of [files.qmp, files.serialSock, files.pidfile]) rmSync(f, { force: true });
-      boundLog(files.serialLog, 0); // the previous run's output moves to serial.log.1
-      const nics = vm.hnics.map((_, i) => ({ tap: tapName(vm.uuid, i), mac: macOf(vm.uuid, i) }));
-      const pid = await launchQemu({
-        uuid: vm.uuid, name: vm.label, dir, image, memoryMb: this.cfg.memoryMb, cpus: this.cfg.cpus,
-        accel: await this.accelerator(), nics,
-      });
       let qmp: Qmp | null = null;
       try {
         qmp = await Qmp.connect(files.qmp);
@@ -115,8 +125,11 @@ export class QemuHeadnodeManager implements HeadnodeManager {
         return { vncport };
       } catch (e) {
         qmp?.close();
+        // QEMU's exit deletes its taps; unplug takes them off the bridge (a failed plug already did).
         await this.kill(vm.uuid, pid);
-        await this.unplugAll(vm).catch(() => {});
+        await this.unplugAll(vm).catch((u: Error) => this.log.warn(`headnode ${vm.label}: ${u.message}`));
+        undo();
+        this.log.warn(`headnode ${vm.label}: start failed: ${(e as Error).message}`);
         throw e;
       }
     });
