@@ -14,8 +14,8 @@ import {
 type Caller = 'admin' | 'member' | 'outsider' | 'badPassword' | 'unknownUser' | 'anonymous';
 const CALLERS: Caller[] = ['admin', 'member', 'outsider', 'badPassword', 'unknownUser', 'anonymous'];
 
-/** Expected status per caller; the three unauthenticated callers always get 401. */
-type Expect = Record<'admin' | 'member' | 'outsider', number>;
+/** Expected status per caller; the three unauthenticated callers get 401 unless the row says otherwise. */
+type Expect = Record<'admin' | 'member' | 'outsider', number> & Partial<Record<'badPassword' | 'unknownUser' | 'anonymous', number>>;
 /** "admin": administrative access only. */
 const ADMIN = (ok = 200): Expect => ({ admin: ok, member: 401, outsider: 401 });
 /** "project": a member of the project concerned, or an admin. */
@@ -31,7 +31,9 @@ type Call = { method: string; path: string; body?: unknown; stream?: boolean };
  * project the `member` user belongs to; the `outsider` user belongs to another one.
  */
 class World {
-  constructor(readonly d: Daemon, readonly admin: Session, readonly adminCreds: Credentials, readonly member: Credentials) {}
+  constructor(readonly d: Daemon, readonly admin: Session, readonly adminCreds: Credentials, readonly member: Credentials,
+    /** The credentials the row's call is made with (null: none). */
+    readonly caller: Credentials | null = null) {}
 
   /** A new project with the member in it. */
   async project(): Promise<string> {
@@ -244,6 +246,17 @@ const ROWS: Row[] = [
 
   // 3.7 Extensions
   { call: 'active_extensions', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/active_extensions' }) },
+
+  // haas's extensions
+  { call: 'whoami', expect: AUTH(), make: async () => ({ method: 'GET', path: '/whoami' }) },
+  {
+    // The caller sets their own password to what it is, so that their credentials keep working for the next rows.
+    call: 'user_set_password', note: 'one\'s own', expect: AUTH(), make: async (w) => {
+      const me = w.caller ?? w.member;
+      return { method: 'PUT', path: `/user/${me.username}/password`, body: { password: me.password } };
+    },
+  },
+  { call: 'user_set_password', note: 'another user', expect: ADMIN(), make: async (w) => ({ method: 'PUT', path: `/user/${(await createUser(w.admin)).username}/password`, body: { password: 'new-pw' } }) },
 ];
 
 describe('authorization matrix (database auth)', () => {
@@ -274,11 +287,11 @@ describe('authorization matrix (database auth)', () => {
   for (const row of ROWS) {
     describe(`${row.call}${row.note ? ` (${row.note})` : ''}`, () => {
       for (const caller of CALLERS) {
-        const expected = caller in row.expect ? row.expect[caller as keyof Expect] : 401;
+        const expected = row.expect[caller] ?? 401;
         it(`${caller} -> ${expected}`, async () => {
-          const world = new World(d, admin, adminCreds, member);
-          const call = await row.make(world);
           const auth = callers[caller];
+          const world = new World(d, admin, adminCreds, member, auth);
+          const call = await row.make(world);
           const r = call.stream
             ? await readStream(d, `/v0${call.path}`, auth).then((s) => ({ ...s, json: parseJson(s.text) }))
             : await d.request(call.method, `/v0${call.path}`, { auth, ...(call.body === undefined ? {} : { body: call.body }) });

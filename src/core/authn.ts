@@ -10,6 +10,7 @@ import { verifyPassword } from './passwords.js';
 
 const BAD_CREDENTIALS = 'Invalid username or password.';
 const MAX_CACHED = 10_000;
+const NO_USERS = 'no users exist yet: create the first admin on the server with `haas admin create-user NAME --admin`';
 
 /** Verifies Basic credentials against the user table, with a safe cache. */
 export class DatabaseAuthenticator {
@@ -32,6 +33,16 @@ export class DatabaseAuthenticator {
 
   /** The principal for an Authorization header; throws AuthorizationError (401) otherwise. */
   async authenticate(header: string | undefined): Promise<Principal> {
+    try {
+      return await this.verify(header);
+    } catch (e) {
+      // A fresh database: say how to get in, since no credentials can work yet.
+      if (e instanceof AuthorizationError && !this.inv.get('SELECT 1 FROM user LIMIT 1')) throw new AuthorizationError(NO_USERS);
+      throw e;
+    }
+  }
+
+  private async verify(header: string | undefined): Promise<Principal> {
     if (!header || !header.startsWith('Basic ')) throw new AuthorizationError('Authentication required (HTTP Basic).');
     const tag = this.tagOf(header);
     const hit = this.cache.get(tag);

@@ -7,6 +7,11 @@ export function requireAdmin(p: Principal): void {
   if (!p.admin) throw new AuthorizationError('This operation requires administrative access.');
 }
 
+/** Throws unless the caller is an admin or the user named (own account). */
+export function requireSelfOrAdmin(p: Principal, user: string): void {
+  if (!p.admin && p.user !== user) throw new AuthorizationError('This operation requires administrative access or being that user.');
+}
+
 /** Admin, or a member of the project. A null project (free node) means admin only. */
 export function haveProjectAccess(p: Principal, projectId: number | null): boolean {
   return p.admin || (projectId !== null && p.projectIds.has(projectId));

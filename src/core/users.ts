@@ -1,8 +1,10 @@
-// Users of the database auth backend (admin only).
-import { DuplicateError, IllegalStateError, NotFoundError } from '../errors.js';
-import { requireAdmin } from './authz.js';
+// Users of the database auth backend (admin only), and what a user may do
+// on their own account (see their name, admin flag and projects; change
+// their password).
+import { BadArgumentError, BlockedError, DuplicateError, IllegalStateError, NotFoundError } from '../errors.js';
+import { requireAdmin, requireSelfOrAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, findUser, mustProject, mustUser } from './lookup.js';
+import { assertAbsent, findUser, mustProject, mustUser, type UserRow } from './lookup.js';
 import { hashPassword } from './passwords.js';
 
 /** {user: {is_admin, projects (sorted)}} (admin). */
@@ -31,23 +33,58 @@ export function apiCreateUser(core: Core, p: Principal, label: string, password:
   createUser(core, label, password, isAdmin);
 }
 
+/** 409 if `u` is the only admin left (haas differs from HIL here: a lab is never locked out of its own daemon). */
+function refuseLastAdmin(core: Pick<Core, 'inv'>, u: UserRow, what: string): void {
+  if (u.is_admin !== 1) return;
+  const admins = core.inv.get<{ n: number }>('SELECT count(*) AS n FROM user WHERE is_admin = 1')!.n;
+  if (admins <= 1) throw new BlockedError(`cannot ${what} the last admin ("${u.label}"); make another user admin first`);
+}
+
+/** Delete a user (admin); never the last admin. */
 export function deleteUser(core: Core, p: Principal, label: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const u = mustUser(core.inv, label);
+    refuseLastAdmin(core, u, 'delete');
     core.inv.run('DELETE FROM user WHERE id = ?', u.id);
   });
   core.usersChanged();
 }
 
+/** Grant or remove admin rights (admin); never on oneself (HIL), never removing the last admin's. */
 export function setAdmin(core: Core, p: Principal, label: string, isAdmin: boolean): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const u = mustUser(core.inv, label);
     if (p.user === u.label) throw new IllegalStateError('You cannot change your own admin status.');
+    if (!isAdmin) refuseLastAdmin(core, u, 'demote');
     core.inv.run('UPDATE user SET is_admin = ? WHERE id = ?', isAdmin ? 1 : 0, u.id);
   });
   core.usersChanged();
+}
+
+/** Set a user's password: the user themself or an admin. Cached credentials are dropped, so the old password stops working at once. */
+export function setPassword(core: Core, p: Principal, label: string, password: string): void {
+  if (password === '') throw new BadArgumentError('The password must not be empty.');
+  // Authorized before the lookup: a non-admin learns nothing about other user names (401 either way).
+  requireSelfOrAdmin(p, label);
+  const hash = hashPassword(password);
+  core.inv.tx(() => {
+    const u = mustUser(core.inv, label);
+    core.inv.run('UPDATE user SET password_hash = ? WHERE id = ?', hash, u.id);
+  });
+  core.usersChanged();
+}
+
+/** Who the caller is: `GET /v0/whoami` (any authenticated user; under null auth: nobody, admin, no projects). */
+export interface WhoAmI { user: string | null; is_admin: boolean; projects: string[] }
+
+/** The caller's name, admin flag and (sorted) projects. */
+export function whoami(core: Core, p: Principal): WhoAmI {
+  const projects = p.user === null ? [] : core.inv.column<string>(
+    `SELECT p.label FROM project p JOIN user_project up ON up.project_id = p.id JOIN user u ON u.id = up.user_id
+      WHERE u.label = ? ORDER BY p.label`, p.user);
+  return { user: p.user, is_admin: p.admin, projects };
 }
 
 export function addProject(core: Core, p: Principal, label: string, project: string): void {

@@ -9,13 +9,14 @@ import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
-import { userRoutes } from './routes/users.js';
+import { accountRoutes, userRoutes } from './routes/users.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 
 /** Build the API app over a core; `authn` is null for the `null` auth backend. */
 export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono<{ Variables: { p: Principal } }> {
   const app = new Hono<{ Variables: { p: Principal } }>();
+  const router = new Router(app, core);
 
   app.use('*', async (c, next) => {
     if (authn) {
@@ -27,13 +28,13 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
     await next();
   });
 
-  const router = new Router(app, core);
   projectRoutes(router);
   nodeRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
   headnodeRoutes(router);
   if (authn) userRoutes(router);
+  accountRoutes(router);
   extensionRoutes(router);
 
   app.notFound((c) => {

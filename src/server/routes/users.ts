@@ -1,4 +1,6 @@
-// Routes of SPEC.md 3.6 (users of the database auth backend; admin only).
+// Routes of SPEC.md 3.6 (users of the database auth backend; admin only),
+// and haas's own account routes (whoami, set password), served under any
+// auth backend.
 import * as users from '../../core/users.js';
 import { body, checkLabel, NO_BODY } from '../body.js';
 import { json, type Router } from '../router.js';
@@ -14,4 +16,11 @@ export function userRoutes(r: Router): void {
     ({ core, p, params, body: b }) => users.addProject(core, p, params.user!, b.project));
   r.on('POST', '/auth/basic/user/:user/remove_project', body({ project: 'string' }),
     ({ core, p, params, body: b }) => users.removeProject(core, p, params.user!, b.project));
+}
+
+/** haas's extensions: the caller's own account. */
+export function accountRoutes(r: Router): void {
+  r.on('GET', '/whoami', NO_BODY, ({ core, p }) => json(users.whoami(core, p)));
+  r.on('PUT', '/user/:user/password', body({ password: 'string' }),
+    ({ core, p, params, body: b }) => users.setPassword(core, p, params.user!, b.password));
 }
