@@ -22,6 +22,8 @@ const ADMIN = (ok = 200): Expect => ({ admin: ok, member: 401, outsider: 401 });
 const PROJECT = (ok = 200): Expect => ({ admin: ok, member: ok, outsider: 401 });
 /** "auth": any authenticated user. */
 const AUTH = (ok = 200): Expect => ({ admin: ok, member: ok, outsider: ok });
+/** No credentials needed: every caller, even with wrong ones or none. */
+const PUBLIC = (ok = 200): Expect => ({ admin: ok, member: ok, outsider: ok, badPassword: ok, unknownUser: ok, anonymous: ok });
 
 /** The request a row makes: method, path (without /v0), optional body; or a console stream. */
 type Call = { method: string; path: string; body?: unknown; stream?: boolean };
@@ -248,6 +250,7 @@ const ROWS: Row[] = [
   { call: 'active_extensions', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/active_extensions' }) },
 
   // haas's extensions
+  { call: 'health', expect: PUBLIC(), make: async () => ({ method: 'GET', path: '/health' }) },
   { call: 'whoami', expect: AUTH(), make: async () => ({ method: 'GET', path: '/whoami' }) },
   {
     // The caller sets their own password to what it is, so that their credentials keep working for the next rows.

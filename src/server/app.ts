@@ -10,8 +10,12 @@ import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
+import { healthRoutes } from './routes/health.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
+
+/** Who calls a public route under database auth: nobody in particular, with no rights. */
+const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
 
 /** Build the API app over a core; `authn` is null for the `null` auth backend. */
 export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono<{ Variables: { p: Principal } }> {
@@ -19,7 +23,9 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   const router = new Router(app, core);
 
   app.use('*', async (c, next) => {
-    if (authn) {
+    if (authn && router.isPublic(c.req.path)) {
+      c.set('p', ANONYMOUS);
+    } else if (authn) {
       const authorization = header(c, 'authorization');
       c.set('p', authn.cached(authorization) ?? await authn.authenticate(authorization));
     } else {
@@ -28,6 +34,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
     await next();
   });
 
+  healthRoutes(router);
   projectRoutes(router);
   nodeRoutes(router);
   networkRoutes(router);

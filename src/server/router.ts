@@ -29,7 +29,18 @@ export interface RouteDef { method: string; path: string; pattern: RegExp }
 /** Collects routes and mounts them on a Hono app. */
 export class Router {
   readonly defs: RouteDef[] = [];
+  /** Paths (with and without /v0) that answer without credentials. */
+  private readonly publicPaths = new Set<string>();
   constructor(private readonly app: import('hono').Hono<{ Variables: { p: Principal } }>, private readonly core: Core) {}
+
+  /** Declare a route that needs no credentials (a fixed path, no parameters): its handler gets an anonymous principal. */
+  public<S extends BodySchema>(method: string, path: string, schema: S, handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>): void {
+    this.publicPaths.add(path).add('/v0' + path);
+    this.on(method, path, schema, handler);
+  }
+
+  /** Whether a request path is that of a public route (the authentication middleware lets it through). */
+  isPublic(path: string): boolean { return this.publicPaths.has(path); }
 
   /**
    * Declare a route. `path` uses Hono syntax (`/node/:node`, `:port{.+}`);
