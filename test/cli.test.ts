@@ -170,7 +170,7 @@ describe('haas CLI on a unix socket (null auth)', () => {
     ok(['node', 'nic', 'register', node, 'eth0', 'de:ad:be:ef:00:01']);
     // The switch password comes from stdin (`-`), never from the command line.
     ok(['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=sw.example', '--field', 'username=admin',
-      '--password-file', '-'], { input: 'sw-secret\n' });
+      '--switch-password-file', '-'], { input: 'sw-secret\n' });
     ok(['port', 'register', sw, port]);
     ok(['port', 'connect-nic', sw, port, node, 'eth0']);
     assert.ok(ok(['node', 'list', 'free']).split('\n').includes(node));
@@ -254,7 +254,7 @@ describe('haas CLI on a unix socket (null auth)', () => {
     const pw = file('revert.pw', 'x');
     ok(['node', 'register', node, '--obm-type', 'mock', '--obm-host', 'h', '--obm-user', 'u', '--obm-password-file', pw]);
     ok(['node', 'nic', 'register', node, 'eth0', 'aa:bb']);
-    ok(['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=h', '--field', 'username=u', '--password-file', pw]);
+    ok(['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=h', '--field', 'username=u', '--switch-password-file', pw]);
     ok(['port', 'register', sw, 'gi1/0/2']);
     ok(['port', 'connect-nic', sw, 'gi1/0/2', node, 'eth0']);
     const r = haas(['port', 'revert', sw, 'gi1/0/2', '--wait']);
@@ -271,7 +271,7 @@ describe('haas CLI on a unix socket (null auth)', () => {
     ok(['node', 'register', node, '--obm-type', 'mock', '--obm-host', 'h', '--obm-user', 'u', '--obm-password-file', pw]);
     ok(['node', 'nic', 'register', node, 'eth0', 'aa:bb']);
     // The mock switch treats a *.invalid hostname as unreachable.
-    ok(['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=sw.invalid', '--field', 'username=u', '--password-file', pw]);
+    ok(['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=sw.invalid', '--field', 'username=u', '--switch-password-file', pw]);
     ok(['port', 'register', sw, 'gi1/0/3']);
     ok(['port', 'connect-nic', sw, 'gi1/0/3', node, 'eth0']);
     ok(['project', 'create', project]);
@@ -317,11 +317,21 @@ describe('haas CLI on a unix socket (null auth)', () => {
     assert.match(endpoint.stderr, /invalid endpoint/);
   });
 
-  it('says clearly when the daemon cannot be reached', () => {
+  it('says which endpoint it tried when no daemon listens there, and how to start or choose one', async () => {
     const sock = join(scratch, 'absent.sock');
     const r = haas(['node', 'list'], { env: { HAAS_ENDPOINT: `unix:${sock}` } });
     assert.equal(r.code, 1);
-    assert.equal(r.stderr.trim(), `haas: cannot reach haas at unix:${sock}: ENOENT`);
+    assert.match(r.stderr, new RegExp(`^haas: cannot reach haas at unix:${sock}: no daemon is listening there \\(no socket ${sock}: ENOENT\\)`));
+    assert.match(r.stderr, /haas serve/);
+    assert.match(r.stderr, /--endpoint URL, HAAS_ENDPOINT/);
+    // A socket file nobody accepts on: what a daemon killed with -9 leaves behind.
+    const stale = join(scratch, 'stale.sock');
+    const child = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    await new Promise((resolve) => child.on('close', resolve));
+    const s = haas(['node', 'list'], { env: { HAAS_ENDPOINT: `unix:${stale}` } });
+    assert.equal(s.code, 1);
+    assert.match(s.stderr, new RegExp(`^haas: cannot reach haas at unix:${stale}: no daemon is listening there \\(the socket ${stale} exists but nothing accepts on it: ECONNREFUSED`));
+    assert.match(s.stderr, /haas serve/);
   });
 
   it('prints help, the version and the command list', () => {
@@ -480,7 +490,7 @@ describe('haas CLI over TCP with database auth', () => {
     const bob = label('bob');
     const project = label('proj');
     const alicePw = file('alice.pw', 'alice-pw\n');
-    assert.equal(haas(['user', 'create', alice, '--password-file', alicePw], env).code, 0);
+    assert.equal(haas(['user', 'create', alice, '--new-password-file', alicePw], env).code, 0);
     assert.equal(haas(['user', 'create', bob, '--admin'], env, 'bob-pw\n').code, 0);
     assert.equal(haas(['project', 'create', project], env).code, 0);
     assert.equal(haas(['user', 'add-project', alice, project], env).code, 0);
@@ -500,5 +510,38 @@ describe('haas CLI over TCP with database auth', () => {
     assert.equal(haas(['user', 'remove-project', alice, project], env).code, 0);
     assert.equal(haas(['user', 'delete', alice], env).code, 0);
     assert.equal(haas(['user', 'delete', bob], env).code, 0);
+  });
+
+  it('never takes --password-file (the caller\'s password) for a secret being set', () => {
+    // The caller's password in a file, and a stale one in the environment: --password-file wins for the caller.
+    const adminPw = file('caller-admin.pw', admin.password + '\n');
+    const env = { HAAS_USERNAME: admin.username, HAAS_PASSWORD: 'stale-admin-pw' };
+    const eve = label('eve');
+    const created = haas(['user', 'create', eve, '--password-file', adminPw], env, 'eve-pw\n');
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stdout, `created user ${eve}\n`);
+    // eve got the password from stdin, not the admin's.
+    assert.equal(haas(['node', 'list'], { HAAS_USERNAME: eve, HAAS_PASSWORD: 'eve-pw' }).code, 0);
+    const withAdminPw = haas(['node', 'list'], { HAAS_USERNAME: eve, HAAS_PASSWORD: admin.password });
+    assert.equal(withAdminPw.code, 1);
+    assert.match(withAdminPw.stderr, /^AuthorizationError: /);
+
+    // --new-password-file is the new user's; the caller's comes from the environment.
+    const frank = label('frank');
+    const frankPw = file('frank.pw', 'frank-pw\n');
+    const asAdmin = { HAAS_USERNAME: admin.username, HAAS_PASSWORD: admin.password };
+    assert.equal(haas(['user', 'create', frank, '--new-password-file', frankPw], asAdmin).code, 0);
+    assert.equal(haas(['node', 'list'], { HAAS_USERNAME: frank, HAAS_PASSWORD: 'frank-pw' }).code, 0);
+
+    // switch register: the switch's password has its own flag; --password-file stays the caller's.
+    const sw = label('sw');
+    const swPw = file('switch.pw', 'switch-pw\n');
+    const reg = haas(['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=h', '--field', 'username=u',
+      '--switch-password-file', swPw, '--password-file', adminPw], env);
+    assert.equal(reg.code, 0, reg.stderr);
+    assert.equal(reg.stdout, `registered switch ${sw}\n`);
+    assert.equal(haas(['switch', 'delete', sw, '-q'], asAdmin).stdout, '');
+    assert.equal(haas(['user', 'delete', eve], asAdmin).code, 0);
+    assert.equal(haas(['user', 'delete', frank], asAdmin).code, 0);
   });
 });

@@ -4,7 +4,7 @@ import { HaasClient } from '../client/client.js';
 import { parseEndpoint } from '../client/endpoint.js';
 import type { NetworkingAction, NetworkingActionDetails, StatusId } from '../client/types.js';
 import { formatFields, formatJson } from './output.js';
-import { resolveClientSettings } from './settings.js';
+import { readCaCertFile, resolveClientSettings } from './settings.js';
 
 /** A networking action ended in ERROR (exit code 1). */
 export class ActionFailedError extends Error {
@@ -14,30 +14,36 @@ export class ActionFailedError extends Error {
   }
 }
 
-/** A command that talks to the daemon: --endpoint, --username, --password-file (never a password flag). */
+/**
+ * A command that talks to the daemon. The connection and output options are the same for every such
+ * command, so they are hidden from each usage line and described once (help.ts, `haas --help`).
+ * `--password-file` is always the caller's own password, never a secret being set.
+ */
 export abstract class ClientCommand extends Command {
-  endpoint = Option.String('--endpoint', {
-    description: 'Daemon to talk to: unix:/path/to.sock, http://host:port or https://host:port (env HAAS_ENDPOINT, HIL_ENDPOINT)',
-  });
-  username = Option.String('--username', { description: 'User name for HTTP Basic auth (env HAAS_USERNAME, HIL_USERNAME)' });
-  authPasswordFile = Option.String('--password-file,--auth-password-file', {
-    description: 'File holding the password of --username (else env HAAS_PASSWORD, HIL_PASSWORD, or the client config)',
-  });
+  endpoint = Option.String('--endpoint', { hidden: true });
+  username = Option.String('--username', { hidden: true });
+  authPasswordFile = Option.String('--password-file,--auth-password-file', { hidden: true });
+  caCert = Option.String('--ca-cert', { hidden: true });
+  json = Option.Boolean('--json', false, { hidden: true });
+  quiet = Option.Boolean('-q,--quiet', false, { hidden: true });
 
   private cachedClient: HaasClient | undefined;
 
   /** The API client for the resolved endpoint and credentials. */
   protected get api(): HaasClient {
     if (!this.cachedClient) {
-      const settings = resolveClientSettings(
-        { endpoint: this.endpoint, username: this.username, passwordFile: this.authPasswordFile }, this.context.env);
+      const settings = resolveClientSettings({
+        endpoint: this.endpoint, username: this.username, passwordFile: this.authPasswordFile, caCert: this.caCert,
+      }, this.context.env);
       let endpoint;
       try {
         endpoint = parseEndpoint(settings.endpoint);
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      this.cachedClient = new HaasClient({ endpoint, credentials: settings.credentials });
+      // The CA only matters for https; a unix socket or plain http never reads the file.
+      const ca = endpoint.kind === 'https' && settings.caCertFile !== undefined ? readCaCertFile(settings.caCertFile) : undefined;
+      this.cachedClient = new HaasClient({ endpoint, credentials: settings.credentials, ca });
     }
     return this.cachedClient;
   }
@@ -45,12 +51,15 @@ export abstract class ClientCommand extends Command {
   protected write(text: string): void {
     this.context.stdout.write(text);
   }
+
+  /** Confirm a change in one line ("created network prov"); nothing with --quiet or --json. */
+  protected done(message: string): void {
+    if (!this.quiet && !this.json) this.write(message + '\n');
+  }
 }
 
 /** A client command whose answer is data: human output by default, the raw JSON with --json. */
 export abstract class DataCommand extends ClientCommand {
-  json = Option.Boolean('--json', false, { description: 'Print the raw JSON answer' });
-
   /** Print `data` as JSON with --json, else as `human(data)`. */
   protected show<T>(data: T, human: (data: T) => string): void {
     this.write(this.json ? formatJson(data) : human(data));

@@ -9,9 +9,10 @@ import { portCommands } from './port.js';
 import { projectCommands } from './project.js';
 import { switchCommands } from './switch.js';
 import { userCommands } from './user.js';
+import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
   ...projectCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...portCommands,
-  ...userCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
+  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
 ];

@@ -18,6 +18,7 @@ class HeadnodeCreate extends ClientCommand {
   baseImg = Option.String({ name: 'IMAGE' });
   async execute() {
     await this.api.headnodeCreate(this.headnode, this.project, this.baseImg);
+    this.done(`created headnode ${this.headnode}`);
   }
 }
 
@@ -30,6 +31,7 @@ function simpleHeadnodeCommand(verb: 'delete' | 'start' | 'stop', description: s
     headnode = Option.String({ name: 'HEADNODE' });
     async execute() {
       await call(this.api, this.headnode);
+      this.done(`${{ delete: 'deleted', start: 'started', stop: 'stopped' }[verb]} headnode ${this.headnode}`);
     }
   };
 }
@@ -141,6 +143,7 @@ class HnicCreate extends ClientCommand {
   hnic = Option.String({ name: 'HNIC' });
   async execute() {
     await this.api.headnodeCreateHnic(this.headnode, this.hnic);
+    this.done(`created hnic ${this.hnic} of headnode ${this.headnode}`);
   }
 }
 
@@ -154,6 +157,7 @@ class HnicDelete extends ClientCommand {
   hnic = Option.String({ name: 'HNIC' });
   async execute() {
     await this.api.headnodeDeleteHnic(this.headnode, this.hnic);
+    this.done(`deleted hnic ${this.hnic} of headnode ${this.headnode}`);
   }
 }
 
@@ -169,6 +173,7 @@ class HeadnodeConnectNetwork extends ClientCommand {
   network = Option.String({ name: 'NETWORK' });
   async execute() {
     await this.api.headnodeConnectNetwork(this.headnode, this.hnic, this.network);
+    this.done(`hnic ${this.hnic} of headnode ${this.headnode} is on network ${this.network}`);
   }
 }
 
@@ -182,6 +187,7 @@ class HeadnodeDetachNetwork extends ClientCommand {
   hnic = Option.String({ name: 'HNIC' });
   async execute() {
     await this.api.headnodeDetachNetwork(this.headnode, this.hnic);
+    this.done(`detached hnic ${this.hnic} of headnode ${this.headnode} from its network`);
   }
 }
 

@@ -29,6 +29,7 @@ class NetworkCreate extends ClientCommand {
   async execute() {
     const access = this.access ?? (this.owner === 'admin' ? '' : this.owner);
     await this.api.networkCreate(this.network, this.owner, access, this.netId);
+    this.done(`created network ${this.network}`);
   }
 }
 
@@ -42,6 +43,7 @@ class NetworkDelete extends ClientCommand {
   network = Option.String({ name: 'NETWORK' });
   async execute() {
     await this.api.networkDelete(this.network);
+    this.done(`deleted network ${this.network}`);
   }
 }
 
@@ -73,11 +75,14 @@ class NetworkList extends DataCommand {
   static override paths = [['network', 'list']];
   static override usage = Command.Usage({
     category: 'Networks',
-    description: 'List networks with their VLAN ids and access lists (non-admins see public networks)',
-    examples: [['All networks', '$0 network list']],
+    description: 'List the networks you can use, with their VLAN ids and access lists',
+    details: `
+      An admin sees every network; anyone else the public networks and those of their projects.
+    `,
+    examples: [['The networks you can use', '$0 network list']],
   });
   async execute() {
-    this.show(await this.api.listNetworks(), (nets) => formatTable(['network', 'vlan', 'access'],
+    this.show(await this.api.listVisibleNetworks(), (nets) => formatTable(['network', 'vlan', 'access'],
       Object.entries(nets).map(([name, n]) => [name, String(n.network_id), joinOr(n.projects, '(public)')])));
   }
 }
@@ -109,6 +114,7 @@ class NetworkGrantAccess extends ClientCommand {
   project = Option.String({ name: 'PROJECT' });
   async execute() {
     await this.api.networkGrantProjectAccess(this.network, this.project);
+    this.done(`project ${this.project} can use network ${this.network}`);
   }
 }
 
@@ -123,6 +129,7 @@ class NetworkRevokeAccess extends ClientCommand {
   project = Option.String({ name: 'PROJECT' });
   async execute() {
     await this.api.networkRevokeProjectAccess(this.network, this.project);
+    this.done(`project ${this.project} can no longer use network ${this.network}`);
   }
 }
 

@@ -109,6 +109,7 @@ class NodeRegister extends ClientCommand {
       }));
     }
     await this.api.nodeRegister(this.node, registration);
+    this.done(`registered node ${this.node}`);
   }
 }
 
@@ -122,6 +123,7 @@ class NodeDelete extends ClientCommand {
   node = Option.String({ name: 'NODE' });
   async execute() {
     await this.api.nodeDelete(this.node);
+    this.done(`deleted node ${this.node}`);
   }
 }
 
@@ -137,6 +139,7 @@ class NicRegister extends ClientCommand {
   macaddr = Option.String({ name: 'MAC' });
   async execute() {
     await this.api.nodeRegisterNic(this.node, this.nic, this.macaddr);
+    this.done(`registered nic ${this.nic} of node ${this.node}`);
   }
 }
 
@@ -151,6 +154,7 @@ class NicDelete extends ClientCommand {
   nic = Option.String({ name: 'NIC' });
   async execute() {
     await this.api.nodeDeleteNic(this.node, this.nic);
+    this.done(`deleted nic ${this.nic} of node ${this.node}`);
   }
 }
 
@@ -207,6 +211,7 @@ class MetadataSet extends ClientCommand {
   value = Option.String({ name: 'VALUE' });
   async execute() {
     await this.api.nodeSetMetadata(this.node, this.label, jsonOrString(this.value));
+    this.done(`set metadata ${this.label} of node ${this.node}`);
   }
 }
 
@@ -221,6 +226,7 @@ class MetadataDelete extends ClientCommand {
   label = Option.String({ name: 'LABEL' });
   async execute() {
     await this.api.nodeDeleteMetadata(this.node, this.label);
+    this.done(`deleted metadata ${this.label} of node ${this.node}`);
   }
 }
 
@@ -237,6 +243,7 @@ function obmCommand(verb: 'enable' | 'disable') {
     node = Option.String({ name: 'NODE' });
     async execute() {
       await this.api.nodeEnableDisableObm(this.node, verb === 'enable');
+      this.done(`${verb}d the OBM of node ${this.node}`);
     }
   };
 }
@@ -249,6 +256,7 @@ class PowerOn extends ClientCommand {
   node = Option.String({ name: 'NODE' });
   async execute() {
     await this.api.nodePowerOn(this.node);
+    this.done(`powered on node ${this.node}`);
   }
 }
 
@@ -260,6 +268,7 @@ class PowerOff extends ClientCommand {
   node = Option.String({ name: 'NODE' });
   async execute() {
     await this.api.nodePowerOff(this.node);
+    this.done(`powered off node ${this.node}`);
   }
 }
 
@@ -275,6 +284,7 @@ class PowerCycle extends ClientCommand {
   force = Option.Boolean('--force', false, { description: 'Hard reset' });
   async execute() {
     await this.api.nodePowerCycle(this.node, this.force);
+    this.done(`power-cycled node ${this.node}${this.force ? ' (reset)' : ''}; it boots from PXE`);
   }
 }
 
@@ -300,6 +310,7 @@ class NodeBootdev extends ClientCommand {
   bootdev = Option.String({ name: 'DEVICE' });
   async execute() {
     await this.api.nodeSetBootdev(this.node, this.bootdev);
+    this.done(`node ${this.node} boots from ${this.bootdev}`);
   }
 }
 

@@ -15,6 +15,7 @@ class PortRegister extends ClientCommand {
   port = Option.String({ name: 'PORT' });
   async execute() {
     await this.api.switchRegisterPort(this.switchName, this.port);
+    this.done(`registered port ${this.port} of switch ${this.switchName}`);
   }
 }
 
@@ -29,6 +30,7 @@ class PortDelete extends ClientCommand {
   port = Option.String({ name: 'PORT' });
   async execute() {
     await this.api.switchDeletePort(this.switchName, this.port);
+    this.done(`deleted port ${this.port} of switch ${this.switchName}`);
   }
 }
 
@@ -66,6 +68,7 @@ class PortConnectNic extends ClientCommand {
   nic = Option.String({ name: 'NIC' });
   async execute() {
     await this.api.portConnectNic(this.switchName, this.port, this.node, this.nic);
+    this.done(`nic ${this.nic} of node ${this.node} is cabled to port ${this.port} of switch ${this.switchName}`);
   }
 }
 
@@ -80,6 +83,7 @@ class PortDetachNic extends ClientCommand {
   port = Option.String({ name: 'PORT' });
   async execute() {
     await this.api.portDetachNic(this.switchName, this.port);
+    this.done(`no nic is cabled to port ${this.port} of switch ${this.switchName} now`);
   }
 }
 

@@ -25,6 +25,7 @@ class ProjectCreate extends ClientCommand {
   project = Option.String({ name: 'PROJECT' });
   async execute() {
     await this.api.projectCreate(this.project);
+    this.done(`created project ${this.project}`);
   }
 }
 
@@ -39,6 +40,7 @@ class ProjectDelete extends ClientCommand {
   project = Option.String({ name: 'PROJECT' });
   async execute() {
     await this.api.projectDelete(this.project);
+    this.done(`deleted project ${this.project}`);
   }
 }
 
@@ -53,6 +55,7 @@ class ProjectConnectNode extends ClientCommand {
   node = Option.String({ name: 'NODE' });
   async execute() {
     await this.api.projectConnectNode(this.project, this.node);
+    this.done(`node ${this.node} is now in project ${this.project}`);
   }
 }
 
@@ -68,6 +71,7 @@ class ProjectDetachNode extends ClientCommand {
   node = Option.String({ name: 'NODE' });
   async execute() {
     await this.api.projectDetachNode(this.project, this.node);
+    this.done(`node ${this.node} left project ${this.project}`);
   }
 }
 

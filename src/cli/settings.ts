@@ -1,7 +1,7 @@
 // Where the CLI connects and as whom: flags > environment (HAAS_*, then HIL_*) > client config file > defaults.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Credentials } from '../client/transport.js';
 import { defaultStateDir, IniSyntaxError, parseIni, readIniFile, type Ini, type IniFile } from '../settings-files.js';
 
@@ -18,12 +18,14 @@ export interface ConnectionFlags {
   endpoint?: string;
   username?: string;
   passwordFile?: string;
+  caCert?: string;
 }
 
-/** The resolved connection: endpoint text and optional Basic credentials. */
+/** The resolved connection: endpoint text, optional Basic credentials, and the CA file to trust for https. */
 export interface ClientSettings {
   endpoint: string;
   credentials?: Credentials;
+  caCertFile?: string;
 }
 
 /** The [client] section of the client config file. */
@@ -31,9 +33,11 @@ export interface ClientConfigFile {
   endpoint?: string;
   username?: string;
   password?: string;
+  /** A relative path is relative to the config file's directory. */
+  ca_cert?: string;
 }
 
-const CONFIG_KEYS = ['endpoint', 'username', 'password'] as const;
+const CONFIG_KEYS = ['endpoint', 'username', 'password', 'ca_cert'] as const;
 
 function home(env: NodeJS.ProcessEnv): string {
   return env.HOME || homedir();
@@ -81,7 +85,23 @@ export function readClientConfig(path: string): ClientConfigFile {
     throw new SettingsError(
       `refusing to use ${path}: it contains a password and is readable by group or others (run: chmod 600 ${path})`);
   }
-  return clientSection(file.ini.client ?? {}, path);
+  const config = clientSection(file.ini.client ?? {}, path);
+  if (config.ca_cert) config.ca_cert = resolve(dirname(path), config.ca_cert);
+  return config;
+}
+
+/** The PEM text of a CA certificate file (--ca-cert, HAAS_CA_CERT, ca_cert). */
+export function readCaCertFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new SettingsError(`cannot read CA certificate file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new SettingsError(`CA certificate file ${path} holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`);
+  }
+  return text;
 }
 
 /** A secret from a file: its content without one trailing newline. */
@@ -97,15 +117,18 @@ export function readSecretFile(path: string, what: string): string {
 export function resolveClientSettings(flags: ConnectionFlags, env: NodeJS.ProcessEnv, uid = process.getuid?.()): ClientSettings {
   const file = readClientConfig(clientConfigPath(env));
   const endpoint = flags.endpoint || env.HAAS_ENDPOINT || env.HIL_ENDPOINT || file.endpoint || defaultEndpoint(env, uid);
+  // HIL's client has no setting of its own for a CA (it leaves it to python-requests): no HIL_ variant.
+  const caCertFile = flags.caCert || env.HAAS_CA_CERT || file.ca_cert || undefined;
   const username = flags.username || env.HAAS_USERNAME || env.HIL_USERNAME || file.username;
   const password = flags.passwordFile !== undefined
     ? readSecretFile(flags.passwordFile, 'password')
     : env.HAAS_PASSWORD ?? env.HIL_PASSWORD ?? file.password;
   // A password without a user name is not used: anonymous calls work with `--auth null`.
-  if (username === undefined || username === '') return { endpoint };
+  const connection = caCertFile === undefined ? { endpoint } : { endpoint, caCertFile };
+  if (username === undefined || username === '') return connection;
   if (password === undefined) {
     throw new SettingsError(
       `no password for user "${username}": use --password-file, HAAS_PASSWORD or "password" in the client config (chmod 600)`);
   }
-  return { endpoint, credentials: { username, password } };
+  return { ...connection, credentials: { username, password } };
 }

@@ -13,16 +13,16 @@ class SwitchRegister extends ClientCommand {
     details: `
       The driver's fields are given as \`--field key=value\` (a string) or \`--field key:=JSON\` (a number,
       boolean, ...). Secrets come from files: \`--field-file key=FILE\` (FILE \`-\` = stdin) or
-      \`--password-file FILE\` for the \`password\` field; never put them on the command line.
-      Your own password, if needed, goes in \`--auth-password-file\` (or the environment).
+      \`--switch-password-file FILE\` for the \`password\` field; never put them on the command line.
+      \`--password-file\` is, as everywhere, your own password.
 
       HIL's types and fields: mock and powerconnect55xx {hostname, username, password}; nexus and
       delln3000 {hostname, username, password, dummy_vlan}; dellnos9 {hostname, username, password,
       interface_type}; ovs {ovs_bridge}.
     `,
     examples: [
-      ['A mock switch', 'echo pw | $0 switch register sw0 --type mock --field hostname=sw0 --field username=admin --password-file -'],
-      ['A Nexus', '$0 switch register nx1 --type nexus --field hostname=10.0.0.2 --field username=admin --field dummy_vlan=2222 --password-file nx1.pw'],
+      ['A mock switch', 'echo pw | $0 switch register sw0 --type mock --field hostname=sw0 --field username=admin --switch-password-file -'],
+      ['A Nexus', '$0 switch register nx1 --type nexus --field hostname=10.0.0.2 --field username=admin --field dummy_vlan=2222 --switch-password-file nx1.pw'],
       ['Open vSwitch', '$0 switch register ovs0 --type ovs --field ovs_bridge=br-haas'],
     ],
   });
@@ -30,10 +30,7 @@ class SwitchRegister extends ClientCommand {
   type = Option.String('--type', { required: true, description: 'Driver: mock, nexus, delln3000, dellnos9, powerconnect55xx, ovs, ...' });
   fields = Option.Array('--field', [], { description: 'key=value (string) or key:=JSON; repeatable' });
   fieldFiles = Option.Array('--field-file', [], { description: 'key=FILE: the field\'s value is the file\'s content (- = stdin); repeatable' });
-  override authPasswordFile = Option.String('--auth-password-file', {
-    description: 'File holding the password of --username (else env HAAS_PASSWORD, HIL_PASSWORD, or the client config)',
-  });
-  passwordFile = Option.String('--password-file', { description: 'File holding the switch\'s password (- = stdin)' });
+  switchPasswordFile = Option.String('--switch-password-file', { description: 'File holding the switch\'s password (- = stdin)' });
 
   async execute() {
     const fields: Record<string, unknown> = {};
@@ -55,11 +52,12 @@ class SwitchRegister extends ClientCommand {
       }
     }
     const files: [string, string][] = this.fieldFiles.map((f) => splitKeyValue(f, '--field-file'));
-    if (this.passwordFile !== undefined) files.push(['password', this.passwordFile]);
+    if (this.switchPasswordFile !== undefined) files.push(['password', this.switchPasswordFile]);
     for (const [key, file] of files) {
       set(key, await readSecret({ file, what: `switch ${key}`, stdin: this.context.stdin, stderr: this.context.stderr }));
     }
     await this.api.switchRegister(this.name, this.type, fields);
+    this.done(`registered switch ${this.name}`);
   }
 }
 
@@ -73,6 +71,7 @@ class SwitchDelete extends ClientCommand {
   name = Option.String({ name: 'SWITCH' });
   async execute() {
     await this.api.switchDelete(this.name);
+    this.done(`deleted switch ${this.name}`);
   }
 }
 

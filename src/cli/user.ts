@@ -10,25 +10,48 @@ class UserCreate extends ClientCommand {
     category: 'Users',
     description: 'Create a user (admin; database auth)',
     details: `
-      The new user's password is read from \`--password-file\`, else from stdin (a prompt on a terminal).
-      Your own password, if needed, goes in \`--auth-password-file\` (or the environment).
+      The new user's password is read from \`--new-password-file\`, else from stdin (a prompt on a terminal).
+      \`--password-file\` is, as everywhere, your own password.
     `,
     examples: [
-      ['An admin, password from a file', '$0 user create alice --admin --password-file alice.pw'],
+      ['An admin, password from a file', '$0 user create alice --admin --new-password-file alice.pw'],
       ['A user, password on stdin', 'echo s3cret | $0 user create bob'],
     ],
   });
   name = Option.String({ name: 'USER' });
   admin = Option.Boolean('--admin', false, { description: 'Make the user an administrator' });
-  override authPasswordFile = Option.String('--auth-password-file', {
-    description: 'File holding the password of --username (else env HAAS_PASSWORD, HIL_PASSWORD, or the client config)',
-  });
-  passwordFile = Option.String('--password-file', { description: 'File holding the new user\'s password (default: stdin)' });
+  newPasswordFile = Option.String('--new-password-file', { description: 'File holding the new user\'s password (default: stdin)' });
   async execute() {
     const password = await readSecret({
-      file: this.passwordFile, what: `password of user ${this.name}`, stdin: this.context.stdin, stderr: this.context.stderr,
+      file: this.newPasswordFile, what: `password of user ${this.name}`, stdin: this.context.stdin, stderr: this.context.stderr,
     });
     await this.api.userCreate(this.name, password, this.admin);
+    this.done(`created ${this.admin ? 'admin ' : ''}user ${this.name}`);
+  }
+}
+
+class UserSetPassword extends ClientCommand {
+  static override paths = [['user', 'set-password']];
+  static override usage = Command.Usage({
+    category: 'Users',
+    description: 'Change a user\'s password (your own, or anyone\'s as an admin)',
+    details: `
+      The new password is read from \`--new-password-file\`, else from stdin (a prompt without echo on a
+      terminal). \`--password-file\` is, as everywhere, your own (current) password.
+    `,
+    examples: [
+      ['Change your own, at a prompt', '$0 user set-password alice'],
+      ['From a file', '$0 user set-password alice --new-password-file alice-new.pw'],
+    ],
+  });
+  name = Option.String({ name: 'USER' });
+  newPasswordFile = Option.String('--new-password-file', { description: 'File holding the new password (default: stdin)' });
+  async execute() {
+    const password = await readSecret({
+      file: this.newPasswordFile, what: `new password of user ${this.name}`, stdin: this.context.stdin, stderr: this.context.stderr,
+    });
+    await this.api.userSetPassword(this.name, password);
+    this.done(`changed the password of user ${this.name}`);
   }
 }
 
@@ -40,6 +63,7 @@ class UserDelete extends ClientCommand {
   name = Option.String({ name: 'USER' });
   async execute() {
     await this.api.userDelete(this.name);
+    this.done(`deleted user ${this.name}`);
   }
 }
 
@@ -68,6 +92,7 @@ class UserSetAdmin extends ClientCommand {
     const yes = ['yes', 'true', '1'].includes(v);
     if (!yes && !['no', 'false', '0'].includes(v)) throw new UsageError(`expected yes or no, got "${this.value}"`);
     await this.api.userSetAdmin(this.name, yes);
+    this.done(yes ? `user ${this.name} is an admin` : `user ${this.name} is no longer an admin`);
   }
 }
 
@@ -81,6 +106,7 @@ class UserAddProject extends ClientCommand {
   project = Option.String({ name: 'PROJECT' });
   async execute() {
     await this.api.userAddProject(this.name, this.project);
+    this.done(`added user ${this.name} to project ${this.project}`);
   }
 }
 
@@ -94,8 +120,9 @@ class UserRemoveProject extends ClientCommand {
   project = Option.String({ name: 'PROJECT' });
   async execute() {
     await this.api.userRemoveProject(this.name, this.project);
+    this.done(`removed user ${this.name} from project ${this.project}`);
   }
 }
 
 /** The `haas user` commands. */
-export const userCommands = [UserCreate, UserDelete, UserList, UserSetAdmin, UserAddProject, UserRemoveProject];
+export const userCommands = [UserCreate, UserSetPassword, UserDelete, UserList, UserSetAdmin, UserAddProject, UserRemoveProject];

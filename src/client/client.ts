@@ -1,11 +1,11 @@
 // Typed client of haas's REST API (HIL v0, SPEC.md section 3): one method per API call.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ConnectionError } from './errors.js';
+import { ApiCallError, ConnectionError } from './errors.js';
 import { Transport, apiError, type TransportOptions } from './transport.js';
 import type {
   HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, NodeRegistration,
-  PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList,
+  PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI,
 } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
@@ -133,6 +133,27 @@ export class HaasClient {
   networkDelete(network: string): Promise<void> { return this.call('DELETE', p`/network/${network}`); }
   showNetwork(network: string): Promise<NetworkInfo> { return this.call('GET', p`/network/${network}`); }
   listNetworks(): Promise<NetworkList> { return this.call('GET', '/networks'); }
+  /**
+   * The networks the caller can use, in list_networks' shape: for an admin every network; for anyone
+   * else the public ones (list_networks) and those of their projects (whoami, list_project_networks and
+   * show_network). A daemon without whoami (HIL) gives list_networks alone.
+   */
+  async listVisibleNetworks(): Promise<NetworkList> {
+    const [listed, me] = await Promise.all([this.listNetworks(), this.whoami().catch((e: unknown) => {
+      if (e instanceof ApiCallError && e.status === 404) return null;
+      throw e;
+    })]);
+    if (me === null || me.is_admin) return listed;
+    const names = new Set((await Promise.all(me.projects.map((p) => this.listProjectNetworks(p)))).flat());
+    const missing = [...names].filter((name) => !Object.hasOwn(listed, name));
+    const shown = await Promise.all(missing.map((name) => this.showNetwork(name)));
+    const all: NetworkList = { ...listed };
+    for (const n of shown) {
+      const vlan = n.channels.find((c) => c !== 'vlan/native')?.slice('vlan/'.length) ?? '';
+      all[n.name] = { network_id: vlan, projects: n.access === null ? null : [...n.access].sort() };
+    }
+    return Object.fromEntries(Object.entries(all).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
   listNetworkAttachments(network: string, project?: string): Promise<NetworkAttachments> {
     const query = project === undefined ? '' : `?project=${encodeURIComponent(project)}`;
     return this.call('GET', p`/network/${network}/attachments` + query);
@@ -210,6 +231,12 @@ export class HaasClient {
   userRemoveProject(user: string, project: string): Promise<void> {
     return this.call('POST', p`/auth/basic/user/${user}/remove_project`, { project });
   }
+  /** haas's extension: set a user's password (the user themself, or an admin). */
+  userSetPassword(user: string, password: string): Promise<void> {
+    return this.call('PUT', p`/user/${user}/password`, { password });
+  }
+  /** haas's extension: who the caller is, whether an admin, and their projects. */
+  whoami(): Promise<WhoAmI> { return this.call('GET', '/whoami'); }
 
   // ---- extensions (3.7)
   listActiveExtensions(): Promise<string[]> { return this.call('GET', '/active_extensions'); }

@@ -4,7 +4,7 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ApiCallError, ConnectionError } from './errors.js';
+import { ApiCallError, ConnectionError, type ConnectionProblem } from './errors.js';
 import type { Endpoint } from './endpoint.js';
 
 /** HTTP Basic credentials. */
@@ -19,6 +19,11 @@ export interface TransportOptions {
   credentials?: Credentials;
   /** Milliseconds without an answer before a call fails; default 60 s. */
   timeoutMs?: number;
+  /**
+   * PEM certificate(s) of the CA that signed an https daemon's certificate (a lab's own CA); trusted
+   * instead of the system's CAs. Not used for a redirect's foreign host.
+   */
+  ca?: string;
 }
 
 /** A completed call: status, the body text, and who answered when a redirect was followed. */
@@ -36,6 +41,33 @@ interface Target {
   tls: boolean;
   /** Whether our Basic credentials go there (never to a redirect's foreign host). */
   withCredentials: boolean;
+  /** For a unix socket: its path, to say what is wrong when nothing listens there. */
+  socketPath?: string;
+}
+
+/** OpenSSL's verification failures that trusting the right CA cures (not a host-name mismatch). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+]);
+
+/** The ConnectionError for a request that failed before any answer, in words that say what to look at. */
+function connectionFailure(target: Target, e: NodeJS.ErrnoException): ConnectionError {
+  if (e instanceof ConnectionError) return e;
+  const code = e.code ?? '';
+  const fail = (why: string, problem?: ConnectionProblem) => new ConnectionError(`cannot reach ${target.description}: ${why}`, problem);
+  if (target.socketPath !== undefined) {
+    if (code === 'ENOENT') return fail(`no daemon is listening there (no socket ${target.socketPath}: ENOENT)`, 'no-daemon');
+    if (code === 'ECONNREFUSED') {
+      return fail(`no daemon is listening there (the socket ${target.socketPath} exists but nothing accepts on it: `
+        + 'ECONNREFUSED; left behind by a daemon that stopped?)', 'no-daemon');
+    }
+    if (code === 'EACCES') return fail(`permission denied on the socket ${target.socketPath} (EACCES; the daemon's socket_group lets a group in)`);
+  }
+  if (UNTRUSTED_CERTIFICATE.has(code)) return fail(`its TLS certificate is not trusted: ${e.message} (${code})`, 'untrusted-certificate');
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return fail(`its TLS certificate is not valid now: ${e.message} (${code})`);
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return fail(`its TLS certificate is not for this host name: ${e.message}`);
+  return fail(e.code ?? e.message);
 }
 
 const API_PREFIX = '/v0';
@@ -96,9 +128,7 @@ export class Transport {
         const agent = target.options.createConnection ? undefined : false;
         const req = requestFn({ ...target.options, method: 'GET', headers, agent });
         req.setTimeout(this.timeoutMs, () => req.destroy(new ConnectionError(`no answer from ${target.description}`)));
-        req.on('error', (e: NodeJS.ErrnoException) => {
-          reject(e instanceof ConnectionError ? e : new ConnectionError(`cannot reach ${target.description}: ${e.code ?? e.message}`));
-        });
+        req.on('error', (e: NodeJS.ErrnoException) => reject(connectionFailure(target, e)));
         req.on('upgrade', (_res, socket, head) => {
           req.setTimeout(0);
           if (head.length > 0) socket.unshift(head);
@@ -124,15 +154,16 @@ export class Transport {
       // regex compilation at start-up, a tenth of the CLI's whole budget, for nothing on a socket.
       const socketPath = e.socketPath;
       return {
-        description, tls: false, withCredentials: true,
+        description, tls: false, withCredentials: true, socketPath,
         options: { path: API_PREFIX + path, createConnection: () => connect({ path: socketPath }) },
       };
     }
+    const tls = e.kind === 'https';
     return {
       description,
-      tls: e.kind === 'https',
+      tls,
       withCredentials: true,
-      options: { host: e.host, port: e.port, path: e.basePath + API_PREFIX + path },
+      options: { host: e.host, port: e.port, path: e.basePath + API_PREFIX + path, ...(tls && this.opts.ca !== undefined ? { ca: this.opts.ca } : {}) },
     };
   }
 
@@ -203,9 +234,7 @@ export class Transport {
       req.setTimeout(this.timeoutMs, () => {
         req.destroy(new ConnectionError(`no answer from ${target.description} within ${Math.round(this.timeoutMs / 1000)}s`));
       });
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        reject(e instanceof ConnectionError ? e : new ConnectionError(`cannot reach ${target.description}: ${e.code ?? e.message}`));
-      });
+      req.on('error', (e: NodeJS.ErrnoException) => reject(connectionFailure(target, e)));
       req.on('response', (res) => {
         if (mode.streaming) req.setTimeout(0);
         resolve(res);

@@ -132,3 +132,10 @@ export interface HeadnodeInfo {
 
 /** GET /auth/basic/users: user name -> role and projects. */
 export type UserList = Record<string, { is_admin: boolean; projects: string[] }>;
+
+/** GET /whoami (haas's extension): the caller; `user` is null under `--auth null`, where everyone is admin. */
+export interface WhoAmI {
+  user: string | null;
+  is_admin: boolean;
+  projects: string[];
+}
