@@ -1,7 +1,7 @@
 // Daemon configuration: resolved once at start-up (flags > env > file >
 // defaults) into one typed object that is passed down.
 import { join } from 'node:path';
-import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile } from './settings-files.js';
+import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile, type IniLines } from './settings-files.js';
 
 /** A closed range of VLAN ids. */
 export interface VlanRange { from: number; to: number }
@@ -28,6 +28,8 @@ export interface Config {
   /** Upper bound for one BMC call (ms). */
   obmTimeoutMs: number;
   headnode: HeadnodeConfig;
+  /** Where the file's settings were written, for messages about them. */
+  origin: ConfigOrigin;
 }
 
 /** The `[headnode]` section: where base images and VMs live, their size, and how taps reach the networks. */
@@ -52,11 +54,21 @@ export interface HeadnodeConfig {
   maxPerProject: number;
 }
 
-/** Thrown for a config that cannot be used; the daemon prints it and exits 2. */
+/** Thrown for a config that cannot be used; the daemon prints it and exits 2. Messages about the file start with `file:line:`. */
 export class ConfigError extends Error {}
 
+/** Where the configuration came from: the file (if any) and the line of each of its sections and keys. */
+export interface ConfigOrigin { file: string | null; lines: IniLines }
+
+/** `file:line` of a section or key of the config file, or `[section] key` when it was not set in a file. */
+export function whereIs(origin: ConfigOrigin, section: string, key?: string): string {
+  const line = key === undefined ? origin.lines.sections[section] : origin.lines.keys[section]?.[key];
+  if (origin.file !== null && line !== undefined) return `${origin.file}:${line}`;
+  return key === undefined ? `[${section}]` : `[${section}] ${key}`;
+}
+
 /** Read the config file; refuse one that is missing, malformed, or holds secrets others can read. */
-function readConfigFile(path: string): Ini {
+function readConfigFile(path: string): IniFile {
   let file: IniFile | null;
   try { file = readIniFile(path); } catch (e) {
     throw new ConfigError(e instanceof IniSyntaxError ? e.message : `cannot read config file ${path}: ${(e as Error).message}`);
@@ -65,7 +77,7 @@ function readConfigFile(path: string): Ini {
   if (file.exposesSecret) {
     throw new ConfigError(`refusing config file ${path}: it holds secrets and is readable by others (mode ${file.mode.toString(8)}); run: chmod 600 ${path}`);
   }
-  return file.ini;
+  return file;
 }
 
 /** Parse "100-4000" or "100-200, 300, 400-410" into ranges of legal VLAN ids. */
@@ -87,7 +99,7 @@ export function parseVlanPool(text: string): VlanRange[] {
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port > 0 && port < 65536)) throw new ConfigError(`--listen: expected HOST:PORT, got "${text}"`);
+  if (!m || !(port > 0 && port < 65536)) throw new ConfigError(`listen: expected HOST:PORT, got "${text}"`);
   return { host: (m[1] ?? m[2])!, port };
 }
 
@@ -101,6 +113,10 @@ function intIn(text: string | undefined, name: string, dflt: number): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name}: expected a non-negative integer, got "${text}"`);
   return n;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** Flags given to `haas serve` (undefined = not given). */
@@ -119,56 +135,103 @@ const KNOWN: Record<string, string[]> = {
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
 };
 
-/** Resolve the daemon's configuration. */
+/** A value and where it was set: a flag, an environment variable, or the config file. */
+interface Setting { value: string; where: string }
+
+/**
+ * Resolve the daemon's configuration. Problems are ConfigErrors that say where the value was set
+ * (`file:line:`, `--flag:` or `HAAS_VAR:`); values are checked, not whether named files or groups exist.
+ */
 export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): Config {
   const file = flags.config ?? env.HAAS_CONFIG;
-  const ini: Ini = file ? readConfigFile(file) : {};
+  const read = file ? readConfigFile(file) : null;
+  const ini: Ini = read?.ini ?? {};
+  const origin: ConfigOrigin = { file: file ?? null, lines: read?.lines ?? { sections: {}, keys: {} } };
   for (const [sec, keys] of Object.entries(ini)) {
-    const known = KNOWN[sec];
-    if (!known) throw new ConfigError(`${file}: unknown section [${sec}] (known: ${Object.keys(KNOWN).join(', ')})`);
-    for (const k of Object.keys(keys)) if (!known.includes(k)) throw new ConfigError(`${file}: unknown key "${k}" in [${sec}] (known: ${known.join(', ')})`);
+    const known = Object.hasOwn(KNOWN, sec) ? KNOWN[sec] : undefined;
+    if (!known) throw new ConfigError(`${whereIs(origin, sec)}: unknown section [${sec}] (known: ${Object.keys(KNOWN).join(', ')})`);
+    for (const k of Object.keys(keys)) {
+      if (!known.includes(k)) throw new ConfigError(`${whereIs(origin, sec, k)}: unknown key "${k}" in [${sec}] (known: ${known.join(', ')})`);
+    }
   }
+  /** The value of section/key from the flag, the environment or the file, in that order. */
+  const setting = (section: string, key: string, flag?: [string, string | undefined], envName?: string): Setting | undefined => {
+    if (flag && flag[1] !== undefined) return { value: flag[1], where: flag[0] };
+    if (envName && env[envName] !== undefined) return { value: env[envName]!, where: envName };
+    const v = ini[section]?.[key];
+    return v === undefined ? undefined : { value: v, where: whereIs(origin, section, key) };
+  };
+  /** Run a check; its ConfigError is reported at the setting's place. */
+  const at = <T>(where: string, check: () => T): T => {
+    try { return check(); } catch (e) {
+      if (e instanceof ConfigError) throw new ConfigError(`${where}: ${e.message}`);
+      throw e;
+    }
+  };
+  const inFile = <T>(section: string, key: string, check: (v: string | undefined) => T): T =>
+    at(whereIs(origin, section, key), () => check(ini[section]?.[key]));
+
   const s = ini.server ?? {};
   const stateDir = s.state_dir || defaultStateDir(env);
-  const auth = flags.auth ?? env.HAAS_AUTH ?? s.auth ?? 'database';
-  if (auth !== 'database' && auth !== 'null') throw new ConfigError(`auth: expected "database" or "null", got "${auth}"`);
-  const listenText = flags.listen ?? env.HAAS_LISTEN ?? s.listen;
-  const cert = flags.tlsCert ?? s.tls_cert; const key = flags.tlsKey ?? s.tls_key;
-  if ((cert && !key) || (!cert && key)) throw new ConfigError('TLS needs both a certificate and a key (--tls-cert and --tls-key)');
+  const authSetting = setting('server', 'auth', ['--auth', flags.auth], 'HAAS_AUTH');
+  const auth = authSetting?.value ?? 'database';
+  if (auth !== 'database' && auth !== 'null') throw new ConfigError(`${authSetting!.where}: auth: expected "database" or "null", got "${auth}"`);
+  const listenSetting = setting('server', 'listen', ['--listen', flags.listen], 'HAAS_LISTEN');
+  const listen = listenSetting && listenSetting.value !== '' ? at(listenSetting.where, () => parseListen(listenSetting.value)) : null;
+  if (auth === 'null' && listen && !isLoopback(listen.host)) {
+    throw new ConfigError(`${authSetting!.where}: refusing auth null with listen on ${listen.host} (${listenSetting!.where}): ` +
+      'without authentication everyone is admin; use auth database, or listen on a loopback address or the unix socket only');
+  }
+  const cert = setting('server', 'tls_cert', ['--tls-cert', flags.tlsCert]);
+  const key = setting('server', 'tls_key', ['--tls-key', flags.tlsKey]);
+  if (!!cert?.value !== !!key?.value) {
+    throw new ConfigError(`${(cert ?? key)!.where}: TLS needs both a certificate and a key (tls_cert and tls_key, or --tls-cert and --tls-key)`);
+  }
+  const group = setting('server', 'socket_group');
+  if (group && group.value !== '' && !/^(\d+|[A-Za-z_][A-Za-z0-9_.-]*\$?)$/.test(group.value)) {
+    throw new ConfigError(`${group.where}: socket_group: "${group.value}" is not a group name or number`);
+  }
   const m = ini.maintenance;
-  if (m && (!m.project || !m.url)) throw new ConfigError('[maintenance] needs both "project" and "url"');
+  if (m && (!m.project || !m.url)) throw new ConfigError(`${whereIs(origin, 'maintenance')}: [maintenance] needs both "project" and "url"`);
   const level = ini.log?.level ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new ConfigError(`[log] level: expected debug, info, warn or error`);
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) {
+    throw new ConfigError(`${whereIs(origin, 'log', 'level')}: [log] level: expected debug, info, warn or error, got "${level}"`);
+  }
   return {
     stateDir,
-    db: flags.db ?? env.HAAS_DB ?? s.db ?? join(stateDir, 'haas.db'),
-    socket: flags.socket ?? env.HAAS_SOCKET ?? s.socket ?? join(stateDir, 'haas.sock'),
-    socketGroup: s.socket_group || null,
-    listen: listenText ? parseListen(listenText) : null,
-    tls: cert && key ? { cert, key } : null,
+    db: setting('server', 'db', ['--db', flags.db], 'HAAS_DB')?.value || join(stateDir, 'haas.db'),
+    socket: setting('server', 'socket', ['--socket', flags.socket], 'HAAS_SOCKET')?.value || join(stateDir, 'haas.sock'),
+    socketGroup: group?.value || null,
+    listen,
+    tls: cert?.value && key?.value ? { cert: cert.value, key: key.value } : null,
     auth,
-    vlanPool: parseVlanPool(ini.network?.vlan_pool ?? '100-4000'),
+    vlanPool: inFile('network', 'vlan_pool', (v) => parseVlanPool(v ?? '100-4000')),
     maintenance: m ? { project: m.project!, url: m.url! } : null,
     switchDrivers: list(ini.drivers?.switches),
     obmDrivers: list(ini.drivers?.obms),
-    mock: { switchDelayMs: intIn(ini['driver.mock']?.switch_delay_ms, 'switch_delay_ms', 0) },
+    mock: { switchDelayMs: inFile('driver.mock', 'switch_delay_ms', (v) => intIn(v, 'switch_delay_ms', 0)) },
     logLevel: level as Config['logLevel'],
-    switchTimeoutMs: intIn(ini.drivers?.switch_timeout, 'switch_timeout', 60) * 1000,
-    obmTimeoutMs: intIn(ini.drivers?.obm_timeout, 'obm_timeout', 10) * 1000,
-    headnode: headnodeConfig(ini.headnode ?? {}, stateDir),
+    switchTimeoutMs: inFile('drivers', 'switch_timeout', (v) => intIn(v, 'switch_timeout', 60)) * 1000,
+    obmTimeoutMs: inFile('drivers', 'obm_timeout', (v) => intIn(v, 'obm_timeout', 10)) * 1000,
+    headnode: headnodeConfig(ini.headnode ?? {}, stateDir, (k) => whereIs(origin, 'headnode', k)),
+    origin,
   };
 }
 
-function headnodeConfig(h: Record<string, string>, stateDir: string): HeadnodeConfig {
+function headnodeConfig(h: Record<string, string>, stateDir: string, where: (key: string) => string): HeadnodeConfig {
+  const problem = (key: string, text: string) => new ConfigError(`${where(key)}: [headnode] ${key}: ${text}`);
+  const int = (key: string, dflt: number) => {
+    try { return intIn(h[key], key, dflt); } catch { throw problem(key, `expected a non-negative integer, got "${h[key]}"`); }
+  };
   const kvm = h.kvm || 'auto';
-  if (kvm !== 'auto' && kvm !== 'on' && kvm !== 'off') throw new ConfigError(`[headnode] kvm: expected auto, on or off, got "${kvm}"`);
+  if (kvm !== 'auto' && kvm !== 'on' && kvm !== 'off') throw problem('kvm', `expected auto, on or off, got "${kvm}"`);
   const backend = h.backend || 'ovs';
-  if (backend !== 'ovs' && backend !== 'linux-bridge') throw new ConfigError(`[headnode] backend: expected ovs or linux-bridge, got "${backend}"`);
-  if (backend === 'linux-bridge' && !h.trunk_nic) throw new ConfigError('[headnode] backend linux-bridge needs "trunk_nic"');
-  const memoryMb = intIn(h.memory_mb, 'memory_mb', 128);
-  if (memoryMb < 128) throw new ConfigError('[headnode] memory_mb: at least 128 (smaller q35 guests fail silently)');
-  const cpus = intIn(h.cpus, 'cpus', 1);
-  if (cpus < 1) throw new ConfigError('[headnode] cpus: at least 1');
+  if (backend !== 'ovs' && backend !== 'linux-bridge') throw problem('backend', `expected ovs or linux-bridge, got "${backend}"`);
+  if (backend === 'linux-bridge' && !h.trunk_nic) throw problem('backend', 'linux-bridge needs "trunk_nic"');
+  const memoryMb = int('memory_mb', 128);
+  if (memoryMb < 128) throw problem('memory_mb', 'at least 128 (smaller q35 guests fail silently)');
+  const cpus = int('cpus', 1);
+  if (cpus < 1) throw problem('cpus', 'at least 1');
   return {
     imageDir: h.image_dir || join(stateDir, 'images'),
     runDir: h.run_dir || join(stateDir, 'headnodes'),
@@ -177,6 +240,6 @@ function headnodeConfig(h: Record<string, string>, stateDir: string): HeadnodeCo
     ovsDb: h.ovs_db || null,
     trunkNic: h.trunk_nic || null,
     bridgeNetns: h.bridge_netns || null,
-    maxPerProject: intIn(h.max_per_project, 'max_per_project', 10),
+    maxPerProject: int('max_per_project', 10),
   };
 }

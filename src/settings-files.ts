@@ -5,25 +5,82 @@ import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-/** A malformed INI line; callers turn it into their own error. */
+/** A malformed INI line; callers turn it into their own error. Its message starts with `origin:line:`. */
 export class IniSyntaxError extends Error {}
 
 export type Ini = Record<string, Record<string, string>>;
 
-/** Parse an INI text: `[section]`, `key = value`, `#`/`;` comment lines. */
-export function parseIni(text: string, origin: string): Ini {
-  const out: Ini = {};
+/** Where each section and key of an INI text was set: 1-based line numbers. */
+export interface IniLines {
+  sections: Record<string, number>;
+  keys: Record<string, Record<string, number>>;
+}
+
+/** An INI text with the line of every section and key, for messages of the form `file:line: problem`. */
+export interface IniDocument { ini: Ini; lines: IniLines }
+
+/**
+ * The text of a line without its comment: `;` or `#` starts a comment at the start of the line or
+ * after whitespace (so `pass#word` is a value), never inside a quoted value.
+ */
+function withoutComment(line: string): string {
+  let quote: string | null = null;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) { if (c === quote) quote = null; continue; }
+    if (c === '"' || c === "'") quote = c;
+    else if ((c === ';' || c === '#') && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i);
+  }
+  return line;
+}
+
+/** A value as written: surrounding quotes ("..." or '...') removed, nothing else interpreted. */
+function unquote(value: string, where: string): string {
+  const q = value[0];
+  if (q !== '"' && q !== "'") return value; // quotes inside an unquoted value are literal
+  if (value.length < 2 || !value.endsWith(q) || value.slice(1, -1).includes(q)) {
+    throw new IniSyntaxError(`${where}: unterminated or malformed quoted value: ${value}`);
+  }
+  return value.slice(1, -1);
+}
+
+/**
+ * Parse an INI text: `[section]`, `key = value`, comments from `;` or `#` at the start of a line
+ * or after whitespace, values optionally quoted ("..." or '...', where `;` and `#` are literal).
+ * A key set twice in one section is an error (which one would win is not obvious to a reader).
+ */
+export function parseIniDocument(text: string, origin: string): IniDocument {
+  // Null-prototype maps: a section or key named `__proto__` or `constructor` is just a name.
+  const map = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+  const ini: Ini = map();
+  const lines: IniLines = { sections: map(), keys: map() };
   let section = '';
   text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) return;
+    const where = `${origin}:${i + 1}`;
+    const line = withoutComment(raw).trim();
+    if (line === '') return;
     const sec = /^\[([^\]]+)\]$/.exec(line);
-    if (sec) { section = sec[1]!.trim(); out[section] ??= {}; return; }
+    if (sec) {
+      section = sec[1]!.trim();
+      ini[section] ??= map();
+      lines.keys[section] ??= map();
+      lines.sections[section] ??= i + 1;
+      return;
+    }
     const eq = line.indexOf('=');
-    if (eq <= 0 || section === '') throw new IniSyntaxError(`${origin}:${i + 1}: expected "[section]" or "key = value", got: ${line}`);
-    out[section]![line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    if (eq <= 0 || section === '') throw new IniSyntaxError(`${where}: expected "[section]" or "key = value", got: ${line}`);
+    const key = line.slice(0, eq).trim();
+    const seen = lines.keys[section]![key];
+    if (seen !== undefined) throw new IniSyntaxError(`${where}: "${key}" is already set in [${section}] on line ${seen}`);
+    ini[section]![key] = unquote(line.slice(eq + 1).trim(), where);
+    lines.keys[section]![key] = i + 1;
   });
-  return out;
+  return { ini, lines };
+}
+
+/** Parse an INI text (see parseIniDocument) into its sections. */
+export function parseIni(text: string, origin: string): Ini {
+  return parseIniDocument(text, origin).ini;
 }
 
 const SECRET_KEY = /(password|token|secret)/i;
@@ -40,7 +97,7 @@ export function iniHoldsSecret(ini: Ini): boolean {
 }
 
 /** An INI file as read: its sections, its permission bits, and whether it holds a secret that group or others can read. */
-export interface IniFile { ini: Ini; mode: number; exposesSecret: boolean }
+export interface IniFile { ini: Ini; lines: IniLines; mode: number; exposesSecret: boolean }
 
 /**
  * Read and parse an INI file; null if it does not exist. Read errors throw
@@ -57,8 +114,8 @@ export function readIniFile(path: string): IniFile | null {
     if (code === 'ENOENT') return null;
     throw new Error(code ?? String(e));
   }
-  const ini = parseIni(text, path);
-  return { ini, mode, exposesSecret: iniHoldsSecret(ini) && (mode & 0o077) !== 0 };
+  const { ini, lines } = parseIniDocument(text, path);
+  return { ini, lines, mode, exposesSecret: iniHoldsSecret(ini) && (mode & 0o077) !== 0 };
 }
 
 /** Where state lives by default: /var/lib/haas as root, else $XDG_STATE_HOME/haas (~/.local/state/haas). */
