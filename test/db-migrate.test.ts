@@ -2,6 +2,7 @@
 // open; a newer or foreign database is refused and left untouched; a missing one is never made.
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +70,20 @@ describe('schema migrations', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /newer than this haas/);
     assert.equal(version(file), SCHEMA_VERSION + 1);
+  });
+
+  it('refuses while a daemon (any holder of the database lock) has the database', async () => {
+    const file = join(dir, 'held.db');
+    assert.equal(runHaas(['admin', 'create-user', 'root', '--init', '--db', file], { input: 'pw\n' }).code, 0);
+    // One process (sh, then sleep) holds the lock on its own descriptor, as `haas serve` does.
+    const holder = spawn('sh', ['-c', 'exec 9>>"$0" && flock --exclusive 9 && echo held && exec sleep 60', `${file}.lock`],
+      { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      await new Promise((res) => holder.stdout!.once('data', res));
+      const r = runHaas(['admin', 'migrate', '--db', file]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /held\.db is in use by another haas daemon.*stop it before you migrate/);
+    } finally { holder.kill('SIGKILL'); }
   });
 
   it('refuses a SQLite file that is not a haas database', () => {
