@@ -171,3 +171,19 @@ describe('haas for a newcomer: confirmations and JSON errors', () => {
     assert.match(connError.msg, /no daemon is listening there/);
   });
 });
+
+describe('haas for a newcomer: a database with no users yet', () => {
+  let d: Daemon & { cleanup(): Promise<void> };
+  before(async () => { d = await startDaemon({ auth: 'database' }); });
+  after(async () => { await d?.cleanup(); });
+
+  it('prints the daemon\'s word on how to create the first admin, exit 1', () => {
+    const r = haas(['node', 'list'], { HAAS_ENDPOINT: `unix:${d.socket}` });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^AuthorizationError: .*haas admin create-user NAME --admin/);
+    const json = haas(['node', 'list', '--json'], { HAAS_ENDPOINT: `unix:${d.socket}` });
+    assert.equal(json.code, 1);
+    assert.match(JSON.parse(json.stderr).msg, /haas admin create-user/);
+  });
+});
