@@ -115,6 +115,9 @@ describe('haas admin backup', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /old-copy\.db exists; give --force/);
     assert.equal(readFileSync(target, 'utf8'), 'last night\n');
+    const nowhere = runHaas(['admin', 'backup', join(dir, 'no-such-dir', 'copy.db'), '--db', db]);
+    assert.equal(nowhere.code, 1);
+    assert.match(nowhere.stderr, /directory .*no-such-dir does not exist/);
     const forced = runHaas(['admin', 'backup', target, '--force', '--db', db]);
     assert.equal(forced.code, 0, forced.stderr);
     assert.deepEqual(projectsIn(target), ['from-backup']);

@@ -64,6 +64,7 @@ export async function backupInventory(db: string, target: string, { force }: { f
   process.umask(0o077); // SQLite's -wal/-shm of the copy hold secrets too
   if (!force && existsSync(target)) throw new InventoryError(`${target} exists; give --force to replace it`);
   if (existsSync(target) && !statSync(target).isFile()) throw new InventoryError(`${target} exists and is not a file`);
+  if (!existsSync(dirname(target))) throw new InventoryError(`directory ${dirname(target)} does not exist`);
   const temp = tempBeside(target, 'backup');
   removeWithSidecars(temp);
   closeSync(openSync(temp, 'wx', 0o600));
