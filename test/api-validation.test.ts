@@ -259,6 +259,8 @@ describe('request validation', () => {
         ['PUT', `/v0/network/${newNetwork}`, { owner: 'admin', access: '', net_id: '' }],
         ['POST', `/v0/switch/${sw}/port/${port}/connect_nic`, { node: free, nic: freeNic }],
         ['POST', `/v0/switch/${sw}/verify`, {}],
+        ['PUT', `/v0/headnode/${label('h')}`, { project: p, base_img: 'img' }],
+        ['POST', `/v0/headnode/${label('h')}/hnic/eth0/connect_network`, { network: net }],
       ];
       for (const name of PROTOTYPE_NAMES) {
         for (const [method, path, good] of routes) {
