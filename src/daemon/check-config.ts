@@ -1,0 +1,58 @@
+// `haas serve --check-config`: the configuration the daemon would run with, as an INI text that is
+// itself a valid config file, with secrets masked. Values are checked (syntax, ranges, driver
+// names, combinations); files and groups named in it are not looked up: that is start-up's job.
+import type { Config } from '../config.js';
+import { enabledDrivers } from './drivers.js';
+
+const SECRET_KEY = /(password|token|secret)/i;
+const MASK = '********';
+
+/** A value fit to print: secrets (by key name, or credentials in a URL) masked. */
+function masked(key: string, value: string): string {
+  if (value !== '' && SECRET_KEY.test(key)) return MASK;
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@\s:]*):[^/@\s]*@/i, `$1:${MASK}@`);
+}
+
+/** A value as an INI line's right-hand side: quoted when it would otherwise read differently. */
+function iniValue(value: string): string {
+  return /(^\s|\s$|\s[;#]|^[;#"'])/.test(value) ? `"${value}"` : value;
+}
+
+/** The effective configuration as INI sections (every setting the daemon uses, defaults included). */
+function effectiveSections(config: Config): Record<string, Record<string, string | null>> {
+  const { switchDrivers, obmDrivers } = enabledDrivers(config); // also checks the driver names
+  const h = config.headnode;
+  return {
+    server: {
+      state_dir: config.stateDir, db: config.db, socket: config.socket, socket_group: config.socketGroup,
+      listen: config.listen ? (config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host) + `:${config.listen.port}` : null,
+      auth: config.auth, tls_cert: config.tls?.cert ?? null, tls_key: config.tls?.key ?? null,
+    },
+    network: { vlan_pool: config.vlanPool.map((r) => (r.from === r.to ? `${r.from}` : `${r.from}-${r.to}`)).join(', ') },
+    maintenance: config.maintenance ? { project: config.maintenance.project, url: config.maintenance.url } : {},
+    drivers: {
+      switches: Object.keys(switchDrivers).join(', '), obms: Object.keys(obmDrivers).join(', '),
+      switch_timeout: String(config.switchTimeoutMs / 1000), obm_timeout: String(config.obmTimeoutMs / 1000),
+    },
+    'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
+    headnode: {
+      image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
+      backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,
+      max_per_project: String(h.maxPerProject),
+    },
+    log: { level: config.logLevel },
+  };
+}
+
+/** The text `--check-config` prints: a header naming the sources, then the effective settings (unset ones commented out). */
+export function effectiveConfigText(config: Config): string {
+  const lines = [`; haas serve: effective configuration (flags > HAAS_* environment > ${config.origin.file ?? 'no config file'} > defaults)`];
+  for (const [section, keys] of Object.entries(effectiveSections(config))) {
+    if (Object.keys(keys).length === 0) { lines.push('', `; [${section}] (not set)`); continue; }
+    lines.push('', `[${section}]`);
+    for (const [key, value] of Object.entries(keys)) {
+      lines.push(value === null ? `; ${key} = (not set)` : `${key} = ${iniValue(masked(key, value))}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,27 @@
+// Which drivers this daemon runs: the built-in ones, narrowed by `[drivers] switches` and `obms`.
+import { ConfigError, whereIs, type Config } from '../config.js';
+import { builtInSwitchDrivers } from '../drivers/switch/registry.js';
+import { builtInObmDrivers } from '../drivers/obm/registry.js';
+import type { SwitchDriver } from '../drivers/switch/types.js';
+import type { ObmDriver } from '../drivers/obm/types.js';
+
+function pick<T>(all: Record<string, T>, names: string[] | null, key: string, config: Config): Record<string, T> {
+  if (names === null) return all;
+  const out: Record<string, T> = {};
+  for (const n of names) {
+    const d = Object.hasOwn(all, n) ? all[n] : undefined;
+    if (!d) {
+      throw new ConfigError(`${whereIs(config.origin, 'drivers', key)}: [drivers] ${key}: unknown driver "${n}" (built in: ${Object.keys(all).join(', ') || 'none'})`);
+    }
+    out[n] = d;
+  }
+  return out;
+}
+
+/** The enabled switch and OBM drivers; a name that is not built in is a ConfigError at its line. */
+export function enabledDrivers(config: Config): { switchDrivers: Record<string, SwitchDriver>; obmDrivers: Record<string, ObmDriver> } {
+  return {
+    switchDrivers: pick(builtInSwitchDrivers({ mock: config.mock, callTimeoutMs: config.switchTimeoutMs }), config.switchDrivers, 'switches', config),
+    obmDrivers: pick(builtInObmDrivers({ timeoutMs: config.obmTimeoutMs }), config.obmDrivers, 'obms', config),
+  };
+}
