@@ -2,7 +2,7 @@
 // values; one confirmation line per change; JSON errors with --json.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runHaas, startDaemon, type Daemon } from './lib/daemon.js';
@@ -162,6 +162,25 @@ describe('haas for a newcomer: confirmations and JSON errors', () => {
     const missingArg = run(['node', 'show', '--json']);
     assert.equal(missingArg.code, 2);
     assert.equal(JSON.parse(missingArg.stderr).type, 'UsageError');
+
+    // A networking action that fails under --wait --json: the action on stdout, only the error on stderr.
+    const [node, sw, project, net] = [label('node'), label('sw'), label('proj'), label('net')];
+    const pw = join(scratch, 'sw.pw');
+    writeFileSync(pw, 'x');
+    for (const args of [
+      ['node', 'register', node, '--obm-type', 'mock', '--obm-host', 'h', '--obm-user', 'u', '--obm-password-file', pw],
+      ['node', 'nic', 'register', node, 'eth0', 'aa:bb'],
+      // The mock switch treats a *.invalid hostname as unreachable.
+      ['switch', 'register', sw, '--type', 'mock', '--field', 'hostname=sw.invalid', '--field', 'username=u', '--switch-password-file', pw],
+      ['port', 'register', sw, 'gi1/0/3'], ['port', 'connect-nic', sw, 'gi1/0/3', node, 'eth0'],
+      ['project', 'create', project], ['project', 'connect-node', project, node], ['network', 'create', net, '--owner', project],
+    ]) assert.equal(run(args).code, 0, args.join(' '));
+    const failed = run(['node', 'connect-network', node, 'eth0', net, '--wait', '--json']);
+    assert.equal(failed.code, 1);
+    assert.equal(JSON.parse(failed.stdout).status, 'ERROR');
+    const actionError = JSON.parse(failed.stderr);
+    assert.equal(actionError.type, 'ActionFailedError');
+    assert.match(actionError.msg, /unreachable/);
 
     const absent = join(scratch, 'absent.sock');
     const conn = haas(['node', 'list', '--json'], { HAAS_ENDPOINT: `unix:${absent}` });

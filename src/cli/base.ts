@@ -6,11 +6,18 @@ import type { NetworkingAction, NetworkingActionDetails, StatusId } from '../cli
 import { formatFields, formatJson } from './output.js';
 import { readCaCertFile, resolveClientSettings } from './settings.js';
 
-/** A networking action ended in ERROR (exit code 1). */
-export class ActionFailedError extends Error {
-  constructor(message: string) {
+/** A command ran but failed on its own terms (exit code 1); `type` names it as the API names its errors. */
+export class CommandFailedError extends Error {
+  constructor(readonly type: string, message: string) {
     super(message);
-    this.name = 'ActionFailedError';
+    this.name = type;
+  }
+}
+
+/** A networking action ended in ERROR (exit code 1). */
+export class ActionFailedError extends CommandFailedError {
+  constructor(message: string) {
+    super('ActionFailedError', message);
   }
 }
 
@@ -77,18 +84,19 @@ export abstract class ActionCommand extends DataCommand {
       this.write(this.json ? formatJson(started) : id + '\n');
       return;
     }
-    const stderr = this.context.stderr;
-    stderr.write(`waiting for networking action ${id} ...\n`);
+    // Progress is for people: with --json or --quiet stderr holds only an error.
+    const progress = (line: string) => { if (!this.json && !this.quiet) this.context.stderr.write(line); };
+    progress(`waiting for networking action ${id} ...\n`);
     let lastReport = 0;
     const action = await this.api.waitNetworkingAction(id, {
       onPoll: (a, elapsed) => {
         if (a.status === 'PENDING' && elapsed - lastReport >= 5000) {
           lastReport = elapsed;
-          stderr.write(`  still PENDING after ${Math.round(elapsed / 1000)}s\n`);
+          progress(`  still PENDING after ${Math.round(elapsed / 1000)}s\n`);
         }
       },
     });
-    stderr.write(`networking action ${id}: ${action.status}\n`);
+    progress(`networking action ${id}: ${action.status}\n`);
     if (this.json) this.write(formatJson({ status_id: id, ...action }));
     if (action.status === 'ERROR') {
       const message = await this.deviceMessage(id);

@@ -2,7 +2,7 @@
 import { Command, Option } from 'clipanion';
 import type { HaasClient } from '../client/client.js';
 import type { HeadnodeInfo } from '../client/types.js';
-import { ClientCommand, DataCommand } from './base.js';
+import { ClientCommand, CommandFailedError, DataCommand } from './base.js';
 import { formatFields, formatLines, joinOr } from './output.js';
 import { runTerminal } from './terminal.js';
 
@@ -87,11 +87,9 @@ class HeadnodeVnc extends DataCommand {
     const h = await this.api.showHeadnode(this.headnode);
     const address = vncAddress(h);
     if (address === null) {
-      this.context.stderr.write(`headnode ${h.name} is not running (status ${h.status ?? 'unknown'}); it has no VNC display\n`);
-      return 1;
+      throw new CommandFailedError('IllegalStateError', `headnode ${h.name} is not running (status ${h.status ?? 'unknown'}); it has no VNC display`);
     }
     this.show({ host: '127.0.0.1', port: h.vncport }, () => `${address}\n`);
-    return 0;
   }
 }
 

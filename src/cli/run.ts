@@ -2,7 +2,7 @@
 // (0 ok, 1 API or connection error, 2 usage error); with --json a failure is printed as {"type","msg"}.
 import { Builtins, Cli, Command, type BaseContext, type CommandClass } from 'clipanion';
 import { ApiCallError, ConnectionError } from '../client/errors.js';
-import { ActionFailedError, ClientCommand } from './base.js';
+import { ClientCommand, CommandFailedError } from './base.js';
 import { HaasCli, withValueNames } from './help.js';
 import { SettingsError } from './settings.js';
 
@@ -56,7 +56,7 @@ function describeFailure(e: unknown): { type: string; msg: string; code: number 
   if (e instanceof ApiCallError) return { type: e.type, msg: e.msg, code: 1 };
   if (e instanceof SettingsError) return { type: 'SettingsError', msg: e.message, code: 2 };
   if (e instanceof ConnectionError) return { type: 'ConnectionError', msg: e.message + connectionHint(e), code: 1 };
-  if (e instanceof ActionFailedError) return { type: 'ActionFailedError', msg: e.message, code: 1 };
+  if (e instanceof CommandFailedError) return { type: e.type, msg: e.message, code: 1 };
   const err = e instanceof Error ? e : new Error(String(e));
   return { type: 'Error', msg: err.message, code: 1 };
 }
