@@ -48,7 +48,9 @@ function inodeOf(path: string): string | null {
 export async function bindListeners(fetch: FetchHandler, config: Config, host: HostChecks, log: Logger): Promise<Listeners> {
   const servers: Server[] = [];
   const endpoints: string[] = [];
-  const temp = join(dirname(config.socket), `.${basename(config.socket)}.${process.pid}`);
+  // A unix socket path has at most 107 bytes: fall back to a shorter temporary name near the limit.
+  const aside = join(dirname(config.socket), `.${basename(config.socket)}.${process.pid}`);
+  const temp = Buffer.byteLength(aside) <= 107 ? aside : join(dirname(config.socket), `.${process.pid}`);
   let ours: string | null = null;
   const removeSocket = () => {
     if (ours !== null && inodeOf(config.socket) === ours) unlinkSync(config.socket);

@@ -6,9 +6,9 @@ import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync }
 import { dirname } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import type { Config } from '../config.js';
 import { lockDatabase, type DatabaseLock } from './lock.js';
-import { connect } from 'node:net';
 
 /** A start-up failure caused by this host (files, directories, groups, ports, another daemon): exit 1. */
 export class StartupError extends Error {}
