@@ -23,6 +23,7 @@ describe('docs/systemd/haas.service', () => {
     assert.deepEqual(setting('ExecStart'), ['/usr/local/bin/haas serve --config /etc/haas/haas.conf']);
     assert.deepEqual(setting('Type'), ['simple']);
     assert.deepEqual(setting('Restart'), ['on-failure']);
+    assert.deepEqual(setting('RestartPreventExitStatus'), ['2'], 'a configuration problem (exit 2) is not retried');
     assert.deepEqual(setting('StateDirectory'), ['haas']);
     assert.deepEqual(setting('KillMode'), ['process'], 'QEMU headnodes outlive a daemon restart');
     const caps = setting('CapabilityBoundingSet')[0]?.split(/\s+/) ?? [];
