@@ -109,7 +109,7 @@ describe('start-up failures exit non-zero before serving, leaving no socket', ()
     const conf = join(dir, 'haas.conf');
     writeFileSync(conf, '[server]\nsocket_group = haas-no-such-group\n');
     const r = serveUntilExit([...base(dir), '--config', conf]);
-    refused(r, dir, /haas-no-such-group/);
+    refused(r, dir, new RegExp(`${conf}:2: socket_group: there is no group "haas-no-such-group"`));
   });
 
   test('the state directory is read-only (a private read-only bind mount)', () => {

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import type { Config } from '../config.js';
+import { whereIs, type Config } from '../config.js';
 import { lockDatabase, type DatabaseLock } from './lock.js';
 
 /** A start-up failure caused by this host (files, directories, groups, ports, another daemon): exit 1. */
@@ -70,13 +70,13 @@ export async function checkSocketPath(path: string): Promise<void> {
   }
 }
 
-/** The gid of a group given by name or number. */
-function groupId(group: string): number {
+/** The gid of a group given by name or number; `where` says where the setting was written. */
+function groupId(group: string, where: string): number {
   if (/^\d+$/.test(group)) return Number(group);
   try {
     return Number(execFileSync('getent', ['group', group], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':')[2]);
   } catch {
-    throw new StartupError(`socket_group: there is no group "${group}" on this host`);
+    throw new StartupError(`${where}: socket_group: there is no group "${group}" on this host`);
   }
 }
 
@@ -102,7 +102,7 @@ export async function preflight(config: Config): Promise<HostChecks> {
   await checkSocketPath(config.socket);
   if (existsSync(config.stateDir)) writableDir(config.stateDir, 'state directory', 0o700);
   return {
-    socketGid: config.socketGroup ? groupId(config.socketGroup) : null,
+    socketGid: config.socketGroup ? groupId(config.socketGroup, whereIs(config.origin, 'server', 'socket_group')) : null,
     tls: config.tls ? loadTls(config.tls) : null,
   };
 }
