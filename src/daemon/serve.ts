@@ -52,7 +52,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
     if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
     const inv = openInventory(config.db);
     try {
-      await run(config, hooks, log, stop, inv, host, switchDrivers, obmDrivers);
+      await run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers });
     } finally {
       inv.close();
     }
@@ -63,8 +63,14 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
   return 0;
 }
 
-async function run(config: Config, hooks: ServeHooks, log: Logger, stop: ReturnType<typeof stopSignal>,
-  inv: Core['inv'], host: HostChecks, switchDrivers: Core['switchDrivers'], obmDrivers: Core['obmDrivers']): Promise<void> {
+/** What start-up has checked and opened by the time the daemon is assembled. */
+interface Prepared {
+  config: Config; hooks: ServeHooks; log: Logger; stop: ReturnType<typeof stopSignal>;
+  inv: Core['inv']; host: HostChecks; switchDrivers: Core['switchDrivers']; obmDrivers: Core['obmDrivers'];
+}
+
+/** Assemble the daemon, bind its listeners, serve until a signal, and shut down (the socket goes with it). */
+async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers }: Prepared): Promise<void> {
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv) : null;
   const consoles = createConsoleHub();
   let worker: ActionWorker | null = null;
