@@ -2,7 +2,7 @@
 // with the daemon's own error and exit code, leaving no daemon and no socket behind.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,16 @@ describe('haas serve --detach', () => {
     assert.ok(!existsSync(socket), 'no socket');
     // No daemon holds the database any more: its lock is free.
     lockDatabase(db).release();
+  });
+
+  test('the daemon\'s own exit code comes back: 2 for a configuration problem found by the daemon', () => {
+    const conf = join(dir, 'warp.conf');
+    writeFileSync(conf, '[drivers]\nswitches = mock, warp\n', { mode: 0o600 });
+    const r = detach(['--db', join(dir, 'e.db'), '--socket', join(dir, 'e.sock'), '--config', conf]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${conf}:2: .*unknown driver "warp"`));
+    assert.match(r.stderr, /failed to start \(exit 2\)/);
+    assert.ok(!existsSync(join(dir, 'e.sock')));
   });
 
   test('a second daemon on a database in use: refused with the first one\'s pid', () => {
