@@ -120,3 +120,18 @@ describe('the single executable, alone in an empty directory', () => {
     daemon = undefined;
   });
 });
+
+describe('what npm test runs', () => {
+  it('starts haas from the built executable, not the sources', { skip: process.env.npm_lifecycle_event !== 'test' && 'only under npm test' }, () => {
+    assert.ok(process.env.HAAS_BIN, 'HAAS_BIN is not set: the tests that start haas would run src/ through tsx');
+    assert.ok(existsSync(built), `${built} is missing`);
+  });
+
+  it('ships a bundle with no run-time import() (a single executable cannot run one)', () => {
+    const bundle = join(dirname(built), 'haas.cjs');
+    assert.ok(existsSync(bundle), `${bundle} is missing: run npm run build first`);
+    // build.mjs refuses such a bundle; this catches a build that stopped checking.
+    const found = readFileSync(bundle, 'utf8').match(/\bimport\(\s*["'`][^"'`]*["'`]/g) ?? [];
+    assert.deepEqual(found, []);
+  });
+});

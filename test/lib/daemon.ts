@@ -12,7 +12,10 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..');
 /** The haas command line: the built executable when HAAS_BIN is set, else the TypeScript sources through tsx. */
 export function haasCommand(): { cmd: string; args: string[] } {
   const bin = process.env.HAAS_BIN;
-  if (bin) return { cmd: resolve(bin), args: [] };
+  if (bin) {
+    if (!existsSync(resolve(bin))) throw new Error(`HAAS_BIN=${bin} does not exist: run npm run build first`);
+    return { cmd: resolve(bin), args: [] };
+  }
   return { cmd: process.execPath, args: ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')] };
 }
 
