@@ -24,11 +24,14 @@ export interface IniDocument { ini: Ini; lines: IniLines }
  * after whitespace (so `pass#word` is a value), never inside a quoted value.
  */
 function withoutComment(line: string): string {
+  // Only a quote that opens the value quotes (`pass = it's #x` has an apostrophe and a comment).
+  const eq = line.indexOf('=');
+  const valueStart = eq < 0 ? -1 : line.length - line.slice(eq + 1).trimStart().length;
   let quote: string | null = null;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
     if (quote) { if (c === quote) quote = null; continue; }
-    if (c === '"' || c === "'") quote = c;
+    if (i === valueStart && (c === '"' || c === "'")) quote = c;
     else if ((c === ';' || c === '#') && (i === 0 || /\s/.test(line[i - 1]!))) return line.slice(0, i);
   }
   return line;

@@ -58,6 +58,11 @@ describe('INI syntax', () => {
     assert.deepEqual({ ...ini.client }, { password: '  se cret ;1 #2 ', username: 'al ice', endpoint: 'say "hi"' });
   });
 
+  test('a quote inside an unquoted value is literal and does not hide a comment after it', () => {
+    const ini = parseIni(`[client]\npassword = it's #a comment\nusername = o"brien ; another\n`, 't');
+    assert.deepEqual({ ...ini.client }, { password: "it's", username: 'o"brien' });
+  });
+
   test('malformed lines, an unterminated quote and a key set twice are errors at their line', () => {
     assert.throws(() => parseIni('[a]\nx = 1\nnonsense\n', 'f.conf'), /^Error: f\.conf:3: expected/);
     assert.throws(() => parseIni('[a]\nx = "open\n', 'f.conf'), /f\.conf:2: unterminated/);
