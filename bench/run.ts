@@ -494,7 +494,7 @@ async function main(): Promise<void> {
   // --- daemon B: database auth on the same inventory
   const pwFile = join(dir, 'admin.pw');
   writeFileSync(pwFile, ADMIN.password + '\n', { mode: 0o600 });
-  const cu = runHaas(['admin', 'create-user', ADMIN.username, '--admin', '--password-file', pwFile, '--db', b.db]);
+  const cu = runHaas(['admin', 'create-user', ADMIN.username, '--admin', '--password-file', pwFile, '--db', b.db, '--init']);
   if (cu.code !== 0) throw new Error(`haas admin create-user failed (${cu.code}): ${cu.stderr}`);
   await b.start();
   log(`haas serve (database auth) pid ${b.pid} on ${b.url}`);

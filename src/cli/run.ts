@@ -103,6 +103,11 @@ export interface RunOptions {
 export async function runCli(opts: RunOptions): Promise<number> {
   const context: BaseContext = { ...Cli.defaultContext, ...opts.context };
   const argv = spelledOut(opts.argv);
+  // Scripts ask for the version often: answer without compiling every command's parser.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+    context.stdout.write(`${opts.version}\n`);
+    return 0;
+  }
   // clipanion decides on colours from $TERM alone; colour only what goes to a terminal.
   const colored = (stream: NodeJS.WritableStream) => 'isTTY' in stream && stream.isTTY === true && !context.env.NO_COLOR;
   const cli = new HaasCli({
