@@ -28,6 +28,8 @@ export interface Config {
   /** Upper bound for one BMC call (ms). */
   obmTimeoutMs: number;
   headnode: HeadnodeConfig;
+  /** The `[limits]` section: login throttling and connections per source. */
+  limits: LimitsConfig;
   /** Where the file's settings were written, for messages about them. */
   origin: ConfigOrigin;
 }
@@ -52,6 +54,20 @@ export interface HeadnodeConfig {
   bridgeNetns: string | null;
   /** Headnodes a project may have (0 = no limit). */
   maxPerProject: number;
+}
+
+/** The `[limits]` section: how failed logins are delayed and how many connections one source may hold. */
+export interface LimitsConfig {
+  /** Failed logins in a row, per (user, source), answered 401 before delays begin. */
+  loginFailures: number;
+  /** The first delay (ms); it doubles with each further failure. */
+  loginDelayMs: number;
+  /** The longest delay (ms). */
+  loginMaxDelayMs: number;
+  /** Open connections one TCP source (address) may hold; the unix socket, one source for all local callers, gets 4x. */
+  connectionsPerSource: number;
+  /** Console and event streams one source may hold, counted apart from other connections (unix socket: 4x). */
+  streamsPerSource: number;
 }
 
 /** Thrown for a config that cannot be used; the daemon prints it and exits 2. Messages about the file start with `file:line:`. */
@@ -132,6 +148,7 @@ const KNOWN: Record<string, string[]> = {
   drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
   log: ['level'],
+  limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
 };
 
@@ -214,7 +231,23 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     switchTimeoutMs: inFile('drivers', 'switch_timeout', (v) => intIn(v, 'switch_timeout', 60)) * 1000,
     obmTimeoutMs: inFile('drivers', 'obm_timeout', (v) => intIn(v, 'obm_timeout', 10)) * 1000,
     headnode: headnodeConfig(ini.headnode ?? {}, stateDir, (k) => whereIs(origin, 'headnode', k)),
+    limits: limitsConfig((key, dflt, min) => inFile('limits', key, (v) => {
+      const n = intIn(v, key, dflt);
+      if (n < min) throw new ConfigError(`[limits] ${key}: at least ${min}, got ${n}`);
+      return n;
+    })),
     origin,
+  };
+}
+
+function limitsConfig(int: (key: string, dflt: number, min: number) => number): LimitsConfig {
+  const loginDelayMs = int('login_delay', 1, 1) * 1000;
+  return {
+    loginFailures: int('login_failures', 5, 1),
+    loginDelayMs,
+    loginMaxDelayMs: Math.max(loginDelayMs, int('login_max_delay', 300, 1) * 1000),
+    connectionsPerSource: int('connections_per_source', 64, 1),
+    streamsPerSource: int('streams_per_source', 16, 1),
   };
 }
 
