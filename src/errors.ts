@@ -40,6 +40,8 @@ export class SwitchError extends errorClass('SwitchError', 502) {}
 export class OBMError extends errorClass('OBMError', 502) {}
 /** 502: the maintenance pool did not accept a node. */
 export class MaintenancePoolError extends errorClass('MaintenancePoolError', 502) {}
+/** 503: the inventory's storage failed (disk full, I/O error, read-only, locked, corrupt, replaced); the message says which. */
+export class StorageError extends errorClass('StorageError', 503) {}
 /** 413: the request body is too large. */
 export class PayloadTooLargeError extends errorClass('PayloadTooLargeError', 413) {}
 

@@ -81,8 +81,16 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     usersChanged: () => authn?.invalidate(),
     withSwitchSession: (sw, what, use) => worker!.withSwitch(sw, what, use),
   };
-  worker = new ActionWorker({ pending: () => pendingActions(core), finish: (a, e) => finishAction(core, a, e) },
-    switchDrivers, log, config.switchTimeoutMs);
+  // A result that cannot be recorded (the database unwritable) leaves its action PENDING, to be
+  // applied again; while shutting down, such actions are left to the next start instead of
+  // being retried until switch_timeout.
+  let unrecorded = false;
+  worker = new ActionWorker({
+    pending: () => (unrecorded && stop.stopping() ? [] : pendingActions(core)),
+    finish: (a, e) => {
+      try { finishAction(core, a, e); unrecorded = false; } catch (err) { unrecorded = true; throw err; }
+    },
+  }, switchDrivers, log, config.switchTimeoutMs);
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);

@@ -5,13 +5,23 @@ import { chmodSync, mkdirSync, existsSync, closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase, readSchemaSql } from './sqlite.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrate.js';
+import { assertSameFile, identityOf, type FileIdentity } from './storage.js';
 
 type Param = string | number | bigint | null | Buffer;
 
 /** A handle on the inventory: cached prepared statements and transactions. */
 export class Inventory {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
-  constructor(readonly sqlite: BetterSqlite3.Database) {}
+  /** The identity of the file opened at `file` (null for ':memory:'). */
+  private readonly opened: FileIdentity | null;
+  constructor(readonly sqlite: BetterSqlite3.Database, readonly file = ':memory:') {
+    this.opened = file === ':memory:' ? null : identityOf(file);
+  }
+
+  /** Before a write: refuse it (StorageError) when the database file was deleted or replaced under us. */
+  private beforeWrite(): void {
+    if (this.opened && !this.sqlite.inTransaction) assertSameFile(this.file, this.opened);
+  }
 
   private stmt(sql: string, pluck = false): BetterSqlite3.Statement {
     // pluck() changes a statement for good: plucked ones are cached apart.
@@ -27,9 +37,9 @@ export class Inventory {
   /** First column of every row. */
   column<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql, true).all(...params) as T[]; }
   /** Run a write; returns the changes count and last rowid. */
-  run(sql: string, ...params: Param[]): BetterSqlite3.RunResult { return this.stmt(sql).run(...params); }
-  /** Run fn in one IMMEDIATE transaction (never await inside). */
-  tx<T>(fn: () => T): T { return this.sqlite.transaction(fn).immediate(); }
+  run(sql: string, ...params: Param[]): BetterSqlite3.RunResult { this.beforeWrite(); return this.stmt(sql).run(...params); }
+  /** Run fn in one IMMEDIATE transaction (never await inside); durable on disk when it returns. */
+  tx<T>(fn: () => T): T { this.beforeWrite(); return this.sqlite.transaction(fn).immediate(); }
   close(): void { this.sqlite.close(); }
 }
 
@@ -66,14 +76,16 @@ export function openInventory(file: string, { create = true }: OpenOptions = {})
   try {
     sqlite = openDatabase(file);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    // FULL: every commit is fsynced before it returns, so an answer sent after it (200, or 202
+    // with a status_id) survives a power cut; NORMAL lost every commit of the last second.
+    sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
   } catch (e) {
     throw new InventoryError(`cannot open database ${file}: ${(e as Error).message}`);
   }
   migrate(sqlite, file);
-  return new Inventory(sqlite);
+  return new Inventory(sqlite, file);
 }
 
 /** The database's schema version, or null when it has no schema_version table (empty, or not haas's). */

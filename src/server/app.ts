@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import { ApiError, AuthorizationError, MethodNotAllowedError, NotFoundError, messageOf } from '../errors.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
+import { storageErrorOf } from '../db/storage.js';
 import { Router, header } from './router.js';
 import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -53,6 +54,12 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   });
 
   app.onError((e, c) => {
+    const storage = storageErrorOf(e);
+    if (storage) {
+      // Loud: an admin must act (free space, fix the disk, restart); the caller gets the cause.
+      core.log.error(`${c.req.method} ${c.req.path}: ${storage.message}`);
+      return c.json({ type: storage.type, msg: storage.message }, 503);
+    }
     if (e instanceof ApiError) {
       const headers: Record<string, string> = e instanceof AuthorizationError && !header(c, 'authorization') && authn
         ? { 'www-authenticate': 'Basic realm="haas"' } : {};
