@@ -2,7 +2,8 @@
 //
 // Starts haas daemons on a temp dir, builds an inventory through the API, and measures
 // GET throughput (null and database auth) against two reference servers on bare node:http,
-// connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS.
+// connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
+// OVS over SSH, headnodes, and write throughput (bench/writes.ts).
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -12,7 +13,7 @@
 //   BENCH_HAAS_BIN=FILE  use this haas executable (e.g. a build elsewhere)
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip bench/ovs.ts and bench/headnode.ts (they need root and the lab packages, and skip otherwise)
+//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise) and bench/writes.ts
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -558,6 +559,7 @@ async function main(): Promise<void> {
     for (const [name, run] of [
       ['ovs', async () => (await import('./ovs.js')).benchOvs()],
       ['headnodes', async () => (await import('./headnode.js')).benchHeadnodes()],
+      ['writes', async () => (await import('./writes.js')).benchWrites([{ name: haasKind, ...haasCmd(true) }])],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -596,6 +598,10 @@ async function main(): Promise<void> {
   if (hn && 'singleMedianMs' in hn) {
     figures.push({ name: `headnode create+start -> ready on serial (${hn.accel}), median of ${hn.rounds}`, value: hn.singleMedianMs, unit: 'ms', target: 'info', pass: null });
     figures.push({ name: `five headnodes at once -> all ready (${hn.accel}); ${hn.qemuRssMiB} MiB RSS per QEMU`, value: hn.fiveAtOnceMs, unit: 'ms', target: 'info', pass: null });
+  }
+  const writes = extras.writes as import('./writes.js').WriteBench[] | undefined;
+  for (const f of Array.isArray(writes) ? writes[0]?.figures ?? [] : []) {
+    figures.push({ name: `writes (PUT + DELETE /project, each on disk before its answer) c=${f.connections}: writes/s, p99 ${fmt(f.p99ms, 1)} ms`, value: f.rps, unit: 'writes/s', target: 'info', pass: null });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

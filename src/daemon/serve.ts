@@ -50,7 +50,8 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
     const host = await preflight(config);
     const { switchDrivers, obmDrivers } = enabledDrivers(config);
     if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
-    const inv = openInventory(config.db);
+    // Group commit: the app awaits inv.durable() before it answers.
+    const inv = openInventory(config.db, { groupCommit: true });
     try {
       await run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers });
     } finally {

@@ -1,11 +1,12 @@
 // The inventory database: opening, pragmas, schema versioning and a
 // prepared-statement cache. Queries live with the domain code that owns them.
 import type BetterSqlite3 from 'better-sqlite3';
-import { chmodSync, mkdirSync, existsSync, closeSync, openSync } from 'node:fs';
+import { chmodSync, mkdirSync, existsSync, closeSync, openSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openDatabase, readSchemaSql } from './sqlite.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrate.js';
 import { assertSameFile, identityOf, type FileIdentity } from './storage.js';
+import { GroupCommit } from './group-commit.js';
 
 type Param = string | number | bigint | null | Buffer;
 
@@ -14,13 +15,32 @@ export class Inventory {
   private readonly cache = new Map<string, BetterSqlite3.Statement>();
   /** The identity of the file opened at `file` (null for ':memory:'). */
   private readonly opened: FileIdentity | null;
-  constructor(readonly sqlite: BetterSqlite3.Database, readonly file = ':memory:') {
+  private readonly totalChanges: BetterSqlite3.Statement;
+  /** With group commit, commits are made durable by durable(); without, each commit is (synchronous = FULL). */
+  private readonly group: GroupCommit | null;
+  constructor(readonly sqlite: BetterSqlite3.Database, readonly file = ':memory:', groupCommit = false) {
     this.opened = file === ':memory:' ? null : identityOf(file);
+    this.totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
+    this.group = groupCommit && file !== ':memory:'
+      ? new GroupCommit(`${realpathSync(file)}-wal`, () => this.changeCount()) : null;
   }
 
-  /** Before a write: refuse it (StorageError) when the database file was deleted or replaced under us. */
+  /** Before a write: refuse it (StorageError) when the database file was deleted or replaced under us, or a sync failed. */
   private beforeWrite(): void {
-    if (this.opened && !this.sqlite.inTransaction) assertSameFile(this.file, this.opened);
+    if (this.sqlite.inTransaction) return;
+    if (this.group?.failure) throw this.group.failure;
+    if (this.opened) assertSameFile(this.file, this.opened);
+  }
+
+  /** Rows changed through this connection so far (compare two readings to learn whether something wrote). */
+  changeCount(): number { return this.totalChanges.get() as number; }
+
+  /**
+   * Resolves when every commit made so far is on disk: await it before acknowledging a write.
+   * `wrote`: whether the caller changed something (after a failed sync, only those are refused).
+   */
+  async durable(wrote: boolean): Promise<void> {
+    if (this.group) await this.group.durable(wrote);
   }
 
   private stmt(sql: string, pluck = false): BetterSqlite3.Statement {
@@ -38,9 +58,9 @@ export class Inventory {
   column<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql, true).all(...params) as T[]; }
   /** Run a write; returns the changes count and last rowid. */
   run(sql: string, ...params: Param[]): BetterSqlite3.RunResult { this.beforeWrite(); return this.stmt(sql).run(...params); }
-  /** Run fn in one IMMEDIATE transaction (never await inside); durable on disk when it returns. */
+  /** Run fn in one IMMEDIATE transaction (never await inside); on disk when it returns, or (group commit) after durable(). */
   tx<T>(fn: () => T): T { this.beforeWrite(); return this.sqlite.transaction(fn).immediate(); }
-  close(): void { this.sqlite.close(); }
+  close(): void { this.group?.close(); this.sqlite.close(); }
 }
 
 /** Thrown when the database file cannot be used as an inventory. */
@@ -55,13 +75,18 @@ export class NoDatabaseError extends InventoryError {
 export interface OpenOptions {
   /** Create the file (and its directory) when it does not exist; default true (the daemon's first start). */
   create?: boolean;
+  /**
+   * Group commit (the daemon): commits are not synced one by one, and the caller awaits
+   * durable() before it acknowledges anything. Default false: every commit is synced (FULL).
+   */
+  groupCommit?: boolean;
 }
 
 /**
  * Open and migrate the inventory at `file` (mode 0600). A missing file is created
  * unless `create` is false, then NoDatabaseError is thrown and nothing is made.
  */
-export function openInventory(file: string, { create = true }: OpenOptions = {}): Inventory {
+export function openInventory(file: string, { create = true, groupCommit = false }: OpenOptions = {}): Inventory {
   // The database, its -wal and -shm files hold secrets: everything this process creates is private.
   process.umask(0o077);
   if (file !== ':memory:') {
@@ -76,16 +101,22 @@ export function openInventory(file: string, { create = true }: OpenOptions = {})
   try {
     sqlite = openDatabase(file);
     sqlite.pragma('journal_mode = WAL');
-    // FULL: every commit is fsynced before it returns, so an answer sent after it (200, or 202
-    // with a status_id) survives a power cut; NORMAL lost every commit of the last second.
-    sqlite.pragma('synchronous = FULL');
+    // An answer (200, or 202 with a status_id) must survive a power cut: with FULL every commit is
+    // fsynced before it returns; with group commit (NORMAL, which still orders checkpoints by
+    // fsyncs) the daemon awaits durable() before answering. NORMAL alone lost the last second's commits.
+    sqlite.pragma(groupCommit ? 'synchronous = NORMAL' : 'synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
   } catch (e) {
     throw new InventoryError(`cannot open database ${file}: ${(e as Error).message}`);
   }
   migrate(sqlite, file);
-  return new Inventory(sqlite, file);
+  try {
+    return new Inventory(sqlite, file, groupCommit);
+  } catch (e) {
+    sqlite.close();
+    throw new InventoryError(`cannot open database ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** The database's schema version, or null when it has no schema_version table (empty, or not haas's). */

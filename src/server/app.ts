@@ -23,6 +23,14 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   const app = new Hono<{ Variables: { p: Principal } }>();
   const router = new Router(app, core);
 
+  // Acknowledged means durable: no answer leaves before the commits made so far are on disk
+  // (one fsync for all the requests that wrote meanwhile: group commit).
+  app.use('*', async (_c, next) => {
+    const before = core.inv.changeCount();
+    await next();
+    await core.inv.durable(core.inv.changeCount() !== before);
+  });
+
   app.use('*', async (c, next) => {
     if (authn && router.isPublic(c.req.path)) {
       c.set('p', ANONYMOUS);
