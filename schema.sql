@@ -1,4 +1,4 @@
--- haas inventory schema, version 3.
+-- haas inventory schema, version 4.
 -- This file is the whole current schema: a new database gets it as is; an
 -- older one is brought here by the forward migrations in src/db/migrate.ts.
 -- Every row that has an API name carries it in `label`.
@@ -51,11 +51,19 @@ CREATE TABLE node_metadata (
   UNIQUE (node_id, label)
 );
 
+-- host_key: the OpenSSH fingerprint ("SHA256:<base64>") of the switch's SSH
+-- host key, checked before every login; NULL = none yet (the first key seen
+-- is recorded). origin: 'first-use' or 'admin'. host_key_refused: the last
+-- other key the switch presented (and was refused), until a key is accepted.
 CREATE TABLE switch (
-  id     INTEGER PRIMARY KEY,
-  label  TEXT NOT NULL UNIQUE,
-  type   TEXT NOT NULL,  -- driver short name
-  config TEXT NOT NULL   -- JSON of the driver fields; may hold secrets
+  id                   INTEGER PRIMARY KEY,
+  label                TEXT NOT NULL UNIQUE,
+  type                 TEXT NOT NULL,  -- driver short name
+  config               TEXT NOT NULL,  -- JSON of the driver fields; may hold secrets
+  host_key             TEXT,
+  host_key_origin      TEXT CHECK (host_key_origin IN ('first-use', 'admin')),
+  host_key_recorded_at TEXT,
+  host_key_refused     TEXT
 );
 
 CREATE TABLE port (

@@ -10,6 +10,26 @@ import {
   cableNic, createUser, addUserToProject, createNetwork, connectNode, enableObm, readStream, mockObm,
   MOCK_SWITCH_FIELDS, type Session,
 } from './lib/fixtures.js';
+import { startVendorEmulator, type VendorEmulator } from './lab/vendor-emulator.js';
+
+/** A well-formed SSH host key fingerprint of no real key. */
+const FOREIGN_HOST_KEY = 'SHA256:' + 'C'.repeat(43);
+let hostKeyEmulator: VendorEmulator | null = null;
+
+/** A nexus switch (an SSH emulator) that presented a key other than the one on record: returns the presented one. */
+async function switchWithRefusedKey(admin: Session): Promise<{ sw: string; presented: string }> {
+  hostKeyEmulator ??= await startVendorEmulator({ vendor: 'nexus', ports: ['Ethernet1/1'] });
+  const emu = hostKeyEmulator;
+  const sw = label('sw');
+  expectStatus(await admin.put(`/v0/switch/${sw}`, {
+    type: 'nexus', hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, dummy_vlan: '2222',
+  }), 200, 'setup switch');
+  expectStatus(await admin.put(`/v0/switch/${sw}/host_key`, { fingerprint: FOREIGN_HOST_KEY }), 200, 'setup host key');
+  expectStatus(await admin.put(`/v0/switch/${sw}/port/Ethernet1/1`), 200, 'setup port');
+  // verify logs in: the emulator's key is refused, and noted.
+  expectStatus(await admin.get(`/v0/switch/${sw}/verify`), 502, 'setup verify');
+  return { sw, presented: emu.hostKeyFingerprint() };
+}
 
 type Caller = 'admin' | 'member' | 'outsider' | 'badPassword' | 'unknownUser' | 'anonymous';
 const CALLERS: Caller[] = ['admin', 'member', 'outsider', 'badPassword', 'unknownUser', 'anonymous'];
@@ -252,6 +272,8 @@ const ROWS: Row[] = [
   // haas's extensions
   { call: 'health', expect: PUBLIC(), make: async () => ({ method: 'GET', path: '/health' }) },
   { call: 'whoami', expect: AUTH(), make: async () => ({ method: 'GET', path: '/whoami' }) },
+  { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
+  { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {
     // The caller sets their own password to what it is, so that their credentials keep working for the next rows.
     call: 'user_set_password', note: 'one\'s own', expect: AUTH(), make: async (w) => {
@@ -260,6 +282,17 @@ const ROWS: Row[] = [
     },
   },
   { call: 'user_set_password', note: 'another user', expect: ADMIN(), make: async (w) => ({ method: 'PUT', path: `/user/${(await createUser(w.admin)).username}/password`, body: { password: 'new-pw' } }) },
+  { call: 'switch_host_key', note: 'show', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/host_key` }) },
+  {
+    call: 'switch_host_key', note: 'set', expect: ADMIN(),
+    make: async (w) => ({ method: 'PUT', path: `/switch/${await registerSwitch(w.admin)}/host_key`, body: { fingerprint: FOREIGN_HOST_KEY } }),
+  },
+  {
+    call: 'switch_host_key_accept', expect: ADMIN(), make: async (w) => {
+      const { sw, presented } = await switchWithRefusedKey(w.admin);
+      return { method: 'POST', path: `/switch/${sw}/host_key/accept`, body: { fingerprint: presented } };
+    },
+  },
 ];
 
 describe('authorization matrix (database auth)', () => {
@@ -285,7 +318,7 @@ describe('authorization matrix (database auth)', () => {
       anonymous: null,
     };
   });
-  after(async () => { await d?.cleanup(); });
+  after(async () => { await d?.cleanup(); await hostKeyEmulator?.close(); });
 
   for (const row of ROWS) {
     describe(`${row.call}${row.note ? ` (${row.note})` : ''}`, () => {

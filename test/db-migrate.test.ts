@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHaas, repoRoot } from './lib/daemon.js';
+import { runHaas, repoRoot, startDaemon } from './lib/daemon.js';
 import { SCHEMA_VERSION } from '../src/db/migrate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haas-migrate-'));
@@ -58,6 +58,35 @@ describe('schema migrations', () => {
     const fresh = new Database(':memory:');
     fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
     assert.deepEqual(tables(file), fresh.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
+  });
+
+  it('migrates a version-3 database to 4: switches keep their settings and get no SSH host key (the next login records it)', async () => {
+    const sub = mkdtempSync(join(dir, 'v3-'));
+    const file = join(sub, 'haas.db');
+    const db = new Database(file);
+    db.exec(readFileSync(join(repoRoot, 'test', 'fixtures', 'schema-v3.sql'), 'utf8'));
+    db.prepare('INSERT INTO schema_version (version) VALUES (3)').run();
+    const config = JSON.stringify({ hostname: '192.0.2.7', username: 'admin', password: 'pw', dummy_vlan: 2222, port: 22 });
+    db.prepare("INSERT INTO switch (label, type, config) VALUES ('sw0', 'nexus', ?)").run(config);
+    db.close();
+    const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(version(file), SCHEMA_VERSION);
+    const after = new Database(file, { readonly: true });
+    assert.deepEqual(after.prepare('SELECT label, type, config, host_key, host_key_origin, host_key_recorded_at, host_key_refused FROM switch').all(),
+      [{ label: 'sw0', type: 'nexus', config, host_key: null, host_key_origin: null, host_key_recorded_at: null, host_key_refused: null }]);
+    // Every table has the columns of schema.sql, in its order.
+    const fresh = new Database(':memory:');
+    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
+    const columns = (d: Database.Database) => Object.fromEntries(tables(file).map((t) => [t, d.prepare(`PRAGMA table_info(${t})`).all()]));
+    assert.deepEqual(columns(after), columns(fresh));
+    after.close();
+    const daemon = await startDaemon({ dir: sub });
+    try {
+      const k = await daemon.request('GET', '/v0/switch/sw0/host_key');
+      assert.equal(k.status, 200, k.text);
+      assert.deepEqual(k.json, { switch: 'sw0', fingerprint: null, origin: null, recorded_at: null, refused: null });
+    } finally { await daemon.stop(); }
   });
 
   it('refuses a database from a newer haas', () => {

@@ -8,11 +8,12 @@ import { nodeCommands } from './node.js';
 import { portCommands } from './port.js';
 import { projectCommands } from './project.js';
 import { switchCommands } from './switch.js';
+import { hostKeyCommands } from './switch-host-key.js';
 import { userCommands } from './user.js';
 import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...portCommands,
+  ...projectCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
 ];

@@ -19,6 +19,10 @@ class SwitchRegister extends ClientCommand {
       HIL's types and fields: mock and powerconnect55xx {hostname, username, password}; nexus and
       delln3000 {hostname, username, password, dummy_vlan}; dellnos9 {hostname, username, password,
       interface_type}; ovs {ovs_bridge}.
+
+      \`--host-key\` gives the SSH host key's fingerprint (\`SHA256:...\`) of a switch haas reaches over SSH,
+      so that even its first login is checked (see \`haas switch host-key set --help\`); without it the
+      first key seen is recorded.
     `,
     examples: [
       ['A mock switch', 'echo pw | $0 switch register sw0 --type mock --field hostname=sw0 --field username=admin --switch-password-file -'],
@@ -31,6 +35,7 @@ class SwitchRegister extends ClientCommand {
   fields = Option.Array('--field', [], { description: 'key=value (string) or key:=JSON; repeatable' });
   fieldFiles = Option.Array('--field-file', [], { description: 'key=FILE: the field\'s value is the file\'s content (- = stdin); repeatable' });
   switchPasswordFile = Option.String('--switch-password-file', { description: 'File holding the switch\'s password (- = stdin)' });
+  hostKey = Option.String('--host-key', { description: 'The SSH host key fingerprint (SHA256:...) the switch must present' });
 
   async execute() {
     const fields: Record<string, unknown> = {};
@@ -57,7 +62,15 @@ class SwitchRegister extends ClientCommand {
       set(key, await readSecret({ file, what: `switch ${key}`, stdin: this.context.stdin, stderr: this.context.stderr }));
     }
     await this.api.switchRegister(this.name, this.type, fields);
-    this.done(`registered switch ${this.name}`);
+    if (this.hostKey !== undefined) {
+      try {
+        await this.api.switchSetHostKey(this.name, this.hostKey);
+      } catch (e) {
+        this.context.stderr.write(`registered switch ${this.name}, but its host key was not set (set it with: haas switch host-key set ${this.name} FINGERPRINT)\n`);
+        throw e;
+      }
+    }
+    this.done(`registered switch ${this.name}${this.hostKey !== undefined ? ` with SSH host key ${this.hostKey}` : ''}`);
   }
 }
 

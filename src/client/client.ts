@@ -5,7 +5,7 @@ import { ApiCallError, ConnectionError } from './errors.js';
 import { Transport, apiError, type TransportOptions } from './transport.js';
 import type {
   HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, NodeRegistration,
-  PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI,
+  PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
@@ -188,6 +188,16 @@ export class HaasClient {
   /** Read the switch's ports back and compare with the inventory; `fix` re-applies the inventory to drifting ports. */
   switchVerify(name: string, fix = false): Promise<SwitchVerifyReport> {
     return fix ? this.call('POST', p`/switch/${name}/verify`, { fix: true }) : this.call('GET', p`/switch/${name}/verify`);
+  }
+  /** The switch's SSH host key on record (haas's extension). */
+  switchHostKey(name: string): Promise<HostKeyInfo> { return this.call('GET', p`/switch/${name}/host_key`); }
+  /** Give the switch's SSH host key: before its first login, or to replace the one on record. */
+  switchSetHostKey(name: string, fingerprint: string): Promise<HostKeyInfo> {
+    return this.call('PUT', p`/switch/${name}/host_key`, { fingerprint });
+  }
+  /** Accept the host key the switch presented and that was refused (its fingerprint, from the refusal). */
+  switchAcceptHostKey(name: string, fingerprint: string): Promise<HostKeyInfo> {
+    return this.call('POST', p`/switch/${name}/host_key/accept`, { fingerprint });
   }
 
   // ---- headnodes (3.5)

@@ -139,3 +139,14 @@ export interface WhoAmI {
   is_admin: boolean;
   projects: string[];
 }
+
+/** GET/PUT /switch/<s>/host_key (haas's extension): the switch's SSH host key on record (OpenSSH `SHA256:` fingerprints). */
+export interface HostKeyInfo {
+  switch: string;
+  /** null: none yet, the first key seen is recorded. */
+  fingerprint: string | null;
+  origin: 'first-use' | 'admin' | null;
+  recorded_at: string | null;
+  /** The last other key the switch presented, refused until an admin accepts it. */
+  refused: string | null;
+}

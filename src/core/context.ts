@@ -21,7 +21,7 @@ export interface Core {
   /** Called after users, their admin flag or memberships changed (drops cached credentials). */
   usersChanged(): void;
   /** Run `use` with the switch's device session, in turn with the networking worker's batches for that switch. */
-  withSwitchSession<T>(sw: { id: number; label: string; type: string; config: string }, what: string,
+  withSwitchSession<T>(sw: { id: number; label: string; type: string; config: string; host_key: string | null }, what: string,
     use: (session: SwitchSession) => Promise<T>): Promise<T>;
   /** The per-node console hub (one viewer per node). */
   consoles: ConsoleHub;

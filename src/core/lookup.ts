@@ -11,7 +11,11 @@ export interface NodeRow {
 }
 export interface NicRow { id: number; node_id: number; label: string; macaddr: string; port_id: number | null }
 export interface NetworkRow { id: number; label: string; owner_id: number | null; net_id: number; allocated: number }
-export interface SwitchRow { id: number; label: string; type: string; config: string }
+/** A switch row; host_key and the columns after it: see schema.sql (SSH host keys). */
+export interface SwitchRow {
+  id: number; label: string; type: string; config: string;
+  host_key: string | null; host_key_origin: string | null; host_key_recorded_at: string | null; host_key_refused: string | null;
+}
 export interface PortRow { id: number; switch_id: number; label: string }
 export interface UserRow { id: number; label: string; password_hash: string; is_admin: number }
 

@@ -11,6 +11,7 @@ import type { Core } from '../core/context.js';
 import { DatabaseAuthenticator } from '../core/authn.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
+import { recordFirstHostKey, recordRefusedHostKey } from '../core/host-keys.js';
 import { createApp } from '../server/app.js';
 import { interactiveConsoles } from '../server/upgrade.js';
 import { createConsoleHub } from './console-hub.js';
@@ -91,6 +92,8 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     finish: (a, e) => {
       try { finishAction(core, a, e); unrecorded = false; } catch (err) { unrecorded = true; throw err; }
     },
+    hostKeySeen: (switchId, fp) => recordFirstHostKey(core, switchId, fp),
+    hostKeyRefused: (switchId, fp) => recordRefusedHostKey(core, switchId, fp),
   }, switchDrivers, log, config.switchTimeoutMs);
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).

@@ -3,7 +3,7 @@
 // older haas. Append, never edit: released databases depend on them.
 
 /** The schema version that schema.sql describes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** MIGRATIONS[n] is the SQL that turns schema version n into n+1 (0 = empty file, handled by schema.sql). */
 export const MIGRATIONS: Record<number, string> = {
@@ -39,4 +39,9 @@ export const MIGRATIONS: Record<number, string> = {
     UNIQUE (headnode_id, label)
   );
   CREATE INDEX hnic_by_network ON hnic (network_id);`,
+  // 3 -> 4: switches' SSH host keys (none yet: each is recorded on its switch's next login).
+  3: `ALTER TABLE switch ADD COLUMN host_key TEXT;
+  ALTER TABLE switch ADD COLUMN host_key_origin TEXT CHECK (host_key_origin IN ('first-use', 'admin'));
+  ALTER TABLE switch ADD COLUMN host_key_recorded_at TEXT;
+  ALTER TABLE switch ADD COLUMN host_key_refused TEXT;`,
 };

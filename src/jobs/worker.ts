@@ -7,7 +7,7 @@
 // message; nothing here can stop the worker or reach the API.
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PortChange, SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
+import type { HostKeyPolicy, PortChange, SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { PendingAction } from '../core/actions.js';
 import { NATIVE } from '../core/vlans.js';
 
@@ -15,10 +15,14 @@ import { NATIVE } from '../core/vlans.js';
 export interface ActionStore {
   pending(): PendingAction[];
   finish(a: PendingAction, error: string | null): void;
+  /** Record a switch's first SSH host key unless one is on record; returns the fingerprint on record. */
+  hostKeySeen(switchId: number, fingerprint: string): string;
+  /** Note an SSH host key the switch presented and that was refused. */
+  hostKeyRefused(switchId: number, fingerprint: string): void;
 }
 
-/** A switch as the worker (and anything borrowing its lane) names it. */
-export interface SwitchRef { id: number; label: string; type: string; config: string }
+/** A switch as the worker (and anything borrowing its lane) names it; host_key: its recorded SSH host key fingerprint, or null. */
+export interface SwitchRef { id: number; label: string; type: string; config: string; host_key: string | null }
 
 /** Turn an action row into the change a driver applies. */
 export function changeOf(a: PendingAction): PortChange {
@@ -36,7 +40,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-interface PooledSession { key: string; session: SwitchSession; idle: NodeJS.Timeout | null }
+/** hostKey: the SSH host key the session checks (the one it was opened with, or the first one it recorded). */
+interface PooledSession { key: string; session: SwitchSession; idle: NodeJS.Timeout | null; hostKey: { current: string | null } }
 
 /** Applies pending networking actions, one lane per switch. */
 export class ActionWorker {
@@ -111,7 +116,8 @@ export class ActionWorker {
   private sessionFor(sw: SwitchRef): SwitchSession {
     const key = `${sw.label}\0${sw.type}\0${sw.config}`;
     const pooled = this.sessions.get(sw.id);
-    if (pooled && pooled.key === key) {
+    // A host key given or accepted since the session opened makes a new session, checked against it.
+    if (pooled && pooled.key === key && (sw.host_key === null || sw.host_key === pooled.hostKey.current)) {
       if (pooled.idle) clearTimeout(pooled.idle);
       pooled.idle = null;
       return pooled.session;
@@ -119,8 +125,14 @@ export class ActionWorker {
     if (pooled) this.drop(sw.id);
     const driver = this.drivers[sw.type];
     if (!driver) throw new Error(`the driver "${sw.type}" of switch "${sw.label}" is not enabled in this daemon`);
-    const session = driver.connect(sw.label, JSON.parse(sw.config));
-    this.sessions.set(sw.id, { key, session, idle: null });
+    const checked = { current: sw.host_key };
+    const hostKey: HostKeyPolicy = {
+      recorded: sw.host_key,
+      firstSeen: (fp) => (checked.current = this.store.hostKeySeen(sw.id, fp)),
+      refused: (fp) => this.store.hostKeyRefused(sw.id, fp),
+    };
+    const session = driver.connect(sw.label, JSON.parse(sw.config), hostKey);
+    this.sessions.set(sw.id, { key, session, idle: null, hostKey: checked });
     return session;
   }
 
@@ -144,7 +156,7 @@ export class ActionWorker {
   private async runBatch(actions: PendingAction[]): Promise<void> {
     const first = actions[0]!;
     const what = `switch "${first.switch_label}"`;
-    const sw: SwitchRef = { id: first.switch_id, label: first.switch_label, type: first.switch_type, config: first.switch_config };
+    const sw: SwitchRef = { id: first.switch_id, label: first.switch_label, type: first.switch_type, config: first.switch_config, host_key: first.switch_host_key };
     let results: Array<string | null>;
     try {
       const out = await this.useSession(sw, what, (s) => s.applyBatch(actions.map(changeOf)));

@@ -10,6 +10,7 @@ import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
+import { hostKeyRoutes } from './routes/host-keys.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
 import { extensionRoutes } from './routes/extensions.js';
@@ -48,6 +49,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   nodeRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
+  hostKeyRoutes(router);
   headnodeRoutes(router);
   if (authn) userRoutes(router);
   accountRoutes(router);

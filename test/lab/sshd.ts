@@ -27,6 +27,10 @@ export interface LabSshd {
   /** While held, every command waits before it runs; `held()` says whether one is waiting. */
   hold(on: boolean): void;
   held(): boolean;
+  /** The OpenSSH fingerprint (`SHA256:...`) of its host key, as `ssh-keygen -lf` prints it. */
+  hostKeyFingerprint(): string;
+  /** Stop, generate a fresh host key and start again on the same port (a reinstalled switch, or someone in the middle). */
+  newHostKey(): Promise<void>;
 }
 
 async function listening(port: number, ms: number): Promise<void> {
@@ -108,6 +112,14 @@ exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
       else { rmSync(hold, { force: true }); rmSync(heldMark, { force: true }); }
     },
     held: () => existsSync(heldMark),
+    hostKeyFingerprint: () => run('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'ssh_host_key.pub')]).split(' ')[1]!,
+    async newHostKey() {
+      stop();
+      rmSync(join(dir, 'ssh_host_key'), { force: true });
+      rmSync(join(dir, 'ssh_host_key.pub'), { force: true });
+      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_key')]);
+      await sshd.start();
+    },
   };
   await sshd.start();
   return sshd;

@@ -6,6 +6,7 @@
 // (the OVS lab) after every change. Ports start as on a factory-fresh switch:
 // Cisco/Dell ports in access mode on VLAN 1 (every such port talks to every
 // other one), OS9 ports shut down and not switchports.
+import { createHash } from 'node:crypto';
 import ssh2, { type Connection, type ServerChannel } from 'ssh2';
 
 // ssh2 is CommonJS: Node's ESM loader does not see `Server` and `utils` as named exports.
@@ -64,6 +65,12 @@ export interface VendorEmulator {
   saves: number;
   /** SSH logins that reached the CLI. */
   logins: number;
+  /** Authentication requests received (any method, accepted or not): a client that sent none sent no password. */
+  authAttempts: number;
+  /** The OpenSSH fingerprint (`SHA256:...`) of its host key. */
+  hostKeyFingerprint(): string;
+  /** Drop every session, and listen again on the same port with a freshly generated host key. */
+  newHostKey(): Promise<void>;
   /** Test hook: return the switch's reply to refuse a command, or null to run it. */
   reject: ((command: string) => string | null) | null;
   /** Test hook: when set, the save prints this instead of succeeding. */
@@ -160,12 +167,23 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   for (const name of ports.keys()) pushEffect(name);
 
   const emu: VendorEmulator = {
-    vendor, host: '127.0.0.1', port: 0, username, password, commands: [], saves: 0, logins: 0, reject: null, failSave: null, stall: null,
+    vendor, host: '127.0.0.1', port: 0, username, password, commands: [], saves: 0, logins: 0, authAttempts: 0, reject: null, failSave: null, stall: null,
     config(port) { const p = ports.get(port); if (!p) throw new Error(`no port ${port}`); return { ...p, allowed: p.allowed === 'all' ? 'all' : new Set(p.allowed) }; },
     effect(port) { return effectOf(ports.get(port)!); },
     tamper(port, change) { Object.assign(ports.get(port)!, change); pushEffect(port); },
     dropSessions() { for (const c of clients) c.end(); },
     close: () => new Promise((res) => { for (const c of clients) c.end(); server.close(() => res()); }),
+    hostKeyFingerprint() {
+      const parsed = utils.parseKey(hostKey);
+      if (parsed instanceof Error) throw parsed;
+      return 'SHA256:' + createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '');
+    },
+    async newHostKey() {
+      await emu.close();
+      hostKey = utils.generateKeyPairSync('ed25519').private;
+      server = new Server({ hostKeys: [hostKey] }, onClient);
+      await new Promise<void>((res) => server.listen(emu.port, '127.0.0.1', () => res()));
+    },
   };
 
   // ---- one CLI session -------------------------------------------------------
@@ -447,15 +465,16 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   }
 
   // ---- the SSH server ----------------------------------------------------------
-  const hostKey = utils.generateKeyPairSync('ed25519').private;
+  let hostKey = utils.generateKeyPairSync('ed25519').private;
   const clients = new Set<Connection>();
-  const server = new Server({ hostKeys: [hostKey] }, (client) => {
+  const onClient = (client: Connection) => {
     clients.add(client);
     // Like haas's client: no Nagle delay on small CLI writes (missing from @types/ssh2's Connection).
     (client as Connection & { setNoDelay(on: boolean): unknown }).setNoDelay(true);
     client.on('close', () => clients.delete(client));
     client.on('error', () => { /* a client that vanished */ });
     client.on('authentication', (ctx) => {
+      emu.authAttempts += 1;
       if (opts.keyboardInteractiveOnly) {
         if (ctx.method !== 'keyboard-interactive') { ctx.reject(['keyboard-interactive']); return; }
         ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
@@ -476,7 +495,8 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
         session.on('shell', (ok) => cliSession(ok()));
       });
     });
-  });
+  };
+  let server = new Server({ hostKeys: [hostKey] }, onClient);
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   emu.port = (server.address() as { port: number }).port;
   return emu;

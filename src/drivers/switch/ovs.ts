@@ -13,7 +13,7 @@ import { BadArgumentError } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshLink, type ExecResult } from './ssh.js';
-import type { ChangeResult, PortChange, PortVlans, SwitchDriver, SwitchDriverOptions, SwitchSession } from './types.js';
+import type { ChangeResult, HostKeyPolicy, PortChange, PortVlans, SwitchDriver, SwitchDriverOptions, SwitchSession } from './types.js';
 import { applyToPort, type PortState } from './port-state.js';
 
 /** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
@@ -45,13 +45,14 @@ function localVsctl(timeoutMs: number): Vsctl {
   };
 }
 
-function sshVsctl(fields: FieldValues, timeoutMs: number): Vsctl {
+function sshVsctl(fields: FieldValues, timeoutMs: number, hostKey: HostKeyPolicy | undefined): Vsctl {
   const link = new SshLink({
     host: String(fields.hostname),
     port: Number(fields.port ?? 22),
     username: String(fields.username),
     ...(fields.password !== undefined ? { password: String(fields.password) } : {}),
     ...(fields.private_key !== undefined ? { privateKey: String(fields.private_key) } : {}),
+    ...(hostKey !== undefined ? { hostKey } : {}),
   }, timeoutMs);
   return {
     run: (args) => link.exec(['ovs-vsctl', ...args].map(shellQuote).join(' ')),
@@ -240,8 +241,8 @@ export function ovsSwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
     validatePortName(port) {
       if (!OVS_PORT.test(port)) throw new BadArgumentError(`Invalid port name "${port}" for an ovs switch (1-15 of A-Z a-z 0-9 _ . : -)`);
     },
-    connect(_label, fields): SwitchSession {
-      const vsctl = fields.hostname !== undefined ? sshVsctl(fields, opts.callTimeoutMs) : localVsctl(opts.callTimeoutMs);
+    connect(_label, fields, hostKey): SwitchSession {
+      const vsctl = fields.hostname !== undefined ? sshVsctl(fields, opts.callTimeoutMs, hostKey) : localVsctl(opts.callTimeoutMs);
       return new OvsSession(String(fields.ovs_bridge), vsctl, opts.callTimeoutMs);
     },
   };

@@ -3,8 +3,12 @@
 // run as `exec` channels or through an interactive shell (CLI dialects), and
 // every step has a timeout. SshLink keeps one connection and reconnects
 // after a failure, so a driver session can be reused across batches.
+// The switch's host key is checked during the key exchange, before any
+// authentication: a host with another key never gets the password.
+import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Client, ClientChannel } from 'ssh2';
+import type { HostKeyPolicy } from './types.js';
 
 /** Where and as whom to log in. Exactly one of password / privateKey is normally given. */
 export interface SshTarget {
@@ -13,6 +17,8 @@ export interface SshTarget {
   username: string;
   password?: string;
   privateKey?: string;
+  /** How to check the host key; without one any key is accepted (only for tools and tests that hold no inventory). */
+  hostKey?: HostKeyPolicy;
 }
 
 /** What one command produced. `code` is null when it died by a signal. */
@@ -23,7 +29,33 @@ export class SshError extends Error {
   override name = 'SshError';
 }
 
+/** The switch's host key was not trusted (another key than the one on record, or a first key that could not be recorded): nothing was sent to it. */
+export class HostKeyError extends SshError {
+  override name = 'HostKeyError';
+}
+
 function where(t: SshTarget): string { return `${t.username}@${t.host}:${t.port}`; }
+
+/** OpenSSH's fingerprint of a host key in SSH wire form: `SHA256:` and the unpadded base64 of its SHA-256 (what `ssh-keygen -lf` prints). */
+export function fingerprintOf(key: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+}
+
+/** Check a presented key against the policy: null when it may be trusted, else why not (recording a first key as a side effect). */
+function refusalOf(target: SshTarget, policy: HostKeyPolicy, presented: string): string | null {
+  const hostPort = `${target.host}:${target.port}`;
+  let recorded: string;
+  try {
+    recorded = policy.recorded ?? policy.firstSeen(presented);
+  } catch (e) {
+    return `the SSH host key of ${hostPort} (${presented}) could not be recorded, so it is not trusted: ${(e as Error).message}`;
+  }
+  if (recorded === presented) return null;
+  try { policy.refused?.(presented); } catch { /* the refusal stands even if it cannot be noted */ }
+  return `the SSH host key of ${hostPort} has changed: recorded ${recorded}, presented ${presented}; `
+    + 'nothing was sent to it (not even the password). If the switch really has a new key, an admin accepts it '
+    + '(haas switch host-key accept SWITCH ' + presented + ')';
+}
 
 /** One logged-in SSH connection. */
 export class SshConnection {
@@ -41,13 +73,15 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       const client = new SshClient();
       let settled = false;
+      /** Set when the host key was refused: that, not ssh2's "Host denied", is the reason of any failure. */
+      let refusal: string | null = null;
       const fail = (msg: string) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         client.end();
         sock.destroy();
-        reject(new SshError(msg));
+        reject(refusal !== null ? new HostKeyError(refusal) : new SshError(msg));
       };
       const timer = setTimeout(() => fail(`cannot log in to ${where(target)}: no answer within ${timeoutMs / 1000} s`), timeoutMs);
       const sock: Socket = netConnect({ host: target.host, port: target.port });
@@ -77,6 +111,13 @@ export class SshConnection {
         readyTimeout: timeoutMs,
         keepaliveInterval: 10_000,
         keepaliveCountMax: 3,
+        // Runs during the key exchange (also on a re-key), before any authentication method is tried.
+        ...(target.hostKey !== undefined ? {
+          hostVerifier: (key: Buffer) => {
+            refusal = refusalOf(target, target.hostKey!, fingerprintOf(key));
+            return refusal === null;
+          },
+        } : {}),
       });
     });
   }
@@ -141,11 +182,24 @@ export class SshConnection {
   }
 }
 
+/** A policy that, once a first key is recorded, checks reconnections against it. */
+export function rememberingFirstKey(policy: HostKeyPolicy): HostKeyPolicy {
+  let recorded = policy.recorded;
+  return {
+    get recorded() { return recorded; },
+    firstSeen(fingerprint) { recorded = policy.firstSeen(fingerprint); return recorded; },
+    ...(policy.refused ? { refused: (fp: string) => policy.refused!(fp) } : {}),
+  };
+}
+
 /** One reusable connection to a target: opened on first use, reopened after a failure. */
 export class SshLink {
   private current: Promise<SshConnection> | null = null;
+  private readonly target: SshTarget;
 
-  constructor(private readonly target: SshTarget, private readonly timeoutMs: number) {}
+  constructor(target: SshTarget, private readonly timeoutMs: number) {
+    this.target = { ...target, ...(target.hostKey ? { hostKey: rememberingFirstKey(target.hostKey) } : {}) };
+  }
 
   /** A live connection (reusing the open one). */
   async connection(): Promise<SshConnection> {

@@ -22,6 +22,19 @@ export interface PortVlans {
 /** The outcome of one change in a batch: null = applied, else the switch's own words. */
 export type ChangeResult = null | { error: string };
 
+/**
+ * How an SSH-based driver checks the switch's host key (OpenSSH fingerprints,
+ * `SHA256:<base64>`). The driver never stores it: the owner of the inventory does.
+ */
+export interface HostKeyPolicy {
+  /** The fingerprint on record, or null: none yet, the first key seen is trusted and recorded. */
+  readonly recorded: string | null;
+  /** Record the first key seen; returns the fingerprint on record afterwards (this one, or one recorded meanwhile). Throws if it cannot be recorded. */
+  firstSeen(fingerprint: string): string;
+  /** Note a key that was refused (it differs from the one on record). */
+  refused?(fingerprint: string): void;
+}
+
 /** A connection to one switch. All methods are idempotent. */
 export interface SwitchSession {
   /** Apply changes in order; one result per change. Stops nothing on a failed change unless the switch is gone. */
@@ -51,6 +64,6 @@ export interface SwitchDriver {
   checkFields?(fields: FieldValues): void;
   /** Throws BadArgumentError if `port` is not a port name of this switch type. */
   validatePortName(port: string): void;
-  /** Open a session to the switch described by validated fields. */
-  connect(switchLabel: string, fields: FieldValues): SwitchSession;
+  /** Open a session to the switch described by validated fields; an SSH-based one checks the host key by `hostKey` (none: any key). */
+  connect(switchLabel: string, fields: FieldValues, hostKey?: HostKeyPolicy): SwitchSession;
 }

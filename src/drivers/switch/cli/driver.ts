@@ -53,12 +53,12 @@ export function cliSwitchDriver(vendor: CliVendor, opts: SwitchDriverOptions): S
     validatePortName(port) {
       if (!pattern.test(port)) throw new BadArgumentError(`Invalid port name "${port}" for a ${vendor.name} switch (expected e.g. ${example})`);
     },
-    connect(label, fields) {
+    connect(label, fields, hostKey) {
       return new CliSession(label, fields, vendor.dialect, {
         connectMs: Math.min(CONNECT_TIMEOUT_MS, opts.callTimeoutMs),
         commandMs: Math.min(COMMAND_TIMEOUT_MS, opts.callTimeoutMs),
         saveMs: opts.callTimeoutMs,
-      });
+      }, hostKey);
     },
   };
 }

@@ -9,9 +9,9 @@
 // save fails, the batch's changes are undone and reported as failed.
 import { messageOf } from '../../../errors.js';
 import type { FieldValues } from '../../fields.js';
-import { SshConnection, SshError, type SshTarget } from '../ssh.js';
+import { rememberingFirstKey, SshConnection, SshError, type SshTarget } from '../ssh.js';
 import { afterChange, carriesExactly } from '../port-state.js';
-import type { ChangeResult, PortChange, PortVlans, SwitchSession } from '../types.js';
+import type { ChangeResult, HostKeyPolicy, PortChange, PortVlans, SwitchSession } from '../types.js';
 import { COMMON_ERRORS, type Dialect, type Template } from './dialect.js';
 import { CliShell, ShellError } from './shell.js';
 
@@ -48,18 +48,25 @@ export class CliSession implements SwitchSession {
   /** Changes are in the running configuration but not saved yet (a batch broke off before its save). */
   private unsaved = false;
   private readonly errors: RegExp[];
+  private readonly hostKey: HostKeyPolicy | undefined;
 
   constructor(
     private readonly label: string,
     private readonly fields: FieldValues,
     private readonly dialect: Dialect,
     private readonly timeouts: CliTimeouts,
+    hostKey?: HostKeyPolicy,
   ) {
     this.errors = [...COMMON_ERRORS, ...dialect.errors];
+    // Reconnections are checked against the key the first login recorded.
+    this.hostKey = hostKey && rememberingFirstKey(hostKey);
   }
 
   private get target(): SshTarget {
-    return { host: String(this.fields.hostname), port: Number(this.fields.port ?? 22), username: String(this.fields.username), password: String(this.fields.password) };
+    return {
+      host: String(this.fields.hostname), port: Number(this.fields.port ?? 22), username: String(this.fields.username), password: String(this.fields.password),
+      ...(this.hostKey !== undefined ? { hostKey: this.hostKey } : {}),
+    };
   }
 
   private get where(): string { return `switch "${this.label}" (${this.fields.hostname}:${this.fields.port ?? 22})`; }

@@ -1,0 +1,98 @@
+// The SSH host keys of switches (admin only): the fingerprint on record is
+// checked by the SSH-based drivers before every login. The first key seen is
+// recorded (trust on first use) unless an admin gave one; a switch that
+// presents another key is refused, and the key stays refused until an admin
+// accepts it. Drivers never touch the inventory: the worker hands them the
+// recorded fingerprint and these functions as callbacks.
+import { BadArgumentError, IllegalStateError } from '../errors.js';
+import { requireAdmin } from './authz.js';
+import { now, type Core, type Principal } from './context.js';
+import { mustSwitch } from './lookup.js';
+
+/** OpenSSH's SHA-256 fingerprint as `ssh-keygen -lf` prints it: 32 bytes, unpadded base64. */
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
+
+/** GET /switch/<s>/host_key: the key on record (null: none yet), how and when it was recorded, and the last key refused. */
+export interface HostKeyInfo {
+  switch: string;
+  fingerprint: string | null;
+  origin: 'first-use' | 'admin' | null;
+  recorded_at: string | null;
+  refused: string | null;
+}
+
+function checkFingerprint(fp: string): string {
+  // ssh-keygen never pads; a copy from elsewhere may carry base64's "=".
+  const f = fp.trim().replace(/=$/, '');
+  if (!FINGERPRINT.test(f)) {
+    throw new BadArgumentError(`"${fp}" is not an OpenSSH SHA-256 fingerprint (SHA256: and 43 base64 characters, as "ssh-keyscan HOST | ssh-keygen -lf -" prints it)`);
+  }
+  return f;
+}
+
+/** The host key on record for a switch (admin). */
+export function showHostKey(core: Core, p: Principal, label: string): HostKeyInfo {
+  requireAdmin(p);
+  const sw = mustSwitch(core.inv, label);
+  return {
+    switch: sw.label,
+    fingerprint: sw.host_key,
+    origin: sw.host_key_origin as HostKeyInfo['origin'],
+    recorded_at: sw.host_key_recorded_at,
+    refused: sw.host_key_refused,
+  };
+}
+
+function record(core: Core, switchId: number, fingerprint: string): void {
+  core.inv.run(`UPDATE switch SET host_key = ?, host_key_origin = 'admin', host_key_recorded_at = ?, host_key_refused = NULL WHERE id = ?`,
+    fingerprint, now(), switchId);
+}
+
+/** Give a switch's host key (admin): before its first login, or to replace the one on record. */
+export function setHostKey(core: Core, p: Principal, label: string, fingerprint: string): HostKeyInfo {
+  requireAdmin(p);
+  const fp = checkFingerprint(fingerprint);
+  core.inv.tx(() => record(core, mustSwitch(core.inv, label).id, fp));
+  core.log.info(`switch "${label}": SSH host key set to ${fp} by ${p.user ?? 'an admin'}`);
+  return showHostKey(core, p, label);
+}
+
+/** Accept the key the switch presented and that was refused (admin); any other fingerprint is refused (409). */
+export function acceptHostKey(core: Core, p: Principal, label: string, fingerprint: string): HostKeyInfo {
+  requireAdmin(p);
+  const fp = checkFingerprint(fingerprint);
+  core.inv.tx(() => {
+    const sw = mustSwitch(core.inv, label);
+    if (sw.host_key_refused === null) {
+      throw new IllegalStateError(`switch "${label}" has presented no refused host key${sw.host_key ? ` (recorded: ${sw.host_key})` : ''}; to give a key, set it`);
+    }
+    if (sw.host_key_refused !== fp) {
+      throw new IllegalStateError(`switch "${label}" last presented ${sw.host_key_refused}, not ${fp}; nothing was accepted`);
+    }
+    record(core, sw.id, fp);
+  });
+  core.log.info(`switch "${label}": new SSH host key ${fp} accepted by ${p.user ?? 'an admin'}`);
+  return showHostKey(core, p, label);
+}
+
+/** Record a switch's first host key unless one is on record (trust on first use); returns the fingerprint on record. */
+export function recordFirstHostKey(core: Pick<Core, 'inv' | 'log'>, switchId: number, fingerprint: string): string {
+  const { inv } = core;
+  const { changes, row } = inv.tx(() => {
+    const r = inv.run(`UPDATE switch SET host_key = ?, host_key_origin = 'first-use', host_key_recorded_at = ? WHERE id = ? AND host_key IS NULL`,
+      fingerprint, now(), switchId);
+    return { changes: r.changes, row: inv.get<{ host_key: string | null; label: string }>('SELECT host_key, label FROM switch WHERE id = ?', switchId) };
+  });
+  // A switch deleted meanwhile: nothing to protect any more.
+  if (!row) return fingerprint;
+  if (changes > 0) core.log.info(`switch "${row.label}": first SSH host key recorded: ${fingerprint}`);
+  return row.host_key ?? fingerprint;
+}
+
+/** Note a host key a switch presented that differs from the one on record. */
+export function recordRefusedHostKey(core: Pick<Core, 'inv' | 'log'>, switchId: number, fingerprint: string): void {
+  const sw = core.inv.get<{ label: string; host_key: string | null }>('SELECT label, host_key FROM switch WHERE id = ?', switchId);
+  if (!sw) return;
+  core.log.error(`switch "${sw.label}": SSH host key refused: recorded ${sw.host_key}, presented ${fingerprint}`);
+  core.inv.run('UPDATE switch SET host_key_refused = ? WHERE id = ?', fingerprint, switchId);
+}

@@ -1,0 +1,141 @@
+// SSH host keys of CLI switches (haas's extension), against the ssh2 vendor
+// emulators: the first key seen is recorded; a switch that comes back with
+// another key gets no password (no authentication request reaches it) and no
+// change, the action ends ERROR naming both fingerprints; an admin accepts
+// the new key (API and CLI) and the next action succeeds. A key given before
+// the first login is checked on that login, for every CLI dialect.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
+import { startVendorEmulator, type EmulatorOptions, type Vendor, type VendorEmulator } from './lab/vendor-emulator.js';
+
+type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
+
+/** A well-formed fingerprint of no key the emulators have. */
+const FOREIGN = 'SHA256:' + 'A'.repeat(43);
+
+const DIALECTS: Array<{ type: Vendor; port: string; fields: Record<string, string>; emulator: Partial<EmulatorOptions> }> = [
+  { type: 'nexus', port: 'Ethernet1/1', fields: { dummy_vlan: '2222' }, emulator: { absentVlans: [2222] } },
+  { type: 'powerconnect55xx', port: 'gi1/0/1', fields: {}, emulator: { shellLogin: true } },
+  { type: 'delln3000', port: 'gi1/0/1', fields: { dummy_vlan: '2222' }, emulator: { absentVlans: [2222], unprivileged: true } },
+  { type: 'dellnos9', port: '1/1', fields: { interface_type: 'TenGigabitEthernet' }, emulator: {} },
+];
+
+describe('SSH host keys of CLI switches (vendor emulators)', () => {
+  let d: TestDaemon;
+  const emulators: VendorEmulator[] = [];
+  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
+  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const enc = encodeURIComponent;
+
+  async function emulator(type: Vendor, port: string, extra: Partial<EmulatorOptions>): Promise<VendorEmulator> {
+    const emu = await startVendorEmulator({ vendor: type, ports: [port], ...extra });
+    emulators.push(emu);
+    return emu;
+  }
+  /** Register a switch on the emulator with one node cabled to `port`, in project lab. */
+  async function addSwitch(sw: string, type: Vendor, port: string, emu: VendorEmulator, fields: Record<string, string>) {
+    ok(await call('PUT', `/switch/${sw}`, { type, hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, ...fields }));
+  }
+  async function addNode(sw: string, port: string, node: string) {
+    ok(await call('PUT', `/switch/${sw}/port/${enc(port)}`));
+    ok(await call('PUT', `/node/${node}`, { obm: { type: 'mock', host: `${node}-bmc`, user: 'u', password: 'p' } }));
+    ok(await call('PUT', `/node/${node}/nic/eth0`, { macaddr: `${node}-mac` }));
+    ok(await call('POST', `/switch/${sw}/port/${enc(port)}/connect_nic`, { node, nic: 'eth0' }));
+    ok(await call('POST', '/project/lab/connect_node', { node }));
+  }
+  async function act(node: string, op: 'connect' | 'detach', network: string) {
+    const id = ok(await call('POST', `/node/${node}/nic/eth0/${op}_network`, { network }), 202).json.status_id;
+    const a = await waitAction(d, id);
+    const details = ok(await call('GET', `/networking_action/${id}/details`)).json;
+    return { status: a.status as string, message: details.message as string | null };
+  }
+  const hostKey = async (sw: string) => ok(await call('GET', `/switch/${sw}/host_key`)).json;
+  const networksOf = async (node: string) => ok(await call('GET', `/node/${node}`)).json.nics[0].networks;
+
+  before(async () => {
+    d = await startDaemon();
+    ok(await call('PUT', '/project/lab'));
+    ok(await call('PUT', '/network/red', { owner: 'admin', access: '', net_id: '310' }));
+    ok(await call('PUT', '/network/blue', { owner: 'admin', access: '', net_id: '320' }));
+  });
+  after(async () => {
+    await d?.cleanup();
+    for (const e of emulators) await e.close();
+  });
+
+  it('records the first key, refuses a changed one before authenticating, and works again once an admin accepts it', async () => {
+    const emu = await emulator('nexus', 'Ethernet1/1', { absentVlans: [2222] });
+    await addSwitch('nx1', 'nexus', 'Ethernet1/1', emu, { dummy_vlan: '2222' });
+    await addNode('nx1', 'Ethernet1/1', 'n1');
+    assert.deepEqual(await hostKey('nx1'), { switch: 'nx1', fingerprint: null, origin: null, recorded_at: null, refused: null });
+
+    assert.equal((await act('n1', 'connect', 'red')).status, 'DONE');
+    const first = emu.hostKeyFingerprint();
+    const recorded = await hostKey('nx1');
+    assert.equal(recorded.fingerprint, first);
+    assert.equal(recorded.origin, 'first-use');
+    assert.equal(recorded.refused, null);
+
+    // The switch comes back with another key (a reinstall, or someone in the middle).
+    await emu.newHostKey();
+    const presented = emu.hostKeyFingerprint();
+    assert.notEqual(presented, first);
+    const before = { auth: emu.authAttempts, logins: emu.logins, commands: emu.commands.length };
+    const refused = await act('n1', 'detach', 'red');
+    assert.equal(refused.status, 'ERROR');
+    assert.ok(refused.message?.includes(`recorded ${first}`), refused.message ?? '');
+    assert.ok(refused.message?.includes(`presented ${presented}`), refused.message ?? '');
+    assert.equal(emu.authAttempts, before.auth, 'no authentication request (so no password) reached the switch');
+    assert.equal(emu.logins, before.logins);
+    assert.equal(emu.commands.length, before.commands, 'no command reached the switch');
+    assert.deepEqual(emu.effect('Ethernet1/1'), { native: 310, tagged: [] }, 'the port is unchanged');
+    assert.deepEqual(await networksOf('n1'), { 'vlan/native': 'red' }, 'the inventory is unchanged');
+    assert.deepEqual({ ...(await hostKey('nx1')), recorded_at: null }, { switch: 'nx1', fingerprint: first, origin: 'first-use', recorded_at: null, refused: presented });
+    // Refused again on retry: the key is not learned by trying.
+    assert.equal((await act('n1', 'detach', 'red')).status, 'ERROR');
+    assert.equal(emu.authAttempts, before.auth);
+
+    // Accepting anything but the presented key changes nothing.
+    const wrong = ok(await call('POST', '/switch/nx1/host_key/accept', { fingerprint: FOREIGN }), 409).json;
+    assert.equal(wrong.type, 'IllegalStateError');
+    assert.match(wrong.msg, new RegExp(`last presented ${presented.replace(/[+/]/g, '\\$&')}`));
+    assert.equal((await hostKey('nx1')).fingerprint, first);
+
+    // The admin accepts it with the CLI.
+    const cli = runHaas(['switch', 'host-key', 'accept', 'nx1', presented, '--endpoint', `unix:${d.socket}`]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, new RegExp(`host key:\\s+${presented.replace(/[+/]/g, '\\$&')}`));
+    assert.match(cli.stdout, /given by an admin/);
+    const accepted = await hostKey('nx1');
+    assert.equal(accepted.fingerprint, presented);
+    assert.equal(accepted.origin, 'admin');
+    assert.equal(accepted.refused, null);
+    assert.equal((await act('n1', 'detach', 'red')).status, 'DONE');
+    assert.deepEqual(await networksOf('n1'), {});
+    assert.ok(emu.authAttempts > before.auth, 'the switch is logged in to again');
+  });
+
+  for (const dialect of DIALECTS) {
+    it(`${dialect.type}: a key given before the first login is checked on that login`, async () => {
+      const emu = await emulator(dialect.type, dialect.port, dialect.emulator);
+      const sw = `pre-${dialect.type}`;
+      const node = `node-${dialect.type}`;
+      await addSwitch(sw, dialect.type, dialect.port, emu, dialect.fields);
+      const set = ok(await call('PUT', `/switch/${sw}/host_key`, { fingerprint: FOREIGN })).json;
+      assert.equal(set.fingerprint, FOREIGN);
+      assert.equal(set.origin, 'admin');
+      await addNode(sw, dialect.port, node);
+      const r = await act(node, 'connect', 'red');
+      assert.equal(r.status, 'ERROR');
+      assert.ok(r.message?.includes(`recorded ${FOREIGN}, presented ${emu.hostKeyFingerprint()}`), r.message ?? '');
+      assert.equal(emu.authAttempts, 0, 'not even the first login sent the password');
+      assert.equal(emu.commands.length, 0);
+      assert.deepEqual(await networksOf(node), {});
+      // The right key, given with PUT, lets it through.
+      ok(await call('PUT', `/switch/${sw}/host_key`, { fingerprint: emu.hostKeyFingerprint() }));
+      assert.equal((await act(node, 'connect', 'red')).status, 'DONE');
+      assert.equal(emu.effect(dialect.port).native, 310);
+    });
+  }
+});
