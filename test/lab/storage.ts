@@ -37,15 +37,16 @@ export class PrivateMount {
     mkdirSync(this.mnt);
     mkdirSync(this.state, { mode: 0o700 });
     symlinkSync(join(this.mnt, 'haas.db'), join(this.state, 'haas.db'));
-    // unshare execs sleep in the new namespace: the namespace lives as long as this process.
-    this.holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', 'infinity'], { stdio: 'ignore' });
+    // unshare execs cat in the new namespace, which lives as long as cat (and what runs in it):
+    // cat ends when the test process dies (its stdin closes), so a killed test leaves no mount.
+    this.holder = spawn('unshare', ['--mount', '--propagation', 'private', 'cat'], { stdio: ['pipe', 'ignore', 'ignore'] });
     const argv = [resolve(haas.cmd), ...haas.args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     writeFileSync(this.haasBin, `#!/bin/sh\nexec nsenter -t ${this.holder.pid} -m -- ${argv} "$@"\n`);
     chmodSync(this.haasBin, 0o755);
     this.undo = onCleanup(() => this.teardown());
   }
 
-  /** Wait until the namespace exists (unshare has exec'd sleep). */
+  /** Wait until the namespace exists (unshare has exec'd cat). */
   async ready(): Promise<void> {
     const deadline = Date.now() + 10_000;
     for (;;) {
