@@ -27,6 +27,8 @@ export interface Config {
   switchTimeoutMs: number;
   /** Upper bound for one BMC call (ms). */
   obmTimeoutMs: number;
+  /** The `[drift]` section: the periodic read-back of every switch. */
+  drift: DriftConfig;
   headnode: HeadnodeConfig;
   /** The `[limits]` section: login throttling and connections per source. */
   limits: LimitsConfig;
@@ -68,6 +70,14 @@ export interface LimitsConfig {
   connectionsPerSource: number;
   /** Console and event streams one source may hold, counted apart from other connections (unix socket: 4x). */
   streamsPerSource: number;
+}
+
+/** The `[drift]` section: how often every switch is read back, and whether drift is repaired. */
+export interface DriftConfig {
+  /** Time between two checks of every switch (ms); 0 = no periodic check. */
+  intervalMs: number;
+  /** Re-apply the inventory to every drifting port (off: only ports that leak a VLAN their node's project may not use). */
+  repair: boolean;
 }
 
 /** Thrown for a config that cannot be used; the daemon prints it and exits 2. Messages about the file start with `file:line:`. */
@@ -131,6 +141,13 @@ function intIn(text: string | undefined, name: string, dflt: number): number {
   return n;
 }
 
+function onOff(text: string | undefined, name: string, dflt: boolean): boolean {
+  if (text === undefined || text === '') return dflt;
+  if (text === 'true' || text === 'on') return true;
+  if (text === 'false' || text === 'off') return false;
+  throw new ConfigError(`${name}: expected true or false (on or off), got "${text}"`);
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
@@ -149,6 +166,7 @@ const KNOWN: Record<string, string[]> = {
   'driver.mock': ['switch_delay_ms'],
   log: ['level'],
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
+  drift: ['interval', 'repair'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
 };
 
@@ -230,6 +248,13 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     logLevel: level as Config['logLevel'],
     switchTimeoutMs: inFile('drivers', 'switch_timeout', (v) => intIn(v, 'switch_timeout', 60)) * 1000,
     obmTimeoutMs: inFile('drivers', 'obm_timeout', (v) => intIn(v, 'obm_timeout', 10)) * 1000,
+    drift: {
+      intervalMs: inFile('drift', 'interval', (v) => {
+        if (v === 'off') return 0;
+        try { return intIn(v, 'interval', 300); } catch { throw new ConfigError(`[drift] interval: expected whole seconds, or 0 or off for none, got "${v}"`); }
+      }) * 1000,
+      repair: inFile('drift', 'repair', (v) => onOff(v, '[drift] repair', false)),
+    },
     headnode: headnodeConfig(ini.headnode ?? {}, stateDir, (k) => whereIs(origin, 'headnode', k)),
     limits: limitsConfig((key, dflt, min) => inFile('limits', key, (v) => {
       const n = intIn(v, key, dflt);

@@ -1,6 +1,7 @@
 // haas switch ...: switches and their driver settings (SPEC 3.4, admin only).
 import { Command, Option, UsageError } from 'clipanion';
 import type { PortVlanState, SwitchInfo, SwitchVerifyReport } from '../client/types.js';
+import type { DriftInfo, SwitchDriftInfo } from '../client/types.js';
 import { ClientCommand, DataCommand } from './base.js';
 import { readSecret, splitKeyValue } from './input.js';
 import { formatFields, formatLines, formatTable, joinOr } from './output.js';
@@ -161,5 +162,59 @@ class SwitchVerify extends DataCommand {
   }
 }
 
+function formatDrift(switches: SwitchDriftInfo[], settings: string | null): string {
+  let out = settings === null ? '' : `${settings}\n`;
+  if (switches.length === 0) return out + 'no switches\n';
+  out += formatTable(['switch', 'checked', 'result', 'ports', 'drifting'], switches.map((s) => [
+    s.switch, s.checked_at ?? '-', s.result, String(s.ports), String(Object.keys(s.drift).length),
+  ]));
+  const rows = switches.flatMap((s) => Object.entries(s.drift).map(([port, d]) => [
+    s.switch, port, d.state, d.leak ? 'yes' : 'no', vlansText(d.expected), vlansText(d.actual),
+  ]));
+  if (rows.length > 0) out += '\n' + formatTable(['switch', 'port', 'state', 'leak', 'inventory', 'switch had'], rows);
+  for (const s of switches) {
+    if (s.error) out += `switch ${s.switch} could not be read: ${s.error}\n`;
+    for (const [port, d] of Object.entries(s.drift)) if (d.error) out += `failed to repair ${s.switch} ${port}: ${d.error}\n`;
+  }
+  return out;
+}
+
+/** `haas switch drift [SWITCH] [--json]`. */
+class SwitchDrift extends DataCommand {
+  static override paths = [['switch', 'drift']];
+  static override usage = Command.Usage({
+    category: 'Switches',
+    description: 'Show the last periodic drift check of every switch, or of one (admin)',
+    details: `
+      The daemon reads every registered port of every switch back every \`[drift] interval\` seconds and
+      keeps the last result in memory. For each drifting port: the inventory's VLANs, what the switch had,
+      whether it leaked (carried a VLAN its node's project may not use) and what was done: \`repaired\`,
+      \`reported\` (\`[drift] repair\` is off), \`pending\` (a networking action will set the port) or
+      \`failed\`. Exits 1 when a port still drifts or a switch could not be read.
+    `,
+    examples: [
+      ['Every switch', '$0 switch drift'],
+      ['One switch, as JSON', '$0 switch drift sw0 --json'],
+    ],
+  });
+  name = Option.String({ name: 'SWITCH', required: false });
+
+  async execute(): Promise<number> {
+    let switches: SwitchDriftInfo[];
+    if (this.name === undefined) {
+      const all: DriftInfo = await this.api.drift();
+      const settings = all.interval === 0 ? 'periodic drift check: off' : `periodic drift check: every ${all.interval} s, repair ${all.repair ? 'on' : 'off (leaks only)'}`;
+      this.show(all, (d) => formatDrift(d.switches, settings));
+      switches = all.switches;
+    } else {
+      const one = await this.api.switchDrift(this.name);
+      this.show(one, (d) => formatDrift([d], null));
+      switches = [one];
+    }
+    const bad = switches.some((s) => s.result === 'error' || Object.values(s.drift).some((d) => d.state !== 'repaired'));
+    return bad ? 1 : 0;
+  }
+}
+
 /** The `haas switch` commands. */
-export const switchCommands = [SwitchRegister, SwitchDelete, SwitchList, SwitchShow, SwitchVerify];
+export const switchCommands = [SwitchRegister, SwitchDelete, SwitchList, SwitchShow, SwitchVerify, SwitchDrift];

@@ -7,6 +7,7 @@ import type {
   HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, NodeRegistration,
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
+import type { DriftInfo, SwitchDriftInfo } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -184,6 +185,14 @@ export class HaasClient {
   }
   portRevert(name: string, port: string): Promise<StatusId> {
     return this.call('POST', p`/switch/${name}/port/${port}/revert`);
+  }
+  /** The last periodic drift check of every switch, with the drift settings. */
+  drift(): Promise<DriftInfo> {
+    return this.call('GET', '/drift');
+  }
+  /** The last periodic drift check of one switch. */
+  switchDrift(name: string): Promise<SwitchDriftInfo> {
+    return this.call('GET', p`/switch/${name}/drift`);
   }
   /** Read the switch's ports back and compare with the inventory; `fix` re-applies the inventory to drifting ports. */
   switchVerify(name: string, fix = false): Promise<SwitchVerifyReport> {

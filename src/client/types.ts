@@ -111,6 +111,29 @@ export interface SwitchVerifyReport {
   errors?: Record<string, string>;
 }
 
+/** One drifting port in a drift check: the inventory's VLANs, the switch's, and what the check did. */
+export interface PortDriftInfo {
+  expected: PortVlanState;
+  actual: PortVlanState;
+  /** The port carried a VLAN its node's project may not use (or was open to every VLAN). */
+  leak: boolean;
+  state: 'reported' | 'repaired' | 'failed' | 'pending';
+  error?: string;
+}
+
+/** GET /switch/<s>/drift: the last periodic drift check of a switch. */
+export interface SwitchDriftInfo {
+  switch: string;
+  checked_at: string | null;
+  result: 'ok' | 'drift' | 'error' | 'unchecked';
+  ports: number;
+  drift: Record<string, PortDriftInfo>;
+  error?: string;
+}
+
+/** GET /drift: the drift settings (interval in seconds, 0 = off) and every switch's last check, sorted. */
+export interface DriftInfo { interval: number; repair: boolean; switches: SwitchDriftInfo[] }
+
 /** GET /switch/<s>/port/<port>: empty when no nic is cabled. */
 export interface PortInfo {
   node?: string;

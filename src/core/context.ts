@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
 import type { Duplex, Readable } from 'node:stream';
+import type { DriftLedger } from './drift.js';
 
 /** The daemon's domain services, passed to every core function. */
 export interface Core {
@@ -23,6 +24,8 @@ export interface Core {
   /** Run `use` with the switch's device session, in turn with the networking worker's batches for that switch. */
   withSwitchSession<T>(sw: { id: number; label: string; type: string; config: string; host_key: string | null }, what: string,
     use: (session: SwitchSession) => Promise<T>): Promise<T>;
+  /** The last drift check of every switch (src/jobs/drift.ts keeps it). */
+  drift: DriftLedger;
   /** The per-node console hub (one viewer per node). */
   consoles: ConsoleHub;
   /** The headnodes' VMs. */

@@ -27,7 +27,7 @@ export interface VerifyReport {
 }
 
 /** What the inventory says each registered port of the switch should carry (ports without a nic or networks: nothing). */
-function expectedPorts(core: Core, sw: SwitchRow): Map<string, PortExpectation> {
+export function expectedPorts(core: Core, sw: SwitchRow): Map<string, PortExpectation> {
   const out = new Map<string, PortExpectation>();
   for (const port of core.inv.column<string>('SELECT label FROM port WHERE switch_id = ? ORDER BY id', sw.id)) {
     out.set(port, { native: null, tagged: [] });
@@ -47,7 +47,7 @@ function expectedPorts(core: Core, sw: SwitchRow): Map<string, PortExpectation> 
 }
 
 /** The changes that give a port exactly its inventory networks. */
-function reapply(port: string, e: PortExpectation): PortChange[] {
+export function reapply(port: string, e: PortExpectation): PortChange[] {
   const changes: PortChange[] = [{ kind: 'revert', port }];
   if (e.native !== null) changes.push({ kind: 'modify', port, channel: { native: true }, vlan: e.native });
   for (const v of e.tagged) changes.push({ kind: 'modify', port, channel: { native: false, vlan: v }, vlan: v });

@@ -35,6 +35,7 @@ function effectiveSections(config: Config): Record<string, Record<string, string
       switch_timeout: String(config.switchTimeoutMs / 1000), obm_timeout: String(config.obmTimeoutMs / 1000),
     },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
+    drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },
     headnode: {
       image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
       backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,

@@ -21,6 +21,8 @@ import { claimDatabase, preflight, type HostChecks } from './preflight.js';
 import { enabledDrivers } from './drivers.js';
 import { bindListeners } from './listeners.js';
 import { verifyAfterRestore } from './restore-check.js';
+import { DriftMonitor } from '../jobs/drift.js';
+import { DriftLedger } from '../core/drift.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -79,6 +81,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited(core, uuid, kind));
   const core: Core = {
     inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
+    drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
     actionsQueued: () => worker?.kick(),
     usersChanged: () => authn?.invalidate(),
     withSwitchSession: (sw, what, use) => worker!.withSwitch(sw, what, use),
@@ -105,13 +108,17 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       for (const s of listeners.servers) { s.keepAliveTimeout = 5000; s.headersTimeout = 30_000; s.on('upgrade', upgrade); }
       // Actions left PENDING by a crash are applied again (drivers are idempotent).
       worker.kick();
+      const drift = new DriftMonitor(core, config.drift);
+      drift.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
       const restoreChecked = verifyAfterRestore(core, config.db, stop.stopping)
         .catch((e: unknown) => log.error(`restore check failed: ${e instanceof Error ? e.message : String(e)}`));
       const signal = await stop.received;
+      const driftStopped = drift.stop();
       log.info(`${signal}: shutting down`);
       await shutdown(listeners.servers, worker, consoles, log, config.switchTimeoutMs);
+      await driftStopped;
       await restoreChecked;
     } finally {
       listeners.removeSocket();

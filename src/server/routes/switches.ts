@@ -2,6 +2,7 @@
 import * as switches from '../../core/switches.js';
 import * as actions from '../../core/actions.js';
 import { verifySwitch } from '../../core/verify.js';
+import { showDrift, showSwitchDrift } from '../../core/drift.js';
 import { body, checkLabel, NO_BODY, openBody } from '../body.js';
 import { json, type Router } from '../router.js';
 
@@ -18,6 +19,9 @@ export function switchRoutes(r: Router): void {
   r.on('GET', '/switch/:switch/verify', NO_BODY, async ({ core, p, params }) => json(await verifySwitch(core, p, params.switch!, false)));
   r.on('POST', '/switch/:switch/verify', body({}, { fix: 'boolean' }),
     async ({ core, p, params, body: b }) => json(await verifySwitch(core, p, params.switch!, b.fix === true)));
+  // haas's extension: the last periodic drift check (all switches, or one).
+  r.on('GET', '/drift', NO_BODY, ({ core, p }) => json(showDrift(core, p)));
+  r.on('GET', '/switch/:switch/drift', NO_BODY, ({ core, p, params }) => json(showSwitchDrift(core, p, params.switch!)));
   r.on('POST', PORT + '/connect_nic', body({ node: 'string', nic: 'string' }),
     ({ core, p, params, body: b }) => switches.connectNic(core, p, params.switch!, params.port!, b.node, b.nic));
   r.on('POST', PORT + '/detach_nic', NO_BODY, ({ core, p, params }) => switches.detachNic(core, p, params.switch!, params.port!));
