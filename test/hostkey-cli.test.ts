@@ -82,6 +82,9 @@ describe('SSH host keys of CLI switches (vendor emulators)', () => {
     const presented = emu.hostKeyFingerprint();
     assert.notEqual(presented, first);
     const before = { auth: emu.authAttempts, logins: emu.logins, commands: emu.commands.length };
+    // The daemon's pooled session died with the old server, maybe unnoticed yet: any use of it fails
+    // (nothing is sent) and drops it, so the action below logs in anew, deterministically.
+    assert.equal((await call('GET', '/switch/nx1/verify')).status, 502);
     const refused = await act('n1', 'detach', 'red');
     assert.equal(refused.status, 'ERROR');
     assert.ok(refused.message?.includes(`recorded ${first}`), refused.message ?? '');
@@ -114,6 +117,29 @@ describe('SSH host keys of CLI switches (vendor emulators)', () => {
     assert.equal((await act('n1', 'detach', 'red')).status, 'DONE');
     assert.deepEqual(await networksOf('n1'), {});
     assert.ok(emu.authAttempts > before.auth, 'the switch is logged in to again');
+  });
+
+  it('answers bad input with 400/404/409, never a 500', async () => {
+    ok(await call('PUT', '/switch/plain', { type: 'mock', hostname: 'sw.example', username: 'u', password: 'p' }));
+    const bad = async (method: string, path: string, body: unknown, status: number, type: string) => {
+      const r = await call(method, path, body);
+      assert.equal(r.status, status, `${method} ${path} ${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.json.type, type);
+      return r.json.msg as string;
+    };
+    await bad('PUT', '/switch/plain/host_key', {}, 400, 'ValidationError');
+    await bad('PUT', '/switch/plain/host_key', { fingerprint: 42 }, 400, 'ValidationError');
+    await bad('PUT', '/switch/plain/host_key', { fingerprint: FOREIGN, extra: 1 }, 400, 'ValidationError');
+    assert.match(await bad('PUT', '/switch/plain/host_key', { fingerprint: 'MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48' }, 400, 'BadArgumentError'),
+      /not an OpenSSH SHA-256 fingerprint.*ssh-keygen -lf/);
+    await bad('PUT', '/switch/plain/host_key', { fingerprint: 'SHA256:' + 'A'.repeat(42) }, 400, 'BadArgumentError');
+    await bad('GET', '/switch/nowhere/host_key', undefined, 404, 'NotFoundError');
+    await bad('PUT', '/switch/nowhere/host_key', { fingerprint: FOREIGN }, 404, 'NotFoundError');
+    assert.match(await bad('POST', '/switch/plain/host_key/accept', { fingerprint: FOREIGN }, 409, 'IllegalStateError'), /no refused host key/);
+    // base64's padding, as some tools print it, is accepted and dropped.
+    assert.equal(ok(await call('PUT', '/switch/plain/host_key', { fingerprint: `${FOREIGN}=` })).json.fingerprint, FOREIGN);
+    // HIL's show_switch keeps its exact shape.
+    assert.deepEqual(Object.keys(ok(await call('GET', '/switch/plain')).json).sort(), ['capabilities', 'name', 'ports']);
   });
 
   for (const dialect of DIALECTS) {
