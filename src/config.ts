@@ -1,6 +1,7 @@
 // Daemon configuration: resolved once at start-up (flags > env > file >
 // defaults) into one typed object that is passed down.
 import { join } from 'node:path';
+import { isIP } from 'node:net';
 import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile, type IniLines } from './settings-files.js';
 
 /** A closed range of VLAN ids. */
@@ -148,8 +149,11 @@ function onOff(text: string | undefined, name: string, dflt: boolean): boolean {
   throw new ConfigError(`${name}: expected true or false (on or off), got "${text}"`);
 }
 
+/** An address literal must be a loopback one; a name is checked by the address it binds (daemon/listeners.ts). */
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const kind = isIP(host);
+  if (kind === 0) return true;
+  return kind === 4 ? /^127\./.test(host) : host === '::1' || /^::ffff:127\./i.test(host);
 }
 
 /** Flags given to `haas serve` (undefined = not given). */

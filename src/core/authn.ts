@@ -2,11 +2,16 @@
 // A verified (user, password) pair is cached under a SHA-256 keyed with a
 // per-process secret, so each request costs one hash lookup, not a KDF run.
 // The cache is dropped whenever users, admin flags or memberships change.
+// Failed logins are throttled per (user, source) (login-throttle.ts), before
+// the cache and before the KDF; concurrent checks of one header share one KDF run.
 import { hash, randomBytes } from 'node:crypto';
 import { AuthorizationError } from '../errors.js';
 import type { Inventory } from '../db/inventory.js';
+import type { Logger } from '../log.js';
+import type { LimitsConfig } from '../config.js';
 import type { Principal } from './context.js';
 import { verifyPassword } from './passwords.js';
+import { LoginThrottle } from './login-throttle.js';
 
 const BAD_CREDENTIALS = 'Invalid username or password.';
 const MAX_CACHED = 10_000;
@@ -16,7 +21,12 @@ const NO_USERS = 'no users exist yet: create the first admin on the server with 
 export class DatabaseAuthenticator {
   private readonly key = randomBytes(32).toString('base64');
   private cache = new Map<string, Principal>();
-  constructor(private readonly inv: Inventory) {}
+  /** Checks under way, by cache key: a client's parallel requests cost one KDF run and count as one attempt. */
+  private readonly checking = new Map<string, Promise<Principal>>();
+  private readonly throttle: LoginThrottle;
+  constructor(private readonly inv: Inventory, limits: LimitsConfig, log: Logger) {
+    this.throttle = new LoginThrottle(limits, log);
+  }
 
   /** Forget every verified credential (call after any user or membership change). */
   invalidate(): void { this.cache = new Map(); }
@@ -26,15 +36,24 @@ export class DatabaseAuthenticator {
     return hash('sha256', this.key + header, 'base64');
   }
 
-  /** The principal of an already verified Authorization header, or undefined (no KDF, no await). */
-  cached(header: string | undefined): Principal | undefined {
-    return header === undefined ? undefined : this.cache.get(this.tagOf(header));
+  /**
+   * The principal of an already verified Authorization header, or undefined (no KDF, no await).
+   * Throws RateLimitError while its user is throttled from `source`: otherwise a guess of the right
+   * password would be answered from the cache during the delay.
+   */
+  cached(header: string | undefined, source: string): Principal | undefined {
+    const hit = header === undefined ? undefined : this.cache.get(this.tagOf(header));
+    if (hit && this.throttle.active) {
+      this.throttle.refuseIfDelayed(hit.user!, source);
+      this.throttle.succeeded(hit.user!, source);
+    }
+    return hit;
   }
 
-  /** The principal for an Authorization header; throws AuthorizationError (401) otherwise. */
-  async authenticate(header: string | undefined): Promise<Principal> {
+  /** The principal for an Authorization header sent from `source`; throws AuthorizationError (401) or RateLimitError (429). */
+  async authenticate(header: string | undefined, source: string): Promise<Principal> {
     try {
-      return await this.verify(header);
+      return this.cached(header, source) ?? await this.verify(header, source);
     } catch (e) {
       // A fresh database: say how to get in, since no credentials can work yet.
       if (e instanceof AuthorizationError && !this.inv.get('SELECT 1 FROM user LIMIT 1')) throw new AuthorizationError(NO_USERS);
@@ -42,16 +61,34 @@ export class DatabaseAuthenticator {
     }
   }
 
-  private async verify(header: string | undefined): Promise<Principal> {
+  private async verify(header: string | undefined, source: string): Promise<Principal> {
     if (!header || !header.startsWith('Basic ')) throw new AuthorizationError('Authentication required (HTTP Basic).');
     const tag = this.tagOf(header);
-    const hit = this.cache.get(tag);
-    if (hit) return hit;
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new AuthorizationError(BAD_CREDENTIALS);
     const name = decoded.slice(0, colon);
-    const password = decoded.slice(colon + 1);
+    // The same header from the same source already being checked: wait for that verdict.
+    const running = this.checking.get(`${source}\u0000${tag}`);
+    if (running) return running;
+    this.throttle.begin(name, source);
+    const check = this.check(name, decoded.slice(colon + 1), tag);
+    this.checking.set(`${source}\u0000${tag}`, check);
+    try {
+      const principal = await check;
+      this.throttle.succeeded(name, source);
+      return principal;
+    } catch (e) {
+      if (e instanceof AuthorizationError) this.throttle.failed(name, source);
+      else this.throttle.abandoned(name, source);
+      throw e;
+    } finally {
+      this.checking.delete(`${source}\u0000${tag}`);
+    }
+  }
+
+  /** Check a name and password against the user table (one KDF run); cache the principal. */
+  private async check(name: string, password: string, tag: string): Promise<Principal> {
     const generation = this.cache;
     const user = this.inv.get<{ id: number; password_hash: string; is_admin: number }>(
       'SELECT id, password_hash, is_admin FROM user WHERE label = ?', name);

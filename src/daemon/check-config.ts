@@ -36,6 +36,11 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
     drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },
+    limits: {
+      login_failures: String(config.limits.loginFailures), login_delay: String(config.limits.loginDelayMs / 1000),
+      login_max_delay: String(config.limits.loginMaxDelayMs / 1000),
+      connections_per_source: String(config.limits.connectionsPerSource), streams_per_source: String(config.limits.streamsPerSource),
+    },
     headnode: {
       image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
       backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,

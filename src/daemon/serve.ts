@@ -75,7 +75,7 @@ interface Prepared {
 
 /** Assemble the daemon, bind its listeners, serve until a signal, and shut down (the socket goes with it). */
 async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers }: Prepared): Promise<void> {
-  const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv) : null;
+  const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
   const consoles = createConsoleHub();
   let worker: ActionWorker | null = null;
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited(core, uuid, kind));

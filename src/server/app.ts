@@ -4,6 +4,9 @@ import { Hono } from 'hono';
 import { ApiError, AuthorizationError, MethodNotAllowedError, NotFoundError, messageOf } from '../errors.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
+import { RateLimitError } from '../core/login-throttle.js';
+import type { IncomingMessage } from 'node:http';
+import { sourceOf } from './connections.js';
 import { storageErrorOf } from '../db/storage.js';
 import { Router, header } from './router.js';
 import { projectRoutes } from './routes/projects.js';
@@ -37,7 +40,8 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
       c.set('p', ANONYMOUS);
     } else if (authn) {
       const authorization = header(c, 'authorization');
-      c.set('p', authn.cached(authorization) ?? await authn.authenticate(authorization));
+      const source = sourceOf((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket ?? {});
+      c.set('p', authn.cached(authorization, source) ?? await authn.authenticate(authorization, source));
     } else {
       c.set('p', NULL_AUTH_PRINCIPAL);
     }
@@ -73,6 +77,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
     if (e instanceof ApiError) {
       const headers: Record<string, string> = e instanceof AuthorizationError && !header(c, 'authorization') && authn
         ? { 'www-authenticate': 'Basic realm="haas"' } : {};
+      if (e instanceof RateLimitError) headers['retry-after'] = String(e.retryAfter);
       return c.json({ type: e.type, msg: e.message }, e.status as 400, headers);
     }
     core.log.error(`internal error on ${c.req.method} ${c.req.path}: ${e instanceof Error ? e.stack ?? e.message : messageOf(e)}`);

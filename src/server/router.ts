@@ -2,12 +2,14 @@
 // body schema and handler; it is served under /v0 and without the prefix.
 // Authentication happens before any route runs (401 before 400 and 404).
 import type { Context } from 'hono';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Readable as NodeReadable } from 'node:stream';
 import type { Core, Principal } from '../core/context.js';
 import { PayloadTooLargeError, ValidationError } from '../errors.js';
+import { RateLimitError } from '../core/login-throttle.js';
 import { parseBody, type BodyOf, type BodySchema } from './body.js';
+import { sourceOf, startStream } from './connections.js';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -92,16 +94,53 @@ async function readBody(c: Context, method: string): Promise<string> {
   if ((len === undefined || len === '0') && !chunked) return '';
   // The node adapter hands no body to GET requests: a declared one is refused as such.
   if (method === 'GET' || method === 'HEAD') throw new ValidationError('A GET request takes no body.');
-  if (len !== undefined && Number(len) > MAX_BODY) throw new PayloadTooLargeError(`The request body exceeds ${MAX_BODY} bytes.`);
-  const text = await c.req.text();
-  if (text.length > MAX_BODY) throw new PayloadTooLargeError(`The request body exceeds ${MAX_BODY} bytes.`);
-  return text;
+  const tooLarge = () => {
+    // The rest of the body is not read: the connection closes after the answer.
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    if (outgoing) outgoing.shouldKeepAlive = false;
+    return new PayloadTooLargeError(`The request body exceeds ${MAX_BODY} bytes.`);
+  };
+  if (len !== undefined && Number(len) > MAX_BODY) throw tooLarge();
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming) {
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > MAX_BODY) throw tooLarge();
+    return text;
+  }
+  return readCapped(incoming, tooLarge);
+}
+
+/** Read a request body of at most MAX_BODY bytes; a longer one (e.g. chunked) is refused as soon as it passes the cap. */
+function readCapped(incoming: IncomingMessage, tooLarge: () => Error): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (fn: () => void) => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      fn();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) { chunks.push(chunk); return; }
+      incoming.pause();
+      settle(() => reject(tooLarge()));
+    };
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
+    const onError = (e: Error) => settle(() => reject(e));
+    const onAborted = () => settle(() => reject(new ValidationError('The client closed the connection before the body was complete.')));
+    incoming.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+  });
 }
 
 function respond(c: Context, a: Answer): Response {
   if (a === undefined) return c.body(null, 200);
   if ('redirect' in a) return c.redirect(a.redirect, 307);
   if ('stream' in a) {
+    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+    if (socket && !startStream(socket)) {
+      a.stream.destroy();
+      throw new RateLimitError(`${sourceOf(socket)} already holds as many console and event streams as it may (streams_per_source); close one first.`, 1);
+    }
     const web = NodeReadable.toWeb(a.stream) as unknown as ReadableStream<Uint8Array>;
     return new Response(web, { status: 200, headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' } });
   }

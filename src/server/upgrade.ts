@@ -2,35 +2,75 @@
 // Upgrade` and `Upgrade: tcp` turns the HTTP connection into a raw two-way
 // byte stream to the headnode's serial port (like `docker attach`), so a
 // user can log in. Authentication and authorization are those of the API.
-import type { IncomingMessage } from 'node:http';
+// Any other upgrade offer (`Upgrade: h2c` from `curl --http2`, websocket) is
+// declined the way HTTP allows: the request is served as a plain HTTP/1.1 one.
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import { ApiError, BadArgumentError, NotFoundError, messageOf } from '../errors.js';
 import { NULL_AUTH_PRINCIPAL, type Core } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
+import { RateLimitError } from '../core/login-throttle.js';
 import { headnodeSerialSession } from '../core/headnodes.js';
+import { sourceOf, startStream } from './connections.js';
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 502: 'Bad Gateway' };
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 502: 'Bad Gateway', 503: 'Service Unavailable',
+};
+/** Headers that offer or negotiate the upgrade: dropped when the request is served as plain HTTP. */
+const UPGRADE_HEADERS = new Set(['upgrade', 'connection', 'http2-settings']);
 
 function refuse(socket: Duplex, e: unknown, core: Core): void {
   const err = e instanceof ApiError ? e : null;
   if (!err) core.log.error(`interactive console: ${messageOf(e)}`);
   const status = err?.status ?? 500;
   const body = JSON.stringify({ type: err?.type ?? 'ServerError', msg: err?.message ?? 'Internal server error (a bug in haas; see the daemon log)' });
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\n` +
+  const retry = e instanceof RateLimitError ? `Retry-After: ${e.retryAfter}\r\n` : '';
+  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\n${retry}` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/**
+ * Serve a request whose upgrade offer we decline as a plain HTTP request: put its head (without the
+ * upgrade headers) and the bytes read after it back into the socket, and hand the socket to the
+ * server as if it had just connected. Node then parses it afresh: body, keep-alive and all.
+ */
+function serveAsPlainHttp(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    if (!UPGRADE_HEADERS.has(req.rawHeaders[i]!.toLowerCase())) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  }
+  // rawHeaders hold the bytes as latin1 characters: latin1 gives back the same bytes.
+  socket.unshift(Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), head]));
+  server.emit(socket instanceof TLSSocket ? 'secureConnection' : 'connection', socket);
+}
+
+/** The path parameter of a console path, decoded; a malformed percent-escape is a 400. */
+function decodedLabel(raw: string): string {
+  try { return decodeURIComponent(raw); } catch {
+    throw new BadArgumentError(`Malformed percent-escape in the headnode name "${raw.slice(0, 60)}"`);
+  }
 }
 
 /** The `upgrade` listener for the daemon's HTTP servers. */
 export function interactiveConsoles(core: Core, authn: DatabaseAuthenticator | null) {
-  return async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
+  return async function upgrade(this: Server, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if ((req.headers.upgrade ?? '').toLowerCase() !== 'tcp') {
+      serveAsPlainHttp(this, req, socket, head);
+      return;
+    }
     socket.on('error', () => socket.destroy());
     try {
       const path = new URL(req.url ?? '/', 'http://haas').pathname;
       const m = /^(?:\/v0)?\/headnode\/([^/]+)\/console$/.exec(path);
       if (!m || req.method !== 'GET') throw new NotFoundError(`No interactive session at ${req.method} ${path}`);
-      const p = authn ? await authn.authenticate(req.headers.authorization) : NULL_AUTH_PRINCIPAL;
-      if ((req.headers.upgrade ?? '').toLowerCase() !== 'tcp') throw new BadArgumentError('Upgrade: tcp is the only protocol offered');
-      const serial = await headnodeSerialSession(core, p, decodeURIComponent(m[1]!));
+      const source = sourceOf(socket as { remoteAddress?: string });
+      const p = authn ? await authn.authenticate(req.headers.authorization, source) : NULL_AUTH_PRINCIPAL;
+      const label = decodedLabel(m[1]!);
+      if (!startStream(socket)) {
+        throw new RateLimitError(`${source} already holds as many console and event streams as it may (streams_per_source); close one first.`, 1);
+      }
+      const serial = await headnodeSerialSession(core, p, label);
       socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
       if (head.length > 0) serial.write(head);
       socket.pipe(serial);
