@@ -10,19 +10,23 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
 import { labUnavailable, pings } from './lab/netns.js';
-import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
+import { startOvsLab, type LabNode } from './lab/ovs.js';
+import { rmSync } from 'node:fs';
 
 const skip = labUnavailable();
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 const ISOLATED = { tag: null, trunks: [4095], vlan_mode: 'trunk', protected: true };
 
-/** A lab, a daemon checking drift every second, and helpers; `repair` as in [drift]. */
-async function setUp(repair: boolean) {
+/** A lab, a daemon checking drift every `interval` seconds (default 1), and helpers; `repair` as in [drift]. */
+async function setUp(repair: boolean, interval = 1) {
   const lab = await startOvsLab();
+  const env = { OVS_RUNDIR: lab.rundir };
+  const config = `[drift]\ninterval = ${interval}\nrepair = ${repair}\n`;
   let d: TestDaemon;
   try {
-    d = await startDaemon({ env: { OVS_RUNDIR: lab.rundir }, config: `[drift]\ninterval = 1\nrepair = ${repair}\n` });
+    d = await startDaemon({ env, config });
   } catch (e) { lab.stop(); throw e; }
+  const dir = d.dir;
   const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
   const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
   const enc = encodeURIComponent;
@@ -31,7 +35,13 @@ async function setUp(repair: boolean) {
   ok(await call('PUT', '/network/red', { owner: 'A', access: 'A', net_id: '' }));
   const red = Number(ok(await call('GET', '/networks')).json.red.network_id);
   return {
-    lab, d, call, ok, red,
+    lab, call, ok, red,
+    get d() { return d; },
+    /** Stop the daemon and start it again on the same database (its first check runs at start-up). */
+    async restart() {
+      await d.stop();
+      d = await startDaemon({ env, config, dir });
+    },
     /** A lab node whose port is registered and cabled to a nic of a node in `project`. */
     async node(name: string, host: number, project: string): Promise<LabNode> {
       const n = lab.addNode(name, host);
@@ -68,7 +78,7 @@ async function setUp(repair: boolean) {
     drift(port: string, tag: number) {
       lab.vsctl('set', 'port', port, `tag=${tag}`, 'vlan_mode=access', 'protected=false', '--', 'clear', 'port', port, 'trunks');
     },
-    async stop() { await d?.cleanup(); lab.stop(); },
+    async stop() { await d?.cleanup(); rmSync(dir, { recursive: true, force: true }); lab.stop(); },
   };
 }
 
@@ -176,5 +186,32 @@ describe('drift check on real OVS, repair on', { skip: skip ?? false }, () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     await t.logged(new RegExp(`port "${a.port}": inventory native ${t.red}; switch native ${blue}; repaired`));
+  });
+});
+
+describe('drift check on real OVS: a drifting node that changes project is checked at once', { skip: skip ?? false }, () => {
+  let t: Awaited<ReturnType<typeof setUp>>;
+  let a: LabNode; let b: LabNode;
+  before(async () => {
+    // One round an hour: only the start-up round and the watch on drift left in place can act within the test.
+    t = await setUp(false, 3600);
+    a = await t.node('a', 1, 'A');
+    b = await t.node('b', 2, 'A');
+    await t.connect('a', 'red');
+  });
+  after(async () => { await t?.stop(); });
+
+  it('takes the old project\'s VLAN off when the node moves, without waiting for the next round', async () => {
+    t.drift(b.port, t.red);
+    await t.restart();
+    await t.until('the start-up round reports b', (r) => r.drift[b.port]?.state === 'reported');
+    assert.equal(pings(b.ns, a.ip), true, 'b reaches a on red');
+    t.ok(await t.call('POST', '/project/A/detach_node', { node: 'b' }));
+    t.ok(await t.call('POST', '/project/B/connect_node', { node: 'b' }));
+    await t.logged(new RegExp(`drift check: switch "ovs1" port "${b.port}" changed hands while drifting`));
+    await t.logged(new RegExp(`port "${b.port}": inventory nothing; switch native ${t.red} \\(a VLAN its node's project may not use\\); repaired`));
+    assert.deepEqual(t.lab.portConfig(b.port), ISOLATED);
+    assert.equal(pings(b.ns, a.ip), false);
+    assert.equal(t.lab.portConfig(a.port).tag, t.red);
   });
 });

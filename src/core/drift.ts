@@ -177,3 +177,16 @@ export function describeVlans(v: PortExpectation | PortVlans | undefined): strin
   const anomaly = 'anomaly' in v && v.anomaly ? ` (${v.anomaly})` : '';
   return (parts.join(', ') || 'nothing') + anomaly;
 }
+
+/**
+ * What each registered port of the switch is cabled to, as one text per port: the nic, its node's
+ * project, and whether it has a PENDING action. A port left drifting is checked again when this changes.
+ */
+export function portHolders(core: Core, sw: SwitchRow): Map<string, string> {
+  const rows = core.inv.all<{ port: string; nic_id: number | null; project_id: number | null; pending: number }>(
+    `SELECT port.label AS port, nic.id AS nic_id, node.project_id,
+            EXISTS (SELECT 1 FROM networking_action a WHERE a.nic_id = nic.id AND a.status = 'PENDING') AS pending
+       FROM port LEFT JOIN nic ON nic.port_id = port.id LEFT JOIN node ON node.id = nic.node_id
+      WHERE port.switch_id = ?`, sw.id);
+  return new Map(rows.map((r) => [r.port, `nic ${r.nic_id ?? '-'} project ${r.project_id ?? '-'}${r.pending ? ' pending' : ''}`]));
+}

@@ -3,11 +3,18 @@
 // lane (switches in parallel), its report kept in the ledger and each drifting
 // port logged with what the inventory says and what the switch carries, and
 // what was done about it. A round starts `interval` after the previous ended.
+// Drift left in place (reported, or left to a pending action) is watched: when
+// the port's node changes project (or its nic or pending action changes), the
+// switch is checked again at once, so a VLAN that has just become a leak does
+// not wait for the next round.
 import type { DriftConfig } from '../config.js';
 import type { Core } from '../core/context.js';
-import { checkSwitchDrift, describeVlans, type SwitchDriftReport } from '../core/drift.js';
+import { checkSwitchDrift, describeVlans, portHolders, type SwitchDriftReport } from '../core/drift.js';
 import type { SwitchRow } from '../core/lookup.js';
 import { messageOf } from '../errors.js';
+
+/** How often the holders of ports left drifting are looked at (one small query per such switch). */
+const WATCH_MS = 1000;
 
 const DONE: Record<string, string> = {
   reported: 'reported (repair is off)',
@@ -33,6 +40,11 @@ export class DriftMonitor {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
   private stopped = false;
+  /** Per switch id: the switch, and its ports left drifting with their holders when last checked. */
+  private readonly watched = new Map<number, { sw: SwitchRow; ports: Map<string, string> }>();
+  private watchTimer: NodeJS.Timeout | null = null;
+  /** Checks in progress, by switch id. */
+  private readonly checking = new Map<number, Promise<void>>();
 
   constructor(private readonly core: Core, private readonly settings: DriftConfig) {}
 
@@ -63,19 +75,62 @@ export class DriftMonitor {
       this.core.log.error(`drift check: cannot read the switches: ${messageOf(e)}`);
       return;
     }
-    await Promise.all(switches.map(async (sw) => {
+    await Promise.all(switches.map((sw) => this.checkOne(sw)));
+  }
+
+  /** Check one switch (after its check in progress, if any), record, log, and watch what is left drifting. */
+  private checkOne(sw: SwitchRow): Promise<void> {
+    const previous = this.checking.get(sw.id) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      // Taken before the check: a change while it runs makes the first look afterwards check again.
+      const holders = portHolders(this.core, sw);
       const report = await checkSwitchDrift(this.core, sw, this.settings.repair);
       if (this.stopped && report.result === 'error') return; // the worker refused: the daemon is shutting down
       this.core.drift.record(sw.id, report);
       logReport(this.core, report);
-    }));
+      this.watch(sw, report, holders);
+    }).catch((e: unknown) => this.core.log.error(`drift check: switch "${sw.label}": ${messageOf(e)}`))
+      .finally(() => { if (this.checking.get(sw.id) === run) this.checking.delete(sw.id); });
+    this.checking.set(sw.id, run);
+    return run;
   }
 
-  /** Stop scheduling rounds; resolves when the round in progress (if any) has ended. */
-  stop(): Promise<void> {
+  /** Remember the ports the check left drifting, with their holders when it began. */
+  private watch(sw: SwitchRow, report: SwitchDriftReport, holders: Map<string, string>): void {
+    const left = Object.entries(report.drift).filter(([, d]) => d.state === 'reported' || d.state === 'pending').map(([port]) => port);
+    if (left.length === 0) { this.watched.delete(sw.id); return; }
+    this.watched.set(sw.id, { sw, ports: new Map(left.map((port) => [port, holders.get(port) ?? ''])) });
+    if (!this.watchTimer && !this.stopped) this.watchTimer = setInterval(() => this.lookForChanges(), WATCH_MS);
+  }
+
+  /** Check a switch again at once when a port it left drifting changed hands. */
+  private lookForChanges(): void {
+    for (const [id, { sw, ports }] of this.watched) {
+      if (this.checking.has(id)) continue;
+      try {
+        const now = this.core.inv.get<SwitchRow>('SELECT * FROM switch WHERE id = ? AND label = ?', id, sw.label);
+        if (!now) { this.watched.delete(id); continue; }
+        const holders = portHolders(this.core, now);
+        const moved = [...ports].find(([port, was]) => holders.get(port) !== was);
+        if (!moved) continue;
+        this.watched.delete(id);
+        this.core.log.info(`drift check: switch "${sw.label}" port "${moved[0]}" changed hands while drifting (${moved[1]} -> ${holders.get(moved[0]) ?? 'unregistered'}): checking the switch now`);
+        void this.checkOne(now);
+      } catch (e) {
+        this.core.log.error(`drift check: cannot look at switch "${sw.label}": ${messageOf(e)}`);
+      }
+    }
+    if (this.watched.size === 0 && this.watchTimer) { clearInterval(this.watchTimer); this.watchTimer = null; }
+  }
+
+  /** Stop scheduling checks; resolves when the checks in progress (if any) have ended. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.watchTimer) clearInterval(this.watchTimer);
     this.timer = null;
-    return this.round ?? Promise.resolve();
+    this.watchTimer = null;
+    await this.round;
+    await Promise.all([...this.checking.values()]);
   }
 }
