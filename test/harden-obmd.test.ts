@@ -64,6 +64,16 @@ describe('obmd URIs with credentials', () => {
     assert.ok(obmd.currentToken(n), 'obmd handed out a node token');
   });
 
+  it('keeps them out of the redirect to obmd that project members follow', async () => {
+    const n = await node((n, token) => withCredentials(obmd.addNode(n, token)));
+    expectEmptyOk(await member.put(`/v0/node/${n}/obm`, { enabled: true }));
+    const r = await member.post(`/v0/node/${n}/power_on`);
+    assert.equal(r.status, 307, r.text);
+    const location = String(r.headers.location);
+    answers.push(location);
+    assert.equal(location, `${obmd.uri(n)}/power_on?token=${obmd.currentToken(n)}`);
+  });
+
   it('keeps them out of every answer, the audit trail and the log', async () => {
     const audit = await admin.get('/v0/obm_audit');
     answers.push(audit.text);

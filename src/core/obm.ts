@@ -7,7 +7,7 @@ import { obmDriverFor } from '../drivers/obm/registry.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode, type NodeRow } from './lookup.js';
-import { fetchObmdToken, revokeObmdToken } from './obmd.js';
+import { fetchObmdToken, revokeObmdToken, withoutCredentials } from './obmd.js';
 import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
@@ -54,7 +54,7 @@ async function deviceCall<T>(node: NodeRow, what: string, fn: () => Promise<T>):
 /** Run one OBM operation on an enabled node: redirect for obmd, else through the driver. */
 async function obmOp<T>(core: Core, p: Principal, label: string, path: string, fn: (s: ObmSession) => Promise<T>): Promise<ObmOutcome<T>> {
   const node = enabledNode(core, p, label);
-  if (node.obmd_uri) return { redirect: `${node.obmd_uri}/${path}?token=${encodeURIComponent(node.obmd_node_token ?? '')}` };
+  if (node.obmd_uri) return { redirect: `${withoutCredentials(node.obmd_uri)}/${path}?token=${encodeURIComponent(node.obmd_node_token ?? '')}` };
   const s = session(core, node);
   return { value: await deviceCall(node, path, () => fn(s)) };
 }

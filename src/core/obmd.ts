@@ -14,6 +14,11 @@ export function redactUri(uri: string): string {
   return uri.replace(USERINFO, '$1***@');
 }
 
+/** The URI without its credentials: where a client may be sent (obmd's own authentication is the token). */
+export function withoutCredentials(uri: string): string {
+  return uri.replace(USERINFO, '$1');
+}
+
 /** A text fit for a message about `uri`: every trace of the URI's credentials masked. */
 function scrubbed(text: string, uri: string): string {
   const userinfo = USERINFO.exec(uri)?.[2];
@@ -29,7 +34,7 @@ async function obmdCall(node: ObmdNode, method: 'POST' | 'DELETE'): Promise<Resp
   const where = redactUri(uri);
   // fetch refuses a URL with credentials (and would put them in its message): obmd is asked without
   // them; its own authentication is the admin token.
-  const url = `${uri.replace(USERINFO, '$1')}/token`;
+  const url = `${withoutCredentials(uri)}/token`;
   let res: Response;
   try {
     res = await fetch(url, {
