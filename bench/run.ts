@@ -14,6 +14,7 @@
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
 //   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise) and bench/writes.ts
+//   BENCH_TRUTH_ROUNDS=12 rounds of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -560,6 +561,7 @@ async function main(): Promise<void> {
       ['ovs', async () => (await import('./ovs.js')).benchOvs()],
       ['headnodes', async () => (await import('./headnode.js')).benchHeadnodes()],
       ['writes', async () => (await import('./writes.js')).benchWrites([{ name: haasKind, ...haasCmd(true) }])],
+      ['truth', async () => (await import('./truth.js')).benchTruth()],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -602,6 +604,12 @@ async function main(): Promise<void> {
   const writes = extras.writes as import('./writes.js').WriteBench[] | undefined;
   for (const f of Array.isArray(writes) ? writes[0]?.figures ?? [] : []) {
     figures.push({ name: `writes (PUT + DELETE /project, each on disk before its answer) c=${f.connections}: writes/s, p99 ${fmt(f.p99ms, 1)} ms`, value: f.rps, unit: 'writes/s', target: 'info', pass: null });
+  }
+  const truth = extras.truth as import('./truth.js').TruthBenchResult | undefined;
+  if (truth?.driftPerRound) {
+    const drift = truth.driftPerRound.reduce((a, b) => a + b, 0);
+    figures.push({ name: `sshd killed mid-burst, ${truth.rounds} rounds x ${truth.portsPerRound} ports: ports drifting afterwards (${truth.done} DONE, ${truth.error} ERROR, ${truth.readBack} read back)`,
+      value: drift, unit: 'ports', target: '0', pass: drift === 0 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

@@ -24,8 +24,10 @@ export interface Config {
   obmDrivers: string[] | null;
   mock: { switchDelayMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Upper bound for one batch of switch work (ms). */
+  /** Upper bound for one batch of work on one switch (ms): `[timeouts] switch_batch` (deprecated alias: `[drivers] switch_timeout`). */
   switchTimeoutMs: number;
+  /** Upper bound for one device call to a switch (ms): connect and log in, one command, one read or SET: `[timeouts] switch_call`. */
+  switchCallMs: number;
   /** Upper bound for one BMC call (ms). */
   obmTimeoutMs: number;
   /** The `[drift]` section: the periodic read-back of every switch. */
@@ -168,6 +170,7 @@ const KNOWN: Record<string, string[]> = {
   maintenance: ['project', 'url'],
   drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
+  timeouts: ['switch_call', 'switch_batch'],
   log: ['level'],
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
@@ -250,7 +253,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     obmDrivers: list(ini.drivers?.obms),
     mock: { switchDelayMs: inFile('driver.mock', 'switch_delay_ms', (v) => intIn(v, 'switch_delay_ms', 0)) },
     logLevel: level as Config['logLevel'],
-    switchTimeoutMs: inFile('drivers', 'switch_timeout', (v) => intIn(v, 'switch_timeout', 60)) * 1000,
+    ...switchTimeouts(ini, origin),
     obmTimeoutMs: inFile('drivers', 'obm_timeout', (v) => intIn(v, 'obm_timeout', 10)) * 1000,
     drift: {
       intervalMs: inFile('drift', 'interval', (v) => {
@@ -278,6 +281,34 @@ function limitsConfig(int: (key: string, dflt: number, min: number) => number): 
     connectionsPerSource: int('connections_per_source', 64, 1),
     streamsPerSource: int('streams_per_source', 16, 1),
   };
+}
+
+/** `[timeouts] switch_call` and `switch_batch` (or the deprecated `[drivers] switch_timeout`), in ms. */
+function switchTimeouts(ini: Ini, origin: ConfigOrigin): { switchTimeoutMs: number; switchCallMs: number } {
+  const positive = (section: string, key: string, dflt: number) => reportedAt(whereIs(origin, section, key), () => {
+    const n = intIn(ini[section]?.[key], key, dflt);
+    if (n < 1) throw new ConfigError(`${key}: at least 1 (seconds)`);
+    return n;
+  });
+  const batchGiven = ini.timeouts?.switch_batch !== undefined;
+  if (batchGiven && ini.drivers?.switch_timeout !== undefined) {
+    throw new ConfigError(`${whereIs(origin, 'drivers', 'switch_timeout')}: [drivers] switch_timeout is the old name of [timeouts] switch_batch (${whereIs(origin, 'timeouts', 'switch_batch')}): give only switch_batch`);
+  }
+  const batch = batchGiven ? positive('timeouts', 'switch_batch', 60) : positive('drivers', 'switch_timeout', 60);
+  // Before switch_call existed, switch_timeout bounded each call too: a smaller one still does.
+  const call = positive('timeouts', 'switch_call', Math.min(10, batch));
+  if (call > batch) {
+    throw new ConfigError(`${whereIs(origin, 'timeouts', 'switch_call')}: [timeouts] switch_call (${call} s) must not exceed switch_batch (${batch} s): one batch makes several calls`);
+  }
+  return { switchTimeoutMs: batch * 1000, switchCallMs: call * 1000 };
+}
+
+/** Run a check; its ConfigError is reported at `where`. */
+function reportedAt<T>(where: string, check: () => T): T {
+  try { return check(); } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`${where}: ${e.message}`);
+    throw e;
+  }
 }
 
 function headnodeConfig(h: Record<string, string>, stateDir: string, where: (key: string) => string): HeadnodeConfig {

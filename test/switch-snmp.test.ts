@@ -44,7 +44,7 @@ describe('Q-BRIDGE PortList bitmaps', () => {
 describe('snmp driver against a Q-BRIDGE agent', () => {
   const ports = Array.from({ length: 12 }, (_, i) => `ge-0/0/${i + 1}`);
   let agent: QBridgeAgent;
-  const driver = snmpSwitchDriver();
+  const driver = snmpSwitchDriver({ mock: { switchDelayMs: 0 }, callTimeoutMs: 3000 });
   const v2c = () => ({ hostname: agent.host, port: agent.port, version: '2c', community: agent.community, dummy_vlan: DUMMY });
 
   before(async () => { agent = await startQBridgeAgent({ ports, vlans: [310, DUMMY], pvid: DUMMY }); });
@@ -175,7 +175,8 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
       pvid: DUMMY,
       apply: (port, v) => { if (labPorts.has(port)) toOvs(port, v); },
     });
-    d = await startDaemon();
+    // One SNMP request and its retry take [timeouts] switch_call: 3 s here (10 s by default).
+    d = await startDaemon({ config: '[timeouts]\nswitch_call = 3\n' });
     ok(await call('PUT', '/switch/snmp1', { type: HIL_SNMP, ...snmpFields() }));
     ok(await call('PUT', '/project/lab'));
     for (const n of ['a', 'b', 'c', 'd']) await addNode('snmp1', n, nodes[n]!.port);

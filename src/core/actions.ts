@@ -131,17 +131,27 @@ export interface PendingAction {
   id: number; uuid: string; type: 'modify_port' | 'revert_port'; channel: string; nic_id: number;
   new_network_id: number | null; vlan: number | null;
   port: string; switch_id: number; switch_label: string; switch_type: string; switch_config: string; switch_host_key: string | null;
+  /** What the inventory says the port carries now (before the action): the nic's attachments as VLAN ids. */
+  current: { native: number | null; tagged: number[] };
 }
 
 /** Every PENDING action, in creation order. */
 export function pendingActions(core: Pick<Core, 'inv'>): PendingAction[] {
-  return core.inv.all<PendingAction>(
+  const carried = (nicId: number) => {
+    const rows = core.inv.all<{ channel: string; net_id: number }>(
+      'SELECT att.channel, net.net_id FROM attachment att JOIN network net ON net.id = att.network_id WHERE att.nic_id = ?', nicId);
+    return {
+      native: rows.find((r) => r.channel === NATIVE)?.net_id ?? null,
+      tagged: rows.filter((r) => r.channel !== NATIVE).map((r) => r.net_id).sort((a, b) => a - b),
+    };
+  };
+  return core.inv.all<Omit<PendingAction, 'current'>>(
     `SELECT a.id, a.uuid, a.type, a.channel, a.nic_id, a.new_network_id, net.net_id AS vlan,
             port.label AS port, s.id AS switch_id, s.label AS switch_label, s.type AS switch_type, s.config AS switch_config,
             s.host_key AS switch_host_key
        FROM networking_action a JOIN nic ON nic.id = a.nic_id JOIN port ON port.id = nic.port_id
        JOIN switch s ON s.id = port.switch_id LEFT JOIN network net ON net.id = a.new_network_id
-      WHERE a.status = 'PENDING' ORDER BY a.id`);
+      WHERE a.status = 'PENDING' ORDER BY a.id`).map((a) => ({ ...a, current: carried(a.nic_id) }));
 }
 
 /**

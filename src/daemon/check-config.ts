@@ -32,8 +32,9 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     maintenance: config.maintenance ? { project: config.maintenance.project, url: config.maintenance.url } : {},
     drivers: {
       switches: Object.keys(switchDrivers).join(', '), obms: Object.keys(obmDrivers).join(', '),
-      switch_timeout: String(config.switchTimeoutMs / 1000), obm_timeout: String(config.obmTimeoutMs / 1000),
+      obm_timeout: String(config.obmTimeoutMs / 1000),
     },
+    timeouts: { switch_call: String(config.switchCallMs / 1000), switch_batch: String(config.switchTimeoutMs / 1000) },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
     drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },
     limits: {

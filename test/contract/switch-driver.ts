@@ -140,7 +140,7 @@ export function switchDriverContract(name: string, setup: () => Promise<SwitchCo
       await applyAll(s, [revert(r)], 'revert the third');
     }));
 
-    it('a change on a port the switch does not have fails alone; the rest of the batch applies', async (t) => {
+    it('a change on a port the switch does not have fails alone, certainly; the rest of the batch applies', async (t) => {
       const absent = dev.absentPort;
       if (!absent) { t.skip(`${name} accepts any port name`); return; }
       await withSession(async (s) => {
@@ -154,6 +154,8 @@ export function switchDriverContract(name: string, setup: () => Promise<SwitchCo
         for (const i of [1, 3]) {
           const r = results[i];
           assert.ok(r !== null && r !== undefined && typeof r.error === 'string' && r.error.length > 0, `change ${i + 1} on ${absent}: ${JSON.stringify(r)}`);
+          // The switch answered: a refusal is certain (not applied), never "uncertain" (which the worker would read back).
+          assert.equal(r.uncertain, undefined, `change ${i + 1} on ${absent} is a certain refusal: ${JSON.stringify(r)}`);
         }
         assert.deepEqual(await read(s, [p, q]), { [p]: seen(n), [q]: seen(t1) });
         await applyAll(s, [revert(p), revert(q)], 'revert');

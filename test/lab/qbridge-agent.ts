@@ -285,3 +285,64 @@ export function ovsApplier(lab: OvsLab): (port: string, vlans: QBridgePortVlans)
     }
   };
 }
+
+/** The PDU tag of an SNMP v1/v2c message (0xa3: SetRequest, 0xa2: Response), or null if it cannot be read. */
+function pduTag(msg: Buffer): number | null {
+  let i = 0;
+  const skipHeader = (): number | null => { // returns the content length, leaves i at the content
+    i += 1;
+    const first = msg[i++];
+    if (first === undefined) return null;
+    if (first < 0x80) return first;
+    let len = 0;
+    for (let n = first & 0x7f; n > 0; n--) len = (len << 8) | (msg[i++] ?? 0);
+    return len;
+  };
+  if (msg[0] !== 0x30 || skipHeader() === null) return null;
+  for (let field = 0; field < 2; field++) { // version, community
+    const len = skipHeader();
+    if (len === null) return null;
+    i += len;
+  }
+  return msg[i] ?? null;
+}
+
+/** A UDP front of an agent that can lose SETs or their answers (v2c), or everything, as a lossy network does. */
+export interface LossyFront {
+  port: number;
+  /** `set-answer`: SETs reach the agent but their answers are lost; `set`: SETs are lost; `all`: every datagram; null: nothing is lost. */
+  lose(what: 'set-answer' | 'set' | 'all' | null): void;
+  stop(): void;
+}
+
+/** Start a lossy front on 127.0.0.1 (random port) for the agent at `agentPort`. */
+export async function startLossyFront(agentPort: number): Promise<LossyFront> {
+  const front = createSocket('udp4');
+  await new Promise<void>((res, rej) => { front.once('error', rej); front.bind(0, '127.0.0.1', () => res()); });
+  let losing: 'set-answer' | 'set' | 'all' | null = null;
+  // One upstream socket per client address, so answers find their way back.
+  const upstreams = new Map<string, { sock: ReturnType<typeof createSocket>; loseNextAnswer: boolean }>();
+  front.on('message', (msg, from) => {
+    if (losing === 'all') return;
+    const isSet = pduTag(msg) === 0xa3;
+    if (isSet && losing === 'set') return;
+    const key = `${from.address}:${from.port}`;
+    let up = upstreams.get(key);
+    if (!up) {
+      const sock = createSocket('udp4');
+      const entry = { sock, loseNextAnswer: false };
+      sock.on('message', (answer) => {
+        if (losing === 'all' || entry.loseNextAnswer) { entry.loseNextAnswer = false; return; }
+        front.send(answer, from.port, from.address);
+      });
+      upstreams.set(key, (up = entry));
+    }
+    up.loseNextAnswer = isSet && losing === 'set-answer';
+    up.sock.send(msg, agentPort, '127.0.0.1');
+  });
+  const stop = onCleanup(() => {
+    for (const u of upstreams.values()) u.sock.close();
+    front.close();
+  });
+  return { port: front.address().port, lose: (what) => { losing = what; }, stop };
+}

@@ -24,6 +24,14 @@ export interface LabSshd {
   start(): Promise<void>;
   /** Kill sshd and every session it runs (a switch that vanishes), by process id. */
   stop(): void;
+  /**
+   * Cut the SSH session (kill -9 of its sshd process, the connection drops
+   * without an answer) of every command that writes (contains the word
+   * `set`): `after` it ran, or `before` it runs; `after-down`: after it
+   * ran, and sshd itself goes too (restart it with stop() and start());
+   * `hang-after`: it runs, then the session never answers (until cut(null)).
+   */
+  cut(when: 'after' | 'before' | 'after-down' | 'hang-after' | null): void;
   /** While held, every command waits before it runs; `held()` says whether one is waiting. */
   hold(on: boolean): void;
   held(): boolean;
@@ -60,10 +68,26 @@ export async function startSshd(opts: { dir: string; env: Record<string, string>
   writeFileSync(join(dir, 'shadow'), readFileSync('/etc/shadow', 'utf8') + `${username}:${hash}:19000:0:99999:7:::\n`, { mode: 0o600 });
   const hold = join(dir, 'hold');
   const heldMark = join(dir, 'held');
+  const cutMode = join(dir, 'cut');
   const exports = Object.entries(opts.env).map(([k, v]) => `export ${k}='${v}'`).join('\n');
   writeFileSync(join(dir, 'switch-login'), `#!/bin/sh
 while [ -e '${hold}' ]; do : > '${heldMark}'; sleep 0.02; done
 ${exports}
+cut=$(cat '${cutMode}' 2>/dev/null)
+case "$SSH_ORIGINAL_COMMAND" in *" set "*|*"'set'"*) ;; *) cut= ;; esac
+if [ -n "$cut" ]; then
+  # The nearest sshd above us serves this session: killing it drops the connection unanswered.
+  p=$PPID
+  while [ "$p" -gt 1 ] && [ "$(cat /proc/$p/comm)" != sshd ]; do p=$(cut -d' ' -f4 /proc/$p/stat); done
+  [ "$cut" != before ] && /bin/sh -c "$SSH_ORIGINAL_COMMAND" >/dev/null 2>&1
+  if [ "$cut" = hang-after ]; then
+    while [ "$(cat '${cutMode}' 2>/dev/null)" = hang-after ]; do sleep 0.05; done
+    exit 0
+  fi
+  [ "$cut" = after-down ] && kill -9 "$(cat '${join(dir, 'sshd.pid')}')"
+  kill -9 "$p"
+  exit 0
+fi
 exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 `);
   chmodSync(join(dir, 'switch-login'), 0o755);
@@ -107,6 +131,9 @@ exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
       }
     },
     stop,
+    cut(when) {
+      if (when) writeFileSync(cutMode, when); else rmSync(cutMode, { force: true });
+    },
     hold(on) {
       if (on) writeFileSync(hold, '');
       else { rmSync(hold, { force: true }); rmSync(heldMark, { force: true }); }

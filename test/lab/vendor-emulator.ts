@@ -77,6 +77,8 @@ export interface VendorEmulator {
   failSave: string | null;
   /** Test hook: commands matching it get no answer at all (a hung switch). */
   stall: RegExp | null;
+  /** Test hook: the first command matching `match` drops the SSH connection unanswered, `after` applying it or `before`; then the hook clears itself. */
+  dropSession: { match: RegExp; when: 'after' | 'before' } | null;
   /** One port's configuration. */
   config(port: string): EmulatedPort;
   /** What one port forwards. */
@@ -167,7 +169,7 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   for (const name of ports.keys()) pushEffect(name);
 
   const emu: VendorEmulator = {
-    vendor, host: '127.0.0.1', port: 0, username, password, commands: [], saves: 0, logins: 0, authAttempts: 0, reject: null, failSave: null, stall: null,
+    vendor, host: '127.0.0.1', port: 0, username, password, commands: [], saves: 0, logins: 0, authAttempts: 0, reject: null, failSave: null, stall: null, dropSession: null,
     config(port) { const p = ports.get(port); if (!p) throw new Error(`no port ${port}`); return { ...p, allowed: p.allowed === 'all' ? 'all' : new Set(p.allowed) }; },
     effect(port) { return effectOf(ports.get(port)!); },
     tamper(port, change) { Object.assign(ports.get(port)!, change); pushEffect(port); },
@@ -191,7 +193,7 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
     | { kind: 'exec' } | { kind: 'config' } | { kind: 'if'; port: string } | { kind: 'vlan-if'; vlan: number } | { kind: 'vlan'; vlan: number }
     | { kind: 'confirm'; char: boolean };
 
-  function cliSession(stream: ServerChannel): void {
+  function cliSession(stream: ServerChannel, client: Connection): void {
     let mode: Mode = opts.shellLogin ? { kind: 'login-user' } : { kind: 'exec' };
     let privileged = !opts.unprivileged;
     let pagingOff = false;
@@ -431,6 +433,14 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
         return;
       }
       out(typed + '\n'); // the terminal echo
+      const drop = emu.dropSession;
+      if (drop && drop.match.test(typed.trim())) {
+        emu.dropSession = null;
+        if (drop.when === 'after') run(typed);
+        outBuf = '';
+        client.end();
+        return;
+      }
       reply(run(typed));
     };
 
@@ -492,7 +502,7 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
         session.on('window-change', (ok) => ok?.());
         session.on('env', (ok) => ok?.());
         session.on('exec', (_ok, reject) => reject?.());
-        session.on('shell', (ok) => cliSession(ok()));
+        session.on('shell', (ok) => cliSession(ok(), client));
       });
     });
   };

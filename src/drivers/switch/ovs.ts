@@ -8,12 +8,15 @@
 // with empty trunks carries every VLAN, so "no network" is explicit: only
 // frames tagged 4095 are accepted, and `protected` stops those between
 // isolated ports. A batch of changes is one ovs-vsctl transaction.
+// OVSDB transactions are atomic: ovs-vsctl exiting with an error applied
+// nothing; a transaction whose ovs-vsctl died (signal, timeout) or whose
+// SSH session dropped before it answered may have been applied (uncertain).
 import { execFile } from 'node:child_process';
-import { BadArgumentError } from '../../errors.js';
+import { BadArgumentError, messageOf } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshLink, type ExecResult } from './ssh.js';
-import type { ChangeResult, HostKeyPolicy, PortChange, PortVlans, SwitchDriver, SwitchDriverOptions, SwitchSession } from './types.js';
+import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
 import { applyToPort, type PortState } from './port-state.js';
 
 /** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
@@ -25,8 +28,9 @@ const PARKING_VLAN = 4095;
 /** One port row as `list port` reports it. */
 interface PortRow { uuid: string; name: string; tag: number | null; trunks: number[]; vlanMode: string | null; protected: boolean }
 
-/** Runs ovs-vsctl with arguments and returns what it printed. */
+/** Runs ovs-vsctl with arguments and returns what it printed (`code` null: it died before it finished). */
 interface Vsctl {
+  /** Rejects with SwitchUnreachableError when the command could not be sent; any other rejection came after sending it. */
   run(args: string[]): Promise<ExecResult>;
   close(): Promise<void>;
 }
@@ -36,7 +40,8 @@ function localVsctl(timeoutMs: number): Vsctl {
     run: (args) => new Promise((resolve, reject) => {
       execFile('ovs-vsctl', args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
         if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error('ovs-vsctl is not installed on the haas host'));
-        if (err && err.killed) return reject(new Error(`ovs-vsctl did not finish within ${timeoutMs / 1000} s`));
+        if (err && err.killed) return resolve({ code: null, stdout, stderr: `ovs-vsctl did not finish within ${timeoutMs / 1000} s` });
+        if (err && err.signal) return resolve({ code: null, stdout, stderr: stderr || `ovs-vsctl was killed by ${err.signal}` });
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
@@ -55,7 +60,11 @@ function sshVsctl(fields: FieldValues, timeoutMs: number, hostKey: HostKeyPolicy
     ...(hostKey !== undefined ? { hostKey } : {}),
   }, timeoutMs);
   return {
-    run: (args) => link.exec(['ovs-vsctl', ...args].map(shellQuote).join(' ')),
+    run: async (args) => {
+      let conn;
+      try { conn = await link.connection(); } catch (e) { throw new SwitchUnreachableError(messageOf(e)); }
+      return conn.exec(['ovs-vsctl', ...args].map(shellQuote).join(' '), timeoutMs);
+    },
     close: () => link.close(),
   };
 }
@@ -142,7 +151,8 @@ function transaction(timeoutS: number, ports: Map<string, PortState>): string[] 
 }
 
 function failureText(r: ExecResult): string {
-  return (r.stderr.trim() || r.stdout.trim() || `ovs-vsctl exited with status ${r.code}`).replace(/\s+/g, ' ');
+  const why = r.code === null ? 'ovs-vsctl died before it answered' : `ovs-vsctl exited with status ${r.code}`;
+  return (r.stderr.trim() || r.stdout.trim() || why).replace(/\s+/g, ' ');
 }
 
 class OvsSession implements SwitchSession {
@@ -163,7 +173,13 @@ class OvsSession implements SwitchSession {
 
   async applyBatch(changes: PortChange[]): Promise<ChangeResult[]> {
     if (changes.length === 0) return [];
-    const { bridgePorts, rows } = await this.listing();
+    let listed: Awaited<ReturnType<OvsSession['listing']>>;
+    try { listed = await this.listing(); } catch (e) {
+      // Only read so far: nothing was applied.
+      if (e instanceof SwitchUnreachableError) throw e;
+      return changes.map(() => ({ error: messageOf(e) }));
+    }
+    const { bridgePorts, rows } = listed;
     // The final state of each touched port, applying the changes in order.
     const targets = new Map<string, PortState>();
     const errors = new Map<string, string>();
@@ -181,10 +197,20 @@ class OvsSession implements SwitchSession {
       applyToPort(state, c);
     }
     // One transaction; when ovs-vsctl rejects a port, report it and retry without it.
+    const uncertain = new Set<string>();
     while (targets.size > 0) {
-      const r = await this.vsctl.run(transaction(this.timeoutS, targets));
+      let r: ExecResult;
+      try { r = await this.vsctl.run(transaction(this.timeoutS, targets)); } catch (e) {
+        if (!(e instanceof SwitchUnreachableError)) for (const port of targets.keys()) uncertain.add(port);
+        for (const port of targets.keys()) errors.set(port, messageOf(e));
+        break;
+      }
       if (r.code === 0) break;
       const msg = failureText(r);
+      if (r.code === null) {
+        for (const port of targets.keys()) { errors.set(port, msg); uncertain.add(port); }
+        break;
+      }
       const bad = /no row "([^"]+)" in table Port/.exec(msg)?.[1];
       if (bad !== undefined && targets.has(bad)) {
         targets.delete(bad);
@@ -194,7 +220,10 @@ class OvsSession implements SwitchSession {
       for (const port of targets.keys()) errors.set(port, msg);
       targets.clear();
     }
-    return changes.map((c) => { const e = errors.get(c.port); return e === undefined ? null : { error: e }; });
+    return changes.map((c): ChangeResult => {
+      const e = errors.get(c.port);
+      return e === undefined ? null : uncertain.has(c.port) ? { error: e, uncertain: true } : { error: e };
+    });
   }
 
   async getPortNetworks(ports: string[]): Promise<Map<string, PortVlans>> {

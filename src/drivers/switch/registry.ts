@@ -21,7 +21,7 @@ export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<string, 
     powerconnect55xx: powerconnect55xxSwitchDriver(opts),
     delln3000: delln3000SwitchDriver(opts),
     dellnos9: dellnos9SwitchDriver(opts),
-    snmp: snmpSwitchDriver(),
+    snmp: snmpSwitchDriver(opts),
   };
 }
 

@@ -38,9 +38,13 @@ export interface SnmpTarget {
     | { version: '3'; user: string; authProtocol: string; authKey: string; privProtocol: string; privKey: string };
 }
 
-/** One attempt waits this long; with one retry an unanswered request fails in 3 s. */
-const ATTEMPT_TIMEOUT_MS = 1500;
+/** An unanswered request is sent once more (UDP loses datagrams); both attempts together take one call's timeout. */
 const RETRIES = 1;
+
+/** No answer from the agent within the call's timeout (a SET's effect is then unknown). */
+export class SnmpNoAnswerError extends Error {
+  override name = 'SnmpNoAnswerError';
+}
 
 /** A SET the agent refused: the agent's error status and the object it named. */
 export class SnmpSetError extends Error {
@@ -52,14 +56,15 @@ export class SnmpClient {
   private session: Session | null = null;
   private readonly where: string;
 
-  constructor(private readonly target: SnmpTarget) {
+  /** `callTimeoutMs`: one request, its retry included (`[timeouts] switch_call`). */
+  constructor(private readonly target: SnmpTarget, private readonly callTimeoutMs: number) {
     this.where = `the SNMP agent at ${target.host}:${target.port}`;
   }
 
   private open(snmp: NetSnmp): Session {
     if (this.session) return this.session;
     const { host, port, auth } = this.target;
-    const options = { port, timeout: ATTEMPT_TIMEOUT_MS, retries: RETRIES, backoff: 1 };
+    const options = { port, timeout: Math.max(1, Math.floor(this.callTimeoutMs / (RETRIES + 1))), retries: RETRIES, backoff: 1 };
     const s = auth.version === '2c'
       ? snmp.createSession(host, auth.community, { ...options, version: snmp.Version2c })
       : snmp.createV3Session(host, {
@@ -80,8 +85,8 @@ export class SnmpClient {
   private explain(snmp: NetSnmp, e: unknown, what: string): Error {
     if (e instanceof snmp.RequestTimedOutError) {
       const hint = this.target.auth.version === '2c' ? 'a wrong community' : 'a wrong v3 user, auth_key or priv_key';
-      const seconds = (ATTEMPT_TIMEOUT_MS * (RETRIES + 1)) / 1000;
-      return new Error(`${what}: no answer from ${this.where} within ${seconds} s (unreachable, or it ignored the request: agents drop requests with ${hint})`);
+      const seconds = this.callTimeoutMs / 1000;
+      return new SnmpNoAnswerError(`${what}: no answer from ${this.where} within ${seconds} s (unreachable, or it ignored the request: agents drop requests with ${hint})`);
     }
     if (e instanceof snmp.RequestFailedError) {
       const m = /^(\w+): ([\d.]+)$/.exec(e.message);

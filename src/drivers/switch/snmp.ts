@@ -10,17 +10,20 @@
 // read-modify-write: read the bitmaps and PVIDs once, apply every change in
 // memory, SET every changed object in one request (split only when the agent
 // answers tooBig). When the agent refuses an object, the changes of the
-// ports behind it fail with the agent's words and the rest is retried.
+// ports behind it fail with the agent's words and the rest is retried. A SET
+// is atomic: refused, it changed nothing; unanswered, it may have been
+// applied (uncertain, read back by the worker). No answer before the first
+// SET means the agent is unreachable and nothing was changed.
 import type { Varbind } from 'net-snmp';
 import { BadArgumentError, messageOf } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
 import { applyToPort, type PortState } from './port-state.js';
-import { OID, SnmpClient, SnmpSetError, type SnmpTarget } from './snmp-client.js';
+import { OID, SnmpClient, SnmpNoAnswerError, SnmpSetError, type SnmpTarget } from './snmp-client.js';
 import { hasPort, portsOf, samePorts, withPort } from './snmp-portlist.js';
 
 /** ASN.1 BER tags of the value types we SET (net-snmp's ObjectType, without loading it). */
 const BER = { Integer: 2, OctetString: 4, Gauge: 66 } as const;
-import type { ChangeResult, PortChange, PortVlans, SwitchDriver, SwitchSession } from './types.js';
+import { SwitchUnreachableError, type ChangeResult, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
 
 /** Port names are the switch's ifName values: anything printable without spaces. */
 const PORT_NAME = /^\S{1,255}$/;
@@ -207,8 +210,13 @@ function targetsOf(sw: QBridgeState, group: Map<number, PortChange[]>, dummyVlan
   return out;
 }
 
+/** A SET was sent and no answer came: it may have been applied. */
+class SetUnanswered extends Error {}
+
 class SnmpSession implements SwitchSession {
   private portNumbers: Promise<Map<string, number>> | null = null;
+  /** Whether any SET of the current batch was sent. */
+  private sent = false;
 
   constructor(private readonly client: SnmpClient, private readonly dummyVlan: number, private readonly portMap: Map<string, number> | null) {}
 
@@ -247,8 +255,10 @@ class SnmpSession implements SwitchSession {
   /** One SET; halved and sent in parts only if the agent answers tooBig. */
   private async send(plan: PlannedSet[]): Promise<void> {
     try {
+      this.sent = true;
       await this.client.set(plan.map((p) => p.varbind), 'applying the changes');
     } catch (e) {
+      if (e instanceof SnmpNoAnswerError) throw new SetUnanswered(e.message);
       if (!(e instanceof SnmpSetError) || e.status !== 'TooBig' || plan.length < 2) throw e;
       const half = Math.ceil(plan.length / 2);
       await this.send(plan.slice(0, half));
@@ -260,7 +270,7 @@ class SnmpSession implements SwitchSession {
    * Bring these ports to their changes in as few SETs as possible; a port the
    * agent refuses gets the agent's words in `errors`, the others still apply.
    */
-  private async applyGroup(group: Map<number, PortChange[]>, errors: Map<number, string>): Promise<void> {
+  private async applyGroup(group: Map<number, PortChange[]>, errors: Map<number, string>, uncertain: Set<number>): Promise<void> {
     while (group.size > 0) {
       let plan: PlannedSet[] = [];
       try {
@@ -270,6 +280,11 @@ class SnmpSession implements SwitchSession {
         await this.send(plan);
         return;
       } catch (e) {
+        if (e instanceof SetUnanswered) {
+          for (const bp of group.keys()) { errors.set(bp, e.message); uncertain.add(bp); }
+          return;
+        }
+        if (e instanceof SnmpNoAnswerError && !this.sent) throw new SwitchUnreachableError(e.message);
         const culprit = e instanceof SnmpSetError ? plan.find((p) => p.varbind.oid === e.oid) : undefined;
         const suspects = culprit ? [...culprit.ports].filter((bp) => group.has(bp)) : [];
         if (suspects.length === 0) {
@@ -283,8 +298,8 @@ class SnmpSession implements SwitchSession {
         }
         // Several ports share the refused object: the others first, then each suspect alone.
         const rest = new Map([...group].filter(([bp]) => !suspects.includes(bp)));
-        await this.applyGroup(rest, errors);
-        for (const bp of suspects) await this.applyGroup(new Map([[bp, group.get(bp)!]]), errors);
+        await this.applyGroup(rest, errors, uncertain);
+        for (const bp of suspects) await this.applyGroup(new Map([[bp, group.get(bp)!]]), errors, uncertain);
         return;
       }
     }
@@ -292,7 +307,11 @@ class SnmpSession implements SwitchSession {
 
   async applyBatch(changes: PortChange[]): Promise<ChangeResult[]> {
     if (changes.length === 0) return [];
-    const known = await this.ports();
+    this.sent = false;
+    let known: Map<string, number>;
+    try { known = await this.ports(); } catch (e) {
+      throw e instanceof SnmpNoAnswerError ? new SwitchUnreachableError(e.message) : e;
+    }
     const byName = new Map<string, string>();
     const group = new Map<number, PortChange[]>();
     for (const c of changes) {
@@ -309,10 +328,14 @@ class SnmpSession implements SwitchSession {
       list.push(c);
     }
     const errors = new Map<number, string>();
-    await this.applyGroup(group, errors);
-    return changes.map((c) => {
-      const e = byName.get(c.port) ?? errors.get(known.get(c.port)!);
-      return e === undefined ? null : { error: e };
+    const uncertain = new Set<number>();
+    await this.applyGroup(group, errors, uncertain);
+    return changes.map((c): ChangeResult => {
+      const named = byName.get(c.port);
+      if (named !== undefined) return { error: named };
+      const bp = known.get(c.port)!;
+      const e = errors.get(bp);
+      return e === undefined ? null : uncertain.has(bp) ? { error: e, uncertain: true } : { error: e };
     });
   }
 
@@ -331,7 +354,7 @@ class SnmpSession implements SwitchSession {
 }
 
 /** The `snmp` driver: Q-BRIDGE-MIB over SNMP v2c or v3 authPriv. */
-export function snmpSwitchDriver(): SwitchDriver {
+export function snmpSwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
   return {
     name: 'snmp',
     module: 'snmp',
@@ -355,7 +378,7 @@ export function snmpSwitchDriver(): SwitchDriver {
     },
     connect(_label, fields): SwitchSession {
       const portMap = fields.port_map !== undefined ? parsePortMap(String(fields.port_map)) : null;
-      return new SnmpSession(new SnmpClient(targetOf(fields)), Number(fields.dummy_vlan), portMap);
+      return new SnmpSession(new SnmpClient(targetOf(fields), opts.callTimeoutMs), Number(fields.dummy_vlan), portMap);
     },
   };
 }

@@ -19,8 +19,23 @@ export interface PortVlans {
   anomaly?: string;
 }
 
-/** The outcome of one change in a batch: null = applied, else the switch's own words. */
-export type ChangeResult = null | { error: string };
+/**
+ * The outcome of one change in a batch: null = applied; `{error}` = not
+ * applied, certainly (the switch refused it, in its own words, or it was
+ * never sent); `{error, uncertain: true}` = sent, but the answer was lost
+ * (the session dropped or timed out after sending): the switch may carry
+ * it or not, and the worker reads the port back to find out.
+ */
+export type ChangeResult = null | { error: string; uncertain?: true };
+
+/**
+ * Thrown by applyBatch when the switch could not be reached or talked to
+ * before anything was sent (connect, login, the first read): no change of
+ * the batch was applied. Any other failure of applyBatch counts as uncertain.
+ */
+export class SwitchUnreachableError extends Error {
+  override name = 'SwitchUnreachableError';
+}
 
 /**
  * How an SSH-based driver checks the switch's host key (OpenSSH fingerprints,
@@ -37,7 +52,7 @@ export interface HostKeyPolicy {
 
 /** A connection to one switch. All methods are idempotent. */
 export interface SwitchSession {
-  /** Apply changes in order; one result per change. Stops nothing on a failed change unless the switch is gone. */
+  /** Apply changes in order; one result per change (see ChangeResult). Stops nothing on a failed change unless the switch is gone. */
   applyBatch(changes: PortChange[]): Promise<ChangeResult[]>;
   /** Read the VLAN configuration of these ports back from the switch. */
   getPortNetworks(ports: string[]): Promise<Map<string, PortVlans>>;
@@ -48,8 +63,10 @@ export interface SwitchSession {
 /** Shared, per-daemon facilities a driver may use. */
 export interface SwitchDriverOptions {
   mock: { switchDelayMs: number };
-  /** Timeout of one device call (login, one command). */
+  /** Timeout of one device call (connect and log in, one command, one read or SET): `[timeouts] switch_call`. */
   callTimeoutMs: number;
+  /** Timeout of one batch on one switch (`[timeouts] switch_batch`), for a call known to be slow on real switches (a CLI save); default callTimeoutMs. */
+  batchTimeoutMs?: number;
 }
 
 /** A switch driver: name, fields, capabilities and a session factory. */

@@ -19,11 +19,6 @@ export interface CliVendor {
   dialect: Dialect;
 }
 
-/** Logging in may take this long at most (an unreachable switch fails fast). */
-const CONNECT_TIMEOUT_MS = 10_000;
-/** One command may take this long at most (the save gets the full device-call timeout). */
-const COMMAND_TIMEOUT_MS = 20_000;
-
 /** The `dummy_vlan` field: a VLAN id (HIL's client sends it as a digit string). */
 export function dummyVlanField(max = 4094): FieldSpec {
   return { type: 'integer', required: true, min: 1, max };
@@ -55,9 +50,10 @@ export function cliSwitchDriver(vendor: CliVendor, opts: SwitchDriverOptions): S
     },
     connect(label, fields, hostKey) {
       return new CliSession(label, fields, vendor.dialect, {
-        connectMs: Math.min(CONNECT_TIMEOUT_MS, opts.callTimeoutMs),
-        commandMs: Math.min(COMMAND_TIMEOUT_MS, opts.callTimeoutMs),
-        saveMs: opts.callTimeoutMs,
+        connectMs: opts.callTimeoutMs,
+        commandMs: opts.callTimeoutMs,
+        // Saving the configuration can take a minute on some switches: it may use the batch's time.
+        saveMs: Math.max(opts.callTimeoutMs, opts.batchTimeoutMs ?? 0),
       }, hostKey);
     },
   };

@@ -6,12 +6,15 @@
 // dialect's error patterns. A rejected command fails only its change, and
 // the port is put back as it was (so the inventory, unchanged, matches the
 // switch). The batch ends with one save whose success is checked; if the
-// save fails, the batch's changes are undone and reported as failed.
+// save fails, the batch's changes are undone and reported as failed. When
+// the session is lost while a change's commands were being sent, that change
+// is uncertain (the worker reads its port back); the changes after it were
+// not sent; a switch that cannot be reached or logged in to got nothing.
 import { messageOf } from '../../../errors.js';
 import type { FieldValues } from '../../fields.js';
 import { rememberingFirstKey, SshConnection, SshError, type SshTarget } from '../ssh.js';
 import { afterChange, carriesExactly } from '../port-state.js';
-import type { ChangeResult, HostKeyPolicy, PortChange, PortVlans, SwitchSession } from '../types.js';
+import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchSession } from '../types.js';
 import { COMMON_ERRORS, type Dialect, type Template } from './dialect.js';
 import { CliShell, ShellError } from './shell.js';
 
@@ -47,6 +50,8 @@ export class CliSession implements SwitchSession {
   private cli: Cli | null = null;
   /** Changes are in the running configuration but not saved yet (a batch broke off before its save). */
   private unsaved = false;
+  /** The change of the batch whose commands are being sent (or its port put back), if any. */
+  private inFlight: number | null = null;
   private readonly errors: RegExp[];
   private readonly hostKey: HostKeyPolicy | undefined;
 
@@ -274,15 +279,23 @@ export class CliSession implements SwitchSession {
   async applyBatch(changes: PortChange[]): Promise<ChangeResult[]> {
     const results: Array<ChangeResult | undefined> = changes.map(() => undefined);
     if (changes.length === 0) return [];
+    let reached = false;
+    this.inFlight = null;
     try {
       const cli = await this.connection();
+      reached = true;
       await this.applyOn(cli, changes, results);
     } catch (e) {
-      // The connection is gone or the switch stopped answering: the changes not
-      // done fail; those done are in the running configuration (saved by the next batch).
+      // The connection is gone or the switch stopped answering: the change being
+      // sent may or may not be applied, those after it were not sent; those done
+      // are in the running configuration (saved by the next batch).
       this.drop();
       const msg = this.scrub(messageOf(e));
-      return results.map((r) => (r === undefined ? { error: msg } : r));
+      if (!reached) throw new SwitchUnreachableError(msg);
+      // A change cut off may be in the running configuration: the next batch saves.
+      if (this.inFlight !== null) this.unsaved = true;
+      return results.map((r, i): ChangeResult => r !== undefined ? r
+        : i === this.inFlight ? { error: msg, uncertain: true } : { error: `${msg} (this change was not sent)` });
     }
     return results.map((r) => (r === undefined ? { error: `${this.where}: the change was not attempted` } : r));
   }
@@ -301,6 +314,7 @@ export class CliSession implements SwitchSession {
     for (const [i, c] of changes.entries()) {
       const state = now.get(c.port);
       if (state === undefined) { results[i] = { error: unreadable.get(c.port) ?? `${this.where}: cannot read port ${c.port}` }; continue; }
+      this.inFlight = i;
       try {
         now.set(c.port, await this.change(cli, c, state));
         this.unsaved = true;
@@ -312,6 +326,7 @@ export class CliSession implements SwitchSession {
         results[i] = { error: e.message + back.note };
         if (back.state) now.set(c.port, back.state); else now.delete(c.port);
       }
+      this.inFlight = null;
     }
     if (!this.unsaved) { await this.leaveConfig(cli); return; }
     try {
@@ -322,6 +337,8 @@ export class CliSession implements SwitchSession {
       // Unsaved changes would be lost at the next reboot: undo them now, so the
       // inventory (which keeps the old state for a failed action) matches the switch.
       const notes = new Map<string, string>();
+      // Cut off while undoing, a change may be applied or not: the worker reads it back.
+      for (const i of applied) results[i] = { error: `${e.message}; cut off while putting the port back`, uncertain: true };
       for (const port of new Set(applied.map((i) => changes[i]!.port))) {
         notes.set(port, (await this.restore(cli, port, before.get(port)!)).note.replace('put back as it was', 'put back as it was before the batch'));
       }

@@ -1,0 +1,101 @@
+// A device call cut off after it was sent is read back, never guessed, on
+// the CLI dialects (an SSH session dropped right after, or right before, a
+// `switchport` command) and on SNMP (a SET whose answer was lost, or the SET
+// itself): DONE when the switch carries the change, ERROR when it does not.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
+import { startVendorEmulator, type VendorEmulator } from './lab/vendor-emulator.js';
+import { startLossyFront, startQBridgeAgent, type LossyFront, type QBridgeAgent } from './lab/qbridge-agent.js';
+
+type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
+const DUMMY = 4000;
+
+describe('uncertain outcomes on CLI and SNMP switches are read back', () => {
+  let d: TestDaemon;
+  let emu: VendorEmulator;
+  let agent: QBridgeAgent;
+  let front: LossyFront;
+  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
+  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const enc = encodeURIComponent;
+  const connect = async (node: string) =>
+    ok(await call('POST', `/node/${node}/nic/eth0/connect_network`, { network: 'red' }), 202).json.status_id as string;
+  const message = async (id: string) => ok(await call('GET', `/networking_action/${id}/details`)).json.message as string;
+  const networksOf = async (node: string) => ok(await call('GET', `/node/${node}`)).json.nics[0].networks;
+  async function cable(sw: string, node: string, port: string) {
+    ok(await call('PUT', `/switch/${sw}/port/${enc(port)}`));
+    ok(await call('PUT', `/node/${node}`, { obm: { type: 'mock', host: `${node}-bmc`, user: 'u', password: 'p' } }));
+    ok(await call('PUT', `/node/${node}/nic/eth0`, { macaddr: `${node}-mac` }));
+    ok(await call('POST', `/switch/${sw}/port/${enc(port)}/connect_nic`, { node, nic: 'eth0' }));
+    ok(await call('POST', '/project/p/connect_node', { node }));
+  }
+
+  before(async () => {
+    emu = await startVendorEmulator({ vendor: 'nexus', ports: ['Ethernet1/1', 'Ethernet1/2'], absentVlans: [2222] });
+    agent = await startQBridgeAgent({ ports: ['ge-0/0/1', 'ge-0/0/2'], vlans: [310, DUMMY], pvid: DUMMY });
+    front = await startLossyFront(agent.port);
+    d = await startDaemon({ config: '[timeouts]\nswitch_call = 2\nswitch_batch = 20\n' });
+    ok(await call('PUT', '/project/p'));
+    ok(await call('PUT', '/network/red', { owner: 'admin', access: '', net_id: '310' }));
+    ok(await call('PUT', '/switch/nx', { type: 'nexus', hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, dummy_vlan: '2222' }));
+    ok(await call('PUT', '/switch/qb', { type: 'snmp', hostname: '127.0.0.1', port: front.port, community: agent.community, dummy_vlan: DUMMY }));
+    await cable('nx', 'x', 'Ethernet1/1');
+    await cable('nx', 'y', 'Ethernet1/2');
+    await cable('qb', 'm', 'ge-0/0/1');
+    await cable('qb', 'n', 'ge-0/0/2');
+    // Factory-fresh Cisco ports are on VLAN 1: put them on no network first.
+    for (const port of ['Ethernet1/1', 'Ethernet1/2']) {
+      const id = ok(await call('POST', `/switch/nx/port/${enc(port)}/revert`)).json.status_id;
+      assert.equal((await waitAction(d, id)).status, 'DONE');
+    }
+  });
+  after(async () => {
+    await d?.cleanup();
+    await emu?.close();
+    front?.stop();
+    agent?.stop();
+  });
+
+  it('CLI: the session drops right after `switchport ...` applied the change: DONE, attached', async () => {
+    emu.dropSession = { match: /^switchport trunk allowed vlan add 310$/, when: 'after' };
+    const id = await connect('x');
+    assert.equal((await waitAction(d, id)).status, 'DONE');
+    assert.equal(emu.dropSession, null, 'the session was dropped');
+    assert.deepEqual(emu.effect('Ethernet1/1'), { native: 310, tagged: [] });
+    assert.deepEqual(await networksOf('x'), { 'vlan/native': 'red' });
+  });
+
+  it('CLI: the session drops right before the native VLAN is set: ERROR (not applied), no attachment', async () => {
+    emu.dropSession = { match: /^switchport trunk native vlan 310$/, when: 'before' };
+    const id = await connect('y');
+    assert.equal((await waitAction(d, id)).status, 'ERROR');
+    assert.equal(emu.dropSession, null, 'the session was dropped');
+    assert.match(await message(id), /read back on a new session: the switch does not carry the change/);
+    assert.deepEqual(emu.effect('Ethernet1/2'), { native: null, tagged: [] });
+    assert.deepEqual(await networksOf('y'), {});
+  });
+
+  it('SNMP: a SET applied whose answer was lost: DONE, attached', async () => {
+    front.lose('set-answer');
+    try {
+      const id = await connect('m');
+      assert.equal((await waitAction(d, id)).status, 'DONE');
+    } finally { front.lose(null); }
+    assert.deepEqual(agent.networks('ge-0/0/1'), { native: 310, tagged: [] });
+    assert.deepEqual(await networksOf('m'), { 'vlan/native': 'red' });
+    assert.match(d.stderr, /outcome unknown .*applying the changes: no answer/);
+  });
+
+  it('SNMP: a SET lost on its way: ERROR (not applied), no attachment', async () => {
+    front.lose('set');
+    let id: string;
+    try {
+      id = await connect('n');
+      assert.equal((await waitAction(d, id)).status, 'ERROR');
+    } finally { front.lose(null); }
+    assert.match(await message(id), /no answer .*read back on a new session: the switch does not carry the change/);
+    assert.deepEqual(agent.networks('ge-0/0/2'), { native: null, tagged: [] });
+    assert.deepEqual(await networksOf('n'), {});
+  });
+});
