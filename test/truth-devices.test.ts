@@ -5,15 +5,30 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
-import { startVendorEmulator, type VendorEmulator } from './lab/vendor-emulator.js';
+import { startVendorEmulator, type EmulatorOptions, type Vendor, type VendorEmulator } from './lab/vendor-emulator.js';
 import { startLossyFront, startQBridgeAgent, type LossyFront, type QBridgeAgent } from './lab/qbridge-agent.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 const DUMMY = 4000;
 
+/**
+ * Each dialect: two ports, and where its setNative commands for VLAN 310 can be cut: `after` the
+ * last one that matters (the switch then carries the change), `before` the first one with the VLAN.
+ */
+const DIALECTS: Array<{ vendor: Vendor; ports: [string, string]; fields: Record<string, string>; emulator: Partial<EmulatorOptions>; after: RegExp; before: RegExp }> = [
+  { vendor: 'nexus', ports: ['Ethernet1/1', 'Ethernet1/2'], fields: { dummy_vlan: '2222' }, emulator: { absentVlans: [2222] },
+    after: /^switchport trunk allowed vlan add 310$/, before: /^switchport trunk native vlan 310$/ },
+  { vendor: 'powerconnect55xx', ports: ['gi1/0/1', 'gi1/0/2'], fields: {}, emulator: { shellLogin: true },
+    after: /^switchport trunk native vlan 310$/, before: /^switchport trunk allowed vlan add 310$/ },
+  { vendor: 'delln3000', ports: ['gi1/0/1', 'gi1/0/2'], fields: { dummy_vlan: '2222' }, emulator: { absentVlans: [2222], unprivileged: true },
+    after: /^switchport trunk native vlan 310$/, before: /^switchport trunk allowed vlan add 310$/ },
+  { vendor: 'dellnos9', ports: ['1/1', '1/2'], fields: { interface_type: 'TenGigabitEthernet' }, emulator: {},
+    after: /^no shutdown$/, before: /^untagged TenGigabitEthernet 1\/2$/ },
+];
+
 describe('uncertain outcomes on CLI and SNMP switches are read back', () => {
   let d: TestDaemon;
-  let emu: VendorEmulator;
+  const emus: Partial<Record<Vendor, VendorEmulator>> = {};
   let agent: QBridgeAgent;
   let front: LossyFront;
   const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
@@ -32,49 +47,54 @@ describe('uncertain outcomes on CLI and SNMP switches are read back', () => {
   }
 
   before(async () => {
-    emu = await startVendorEmulator({ vendor: 'nexus', ports: ['Ethernet1/1', 'Ethernet1/2'], absentVlans: [2222] });
     agent = await startQBridgeAgent({ ports: ['ge-0/0/1', 'ge-0/0/2'], vlans: [310, DUMMY], pvid: DUMMY });
     front = await startLossyFront(agent.port);
     d = await startDaemon({ config: '[timeouts]\nswitch_call = 2\nswitch_batch = 20\n' });
     ok(await call('PUT', '/project/p'));
     ok(await call('PUT', '/network/red', { owner: 'admin', access: '', net_id: '310' }));
-    ok(await call('PUT', '/switch/nx', { type: 'nexus', hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, dummy_vlan: '2222' }));
     ok(await call('PUT', '/switch/qb', { type: 'snmp', hostname: '127.0.0.1', port: front.port, community: agent.community, dummy_vlan: DUMMY }));
-    await cable('nx', 'x', 'Ethernet1/1');
-    await cable('nx', 'y', 'Ethernet1/2');
     await cable('qb', 'm', 'ge-0/0/1');
     await cable('qb', 'n', 'ge-0/0/2');
-    // Factory-fresh Cisco ports are on VLAN 1: put them on no network first.
-    for (const port of ['Ethernet1/1', 'Ethernet1/2']) {
-      const id = ok(await call('POST', `/switch/nx/port/${enc(port)}/revert`)).json.status_id;
-      assert.equal((await waitAction(d, id)).status, 'DONE');
+    for (const c of DIALECTS) {
+      const emu = emus[c.vendor] = await startVendorEmulator({ vendor: c.vendor, ports: c.ports, ...c.emulator });
+      ok(await call('PUT', `/switch/${c.vendor}`, { type: c.vendor, hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, ...c.fields }));
+      for (const [i, port] of c.ports.entries()) {
+        await cable(c.vendor, `${c.vendor}-${i}`, port);
+        // Factory-fresh Cisco/Dell ports are on VLAN 1: put them on no network first.
+        const id = ok(await call('POST', `/switch/${c.vendor}/port/${enc(port)}/revert`)).json.status_id;
+        assert.equal((await waitAction(d, id)).status, 'DONE');
+      }
     }
   });
   after(async () => {
     await d?.cleanup();
-    await emu?.close();
+    for (const emu of Object.values(emus)) await emu.close();
     front?.stop();
     agent?.stop();
   });
 
-  it('CLI: the session drops right after `switchport ...` applied the change: DONE, attached', async () => {
-    emu.dropSession = { match: /^switchport trunk allowed vlan add 310$/, when: 'after' };
-    const id = await connect('x');
-    assert.equal((await waitAction(d, id)).status, 'DONE');
-    assert.equal(emu.dropSession, null, 'the session was dropped');
-    assert.deepEqual(emu.effect('Ethernet1/1'), { native: 310, tagged: [] });
-    assert.deepEqual(await networksOf('x'), { 'vlan/native': 'red' });
-  });
+  for (const c of DIALECTS) {
+    it(`${c.vendor}: the session drops right after the change's commands: DONE, attached`, async () => {
+      const emu = emus[c.vendor]!;
+      emu.dropSession = { match: c.after, when: 'after' };
+      const id = await connect(`${c.vendor}-0`);
+      assert.equal((await waitAction(d, id)).status, 'DONE', await message(id) ?? '');
+      assert.equal(emu.dropSession, null, 'the session was dropped');
+      assert.deepEqual(emu.effect(c.ports[0]), { native: 310, tagged: [] });
+      assert.deepEqual(await networksOf(`${c.vendor}-0`), { 'vlan/native': 'red' });
+    });
 
-  it('CLI: the session drops right before the native VLAN is set: ERROR (not applied), no attachment', async () => {
-    emu.dropSession = { match: /^switchport trunk native vlan 310$/, when: 'before' };
-    const id = await connect('y');
-    assert.equal((await waitAction(d, id)).status, 'ERROR');
-    assert.equal(emu.dropSession, null, 'the session was dropped');
-    assert.match(await message(id), /read back on a new session: the switch does not carry the change/);
-    assert.deepEqual(emu.effect('Ethernet1/2'), { native: null, tagged: [] });
-    assert.deepEqual(await networksOf('y'), {});
-  });
+    it(`${c.vendor}: the session drops right before the VLAN is set: ERROR (not applied), no attachment`, async () => {
+      const emu = emus[c.vendor]!;
+      emu.dropSession = { match: c.before, when: 'before' };
+      const id = await connect(`${c.vendor}-1`);
+      assert.equal((await waitAction(d, id)).status, 'ERROR');
+      assert.equal(emu.dropSession, null, 'the session was dropped');
+      assert.match(await message(id), /read back on a new session: the switch does not carry the change/);
+      assert.deepEqual(emu.effect(c.ports[1]), { native: null, tagged: [] });
+      assert.deepEqual(await networksOf(`${c.vendor}-1`), {});
+    });
+  }
 
   it('SNMP: a SET applied whose answer was lost: DONE, attached', async () => {
     front.lose('set-answer');
