@@ -146,6 +146,15 @@ describe('drift check decisions (core, in-memory switch)', () => {
     assert.equal(r.drift['gi1/0/3']!.state, 'failed');
     assert.match(r.drift['gi1/0/3']!.error!, /port gi1\/0\/3 is locked/);
     assert.equal(r.drift['gi1/0/5']!.state, 'repaired', 'other ports are still repaired');
+    // A session that dies during the repair: the ports it was repairing are failed, the switch's check an error.
+    const cut = drifted();
+    cut.applyBatch = async () => { throw new Error('the SSH connection was closed'); };
+    const c = await checkSwitchDrift(coreWith(cut), sw, false);
+    assert.equal(c.result, 'error');
+    assert.match(c.error!, /repairing drift: the SSH connection was closed/);
+    assert.equal(c.drift['gi1/0/3']!.state, 'failed');
+    assert.match(c.drift['gi1/0/3']!.error!, /the repair was cut off: the SSH connection was closed/);
+    assert.equal(c.drift['gi1/0/2']!.state, 'reported');
     const gone = drifted();
     gone.unreadable = 'connection refused';
     const e = await checkSwitchDrift(coreWith(gone), sw, true);

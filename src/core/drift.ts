@@ -109,6 +109,11 @@ function pendingPorts(core: Core, sw: SwitchRow): Set<string> {
       WHERE a.status = 'PENDING' AND port.switch_id = ?`, sw.id));
 }
 
+/** A repair whose device session failed: what the check had found, with the repaired ports marked failed. */
+class RepairCutOff extends Error {
+  constructor(readonly drift: Record<string, PortDrift>, why: string) { super(`repairing drift: ${why}`); }
+}
+
 /**
  * Read every registered port of the switch back (in its worker lane), and re-apply the inventory
  * to the drifting ports that `repair` or a leak calls for. Never throws: a switch that cannot be
@@ -120,9 +125,11 @@ export async function checkSwitchDrift(core: Core, sw: SwitchRow, repair: boolea
     const n = core.inv.get<{ n: number }>('SELECT count(*) AS n FROM port WHERE switch_id = ?', sw.id)?.n ?? 0;
     return { switch: sw.label, checked_at: new Date().toISOString(), result: Object.keys(drift).length > 0 ? 'drift' : 'ok', ports: n, drift };
   } catch (e) {
-    return { switch: sw.label, checked_at: new Date().toISOString(), result: 'error', ports: 0, drift: {}, error: messageOf(e) };
+    const drift = e instanceof RepairCutOff ? e.drift : {};
+    return { switch: sw.label, checked_at: new Date().toISOString(), result: 'error', ports: 0, drift, error: messageOf(e) };
   }
 }
+
 
 /** The check itself, with the switch's session: the drifting ports and what was done to each. */
 async function checkWith(core: Core, sw: SwitchRow, session: SwitchSession, repair: boolean): Promise<Record<string, PortDrift>> {
@@ -150,14 +157,16 @@ async function checkWith(core: Core, sw: SwitchRow, session: SwitchSession, repa
   if (toRepair.length > 0) {
     const changes = toRepair.flatMap((port) => reapply(port, expected.get(port)!));
     const errors = new Map<string, string>();
+    let after: Map<string, PortVlans>;
     try {
       const results = await session.applyBatch(changes);
       changes.forEach((c, i) => { const r = results[i]; if (r && !errors.has(c.port)) errors.set(c.port, r.error); });
+      after = await session.getPortNetworks(toRepair);
     } catch (e) {
-      for (const port of toRepair) errors.set(port, messageOf(e));
+      // The session failed mid-repair: say so for each port, and let the worker drop the session.
+      for (const port of toRepair) Object.assign(drift.get(port)!, { state: 'failed', error: `the repair was cut off: ${messageOf(e)}` });
+      throw new RepairCutOff(Object.fromEntries(drift), messageOf(e));
     }
-    let after: Map<string, PortVlans>;
-    try { after = await session.getPortNetworks(toRepair); } catch (e) { after = new Map(); for (const port of toRepair) if (!errors.has(port)) errors.set(port, `cannot read it back: ${messageOf(e)}`); }
     for (const port of toRepair) {
       const d = drift.get(port)!;
       const now = after.get(port);

@@ -25,7 +25,7 @@ const DONE: Record<string, string> = {
 
 /** Log one switch's drift check: a line per drifting port, or one for a switch that could not be read. */
 function logReport(core: Core, r: SwitchDriftReport): void {
-  if (r.result === 'error') { core.log.warn(`drift check: switch "${r.switch}" could not be read: ${r.error}`); return; }
+  if (r.result === 'error') core.log.warn(`drift check: switch "${r.switch}" failed: ${r.error}`);
   for (const [port, d] of Object.entries(r.drift)) {
     const what = d.state === 'reported' ? DONE.reported : d.state === 'failed' ? `${DONE.failed}: ${d.error}` : DONE[d.state];
     const line = `drift: switch "${r.switch}" port "${port}": inventory ${describeVlans(d.expected)}; switch ${describeVlans(d.actual)}` +
