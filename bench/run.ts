@@ -14,7 +14,7 @@
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
 //   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise) and bench/writes.ts
-//   BENCH_TRUTH_ROUNDS=12 rounds of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
+//   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';

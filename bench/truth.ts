@@ -8,7 +8,7 @@
 // round; actions end DONE or ERROR, and ERROR means not applied. Needs root
 // and the OVS/SSH lab packages (.ci/run); otherwise it reports why it skipped.
 //
-// Alone: `node --import tsx bench/truth.ts` (prints JSON). BENCH_TRUTH_ROUNDS (default 12).
+// Alone: `node --import tsx bench/truth.ts` (prints JSON). BENCH_TRUTH_ROUNDS (default 12), 60 ports each.
 import { labUnavailable } from '../test/lab/netns.js';
 import { startOvsLab } from '../test/lab/ovs.js';
 import { startSshd } from '../test/lab/sshd.js';
@@ -30,7 +30,7 @@ export interface TruthBenchResult {
 }
 
 /** Run `rounds` rounds of `ports` changes each, sshd killed part-way through each burst. */
-export async function benchTruth(rounds = Number(process.env.BENCH_TRUTH_ROUNDS ?? 12), ports = 24): Promise<TruthBenchResult> {
+export async function benchTruth(rounds = Number(process.env.BENCH_TRUTH_ROUNDS ?? 12), ports = 60): Promise<TruthBenchResult> {
   const skip = labUnavailable();
   if (skip) return { skipped: skip, rounds, portsPerRound: ports };
   const lab = await startOvsLab();
