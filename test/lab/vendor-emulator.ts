@@ -182,7 +182,7 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
     },
     async newHostKey() {
       await emu.close();
-      hostKey = utils.generateKeyPairSync('ed25519').private;
+      hostKey = newEd25519HostKey();
       server = new Server({ hostKeys: [hostKey] }, onClient);
       await new Promise<void>((res) => server.listen(emu.port, '127.0.0.1', () => res()));
     },
@@ -475,7 +475,7 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   }
 
   // ---- the SSH server ----------------------------------------------------------
-  let hostKey = utils.generateKeyPairSync('ed25519').private;
+  let hostKey = newEd25519HostKey();
   const clients = new Set<Connection>();
   const onClient = (client: Connection) => {
     clients.add(client);
@@ -510,4 +510,15 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
   emu.port = (server.address() as { port: number }).port;
   return emu;
+}
+
+/**
+ * A fresh ed25519 host key. ssh2's generateKeyPairSync strips leading zero bytes of the public key,
+ * so about 1 key in 256 cannot be parsed back (mscdex/ssh2#1390, #1513): draw again until it can.
+ */
+function newEd25519HostKey(): string {
+  for (;;) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair.private;
+  }
 }
