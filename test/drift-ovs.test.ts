@@ -5,7 +5,7 @@
 // drift is reported and logged, not repaired, until the node changes project
 // (then the old project's VLAN is a leak and is taken off). Repair on: every
 // drifting registered port is repaired. Ports haas does not know are never
-// touched.
+// touched. A node that changes project has its switch read back at once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
@@ -208,10 +208,28 @@ describe('drift check on real OVS: a drifting node that changes project is check
     assert.equal(pings(b.ns, a.ip), true, 'b reaches a on red');
     t.ok(await t.call('POST', '/project/A/detach_node', { node: 'b' }));
     t.ok(await t.call('POST', '/project/B/connect_node', { node: 'b' }));
-    await t.logged(new RegExp(`drift check: switch "ovs1" port "${b.port}" changed hands while drifting`));
+    // The move itself has the switch read back (or the watch on drift left in place notices it first).
+    await t.logged(new RegExp(`drift check: switch "ovs1"(?: port "${b.port}" changed hands while drifting|: a node cabled to it changed project)`));
     await t.logged(new RegExp(`port "${b.port}": inventory nothing; switch native ${t.red} \\(a VLAN its node's project may not use\\); repaired`));
     assert.deepEqual(t.lab.portConfig(b.port), ISOLATED);
     assert.equal(pings(b.ns, a.ip), false);
     assert.equal(t.lab.portConfig(a.port).tag, t.red);
+  });
+
+  it('reads a node\'s switch back as soon as it changes project, so drift nobody has seen yet does not outlive the move', async () => {
+    await t.until('the switch matches the inventory', (r) => r.result === 'ok');
+    const before = t.d.stderr.length;
+    t.drift(b.port, t.red); // after the last check: no round has seen it, and none is due for an hour
+    assert.equal(pings(b.ns, a.ip), true, 'b reaches a on red');
+    t.ok(await t.call('POST', '/project/B/detach_node', { node: 'b' }));
+    const deadline = Date.now() + 30_000;
+    while (t.lab.portConfig(b.port).tag !== null) {
+      assert.ok(Date.now() < deadline, `b still on red: ${t.d.stderr.slice(before)}`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.deepEqual(t.lab.portConfig(b.port), ISOLATED);
+    assert.equal(pings(b.ns, a.ip), false);
+    assert.match(t.d.stderr.slice(before), /drift check: switch "ovs1": a node cabled to it changed project: checking the switch now/);
+    assert.equal(t.lab.portConfig(a.port).tag, t.red, 'a keeps its network');
   });
 });

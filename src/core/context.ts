@@ -24,6 +24,12 @@ export interface Core {
   /** Run `use` with the switch's device session, in turn with the networking worker's batches for that switch. */
   withSwitchSession<T>(sw: { id: number; label: string; type: string; config: string; host_key: string | null }, what: string,
     use: (session: SwitchSession) => Promise<T>): Promise<T>;
+  /**
+   * Called after a node was reserved into or released from a project: the switches its nics are
+   * cabled to are read back at once, so a VLAN of its old project left on a port (drift nobody has
+   * seen yet) is taken off before the next round (src/jobs/drift.ts; nothing when drift checks are off).
+   */
+  nodeChangedProject(nodeId: number): void;
   /** The last drift check of every switch (src/jobs/drift.ts keeps it). */
   drift: DriftLedger;
   /** The per-node console hub (one viewer per node). */

@@ -37,13 +37,15 @@ export function deleteProject(core: Core, p: Principal, label: string): void {
 /** Put a free node into a project (project access). */
 export function connectNode(core: Core, p: Principal, projectLabel: string, nodeLabel: string): void {
   const { inv } = core;
-  inv.tx(() => {
+  const nodeId = inv.tx(() => {
     const proj = mustProject(inv, projectLabel);
     requireProjectAccess(p, proj.id);
     const node = mustNode(inv, nodeLabel);
     if (node.project_id !== null) throw new BlockedError('Node is already owned by a project.');
     inv.run('UPDATE node SET project_id = ? WHERE id = ?', proj.id, node.id);
+    return node.id;
   });
+  core.nodeChangedProject(nodeId);
 }
 
 /**
@@ -74,11 +76,13 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
   };
   const first = inv.tx(check);
   if (first.target !== null && maint) await notifyMaintenance(maint.url, nodeLabel);
-  inv.tx(() => {
+  const nodeId = inv.tx(() => {
     const { node, target } = check();
     inv.run('UPDATE node SET project_id = ? WHERE id = ?', target, node.id);
+    return node.id;
   });
   core.consoles.end(nodeLabel);
+  core.nodeChangedProject(nodeId);
 }
 
 /** POST {"node"} to the maintenance pool; anything but a 2xx answer fails the detach. */

@@ -78,12 +78,14 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
   const consoles = createConsoleHub();
   let worker: ActionWorker | null = null;
+  let drift: DriftMonitor | null = null;
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited(core, uuid, kind));
   const core: Core = {
     inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
     actionsQueued: () => worker?.kick(),
     usersChanged: () => authn?.invalidate(),
+    nodeChangedProject: (nodeId) => drift?.checkNode(nodeId),
     withSwitchSession: (sw, what, use) => worker!.withSwitch(sw, what, use),
   };
   // A result that cannot be recorded (the database unwritable) leaves its action PENDING, to be
@@ -108,7 +110,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       for (const s of listeners.servers) { s.keepAliveTimeout = 5000; s.headersTimeout = 30_000; s.on('upgrade', upgrade); }
       // Actions left PENDING by a crash are applied again (drivers are idempotent).
       worker.kick();
-      const drift = new DriftMonitor(core, config.drift);
+      drift = new DriftMonitor(core, config.drift);
       drift.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);

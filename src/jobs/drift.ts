@@ -6,7 +6,8 @@
 // Drift left in place (reported, or left to a pending action) is watched: when
 // the port's node changes project (or its nic or pending action changes), the
 // switch is checked again at once, so a VLAN that has just become a leak does
-// not wait for the next round.
+// not wait for the next round. So is a switch whose node has just been reserved or released
+// (drift nobody has seen yet: the old project's VLAN must not outlive the move).
 import type { DriftConfig } from '../config.js';
 import type { Core } from '../core/context.js';
 import { checkSwitchDrift, describeVlans, portHolders, type SwitchDriftReport } from '../core/drift.js';
@@ -76,6 +77,27 @@ export class DriftMonitor {
       return;
     }
     await Promise.all(switches.map((sw) => this.checkOne(sw)));
+  }
+
+  /**
+   * Check at once the switches a node's nics are cabled to (the node has just changed project): a
+   * VLAN of its old project that a port still carries is then a leak, taken off whatever `repair` says.
+   */
+  checkNode(nodeId: number): void {
+    if (this.settings.intervalMs === 0 || this.stopped) return;
+    let switches: SwitchRow[];
+    try {
+      switches = this.core.inv.all<SwitchRow>(
+        `SELECT DISTINCT switch.* FROM switch JOIN port ON port.switch_id = switch.id JOIN nic ON nic.port_id = port.id
+          WHERE nic.node_id = ? ORDER BY switch.label`, nodeId);
+    } catch (e) {
+      this.core.log.error(`drift check: cannot find the switches of node ${nodeId}: ${messageOf(e)}`);
+      return;
+    }
+    for (const sw of switches) {
+      this.core.log.info(`drift check: switch "${sw.label}": a node cabled to it changed project: checking the switch now`);
+      void this.checkOne(sw);
+    }
   }
 
   /** Check one switch (after its check in progress, if any), record, log, and watch what is left drifting. */
