@@ -8,7 +8,7 @@
 // packets: the emulator applies every change to a real Open vSwitch.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, freePort, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, freePort, NO_DRIFT_CHECKS, type ApiResponse } from './lib/daemon.js';
 import { startVendorEmulator, type EmulatorOptions, type PortEffect, type Vendor, type VendorEmulator } from './lab/vendor-emulator.js';
 import { labUnavailable, pings } from './lab/netns.js';
 import { builtInSwitchDrivers } from '../src/drivers/switch/registry.js';
@@ -74,7 +74,9 @@ describe('CLI switch drivers against SSH emulators', () => {
   const fx = (native: number | null, tagged: number[]): PortEffect => ({ native, tagged });
 
   before(async () => {
-    d = await startDaemon();
+    // These tests are about verify and its --fix: no drift checks, which would read the switch
+    // back (and park its factory-fresh ports) as soon as a node is reserved.
+    d = await startDaemon({ config: NO_DRIFT_CHECKS });
     ok(await call('PUT', '/project/lab'));
     for (const [net, id] of Object.entries(NETS)) ok(await call('PUT', `/network/${net}`, { owner: 'admin', access: '', net_id: String(id) }));
   });
@@ -377,7 +379,7 @@ for (const c of CASES) describe(`${c.type} with packets: the emulator applies to
     lab = await startOvsLab();
     for (const [i, n] of ['a', 'b', 'c'].entries()) nodes[n] = lab.addNode(n, i + 1);
     emu = await startVendorEmulator({ vendor: c.type, ports: c.ports, ...c.emulator, apply: toOvs });
-    d = await startDaemon();
+    d = await startDaemon({ config: NO_DRIFT_CHECKS }); // factory-fresh ports stay as they are until verify --fix
     ok(await call('PUT', '/switch/sw', { type: c.type, hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, ...c.fields }));
     ok(await call('PUT', '/project/lab'));
     for (const n of Object.keys(vendorPort)) {

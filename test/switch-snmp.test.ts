@@ -7,7 +7,7 @@
 // switch refuses, the agent gone) on the actions and the inventory.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, NO_DRIFT_CHECKS, type ApiResponse } from './lib/daemon.js';
 import { labUnavailable, pings } from './lab/netns.js';
 import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
 import { ovsApplier, startQBridgeAgent, type QBridgeAgent } from './lab/qbridge-agent.js';
@@ -176,7 +176,8 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
       apply: (port, v) => { if (labPorts.has(port)) toOvs(port, v); },
     });
     // One SNMP request and its retry take [timeouts] switch_call: 3 s here (10 s by default).
-    d = await startDaemon({ config: '[timeouts]\nswitch_call = 3\n' });
+    // No drift checks: they would add their own requests to the agents whose failures are timed here.
+    d = await startDaemon({ config: `[timeouts]\nswitch_call = 3\n${NO_DRIFT_CHECKS}` });
     ok(await call('PUT', '/switch/snmp1', { type: HIL_SNMP, ...snmpFields() }));
     ok(await call('PUT', '/project/lab'));
     for (const n of ['a', 'b', 'c', 'd']) await addNode('snmp1', n, nodes[n]!.port);

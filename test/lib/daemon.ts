@@ -9,6 +9,9 @@ import { createServer } from 'node:net';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 
+/** A config block that turns the periodic drift check off, for tests that count or time device calls. */
+export const NO_DRIFT_CHECKS = '[drift]\ninterval = 0\n';
+
 /** The haas command line: the built executable when HAAS_BIN is set, else the TypeScript sources through tsx. */
 export function haasCommand(): { cmd: string; args: string[] } {
   const bin = process.env.HAAS_BIN;
