@@ -26,6 +26,7 @@ describe('docs/systemd/haas.service', () => {
     assert.deepEqual(setting('RestartPreventExitStatus'), ['2'], 'a configuration problem (exit 2) is not retried');
     assert.deepEqual(setting('StateDirectory'), ['haas']);
     assert.deepEqual(setting('KillMode'), ['process'], 'QEMU headnodes outlive a daemon restart');
+    assert.deepEqual(setting('LimitNOFILE'), ['65536'], 'room for connections_per_source x many addresses');
     const caps = setting('CapabilityBoundingSet')[0]?.split(/\s+/) ?? [];
     for (const cap of ['CAP_NET_ADMIN', 'CAP_CHOWN']) assert.ok(caps.includes(cap), cap);
     assert.deepEqual(setting('PrivateDevices'), [], '/dev/net/tun and /dev/kvm must stay reachable');
