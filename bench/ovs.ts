@@ -9,6 +9,7 @@ import { labUnavailable } from '../test/lab/netns.js';
 import { startOvsLab } from '../test/lab/ovs.js';
 import { startSshd } from '../test/lab/sshd.js';
 import { startDaemon } from '../test/lib/daemon.js';
+import { ovsSwitchInventory } from './ovs-inventory.js';
 import { SshConnection } from '../src/drivers/switch/ssh.js';
 
 /** The figures of one run, in milliseconds. */
@@ -41,21 +42,7 @@ export async function benchOvs(changes = 100): Promise<OvsBenchResult> {
     const sshd = await startSshd({ dir: lab.dir, env: { OVS_RUNDIR: lab.rundir } });
     const d = await startDaemon();
     try {
-      const call = async (method: string, path: string, body?: unknown) => {
-        const r = await d.request(method, `/v0${path}`, { body });
-        if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-        return r.json;
-      };
-      await call('PUT', '/switch/sw', { type: 'ovs', ovs_bridge: lab.bridge, hostname: sshd.host, port: sshd.port, username: sshd.username, password: sshd.password });
-      await call('PUT', '/project/bench');
-      await call('PUT', '/network/net', { owner: 'admin', access: '', net_id: '500' });
-      for (const [i, port] of ports.entries()) {
-        await call('PUT', `/switch/sw/port/${port}`);
-        await call('PUT', `/node/n${i}`, { obm: { type: 'mock', host: 'h', user: 'u', password: 'p' } });
-        await call('PUT', `/node/n${i}/nic/eth0`, { macaddr: `m${i}` });
-        await call('POST', `/switch/sw/port/${port}/connect_nic`, { node: `n${i}`, nic: 'eth0' });
-        await call('POST', '/project/bench/connect_node', { node: `n${i}` });
-      }
+      const call = await ovsSwitchInventory(d, lab, sshd, ports);
 
       const t0 = Date.now();
       const ids: string[] = await Promise.all(ports.map((_, i) =>

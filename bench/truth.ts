@@ -13,6 +13,7 @@ import { labUnavailable } from '../test/lab/netns.js';
 import { startOvsLab } from '../test/lab/ovs.js';
 import { startSshd } from '../test/lab/sshd.js';
 import { startDaemon } from '../test/lib/daemon.js';
+import { ovsSwitchInventory } from './ovs-inventory.js';
 
 /** The figures of one run. */
 export interface TruthBenchResult {
@@ -40,21 +41,7 @@ export async function benchTruth(rounds = Number(process.env.BENCH_TRUTH_ROUNDS 
     const sshd = await startSshd({ dir: lab.dir, env: { OVS_RUNDIR: lab.rundir } });
     const d = await startDaemon({ config: '[timeouts]\nswitch_call = 3\nswitch_batch = 20\n' });
     try {
-      const call = async (method: string, path: string, body?: unknown) => {
-        const r = await d.request(method, `/v0${path}`, { body });
-        if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-        return r.json;
-      };
-      await call('PUT', '/switch/sw', { type: 'ovs', ovs_bridge: lab.bridge, hostname: sshd.host, port: sshd.port, username: sshd.username, password: sshd.password });
-      await call('PUT', '/project/bench');
-      await call('PUT', '/network/net', { owner: 'admin', access: '', net_id: '500' });
-      for (const [i, port] of names.entries()) {
-        await call('PUT', `/switch/sw/port/${port}`);
-        await call('PUT', `/node/n${i}`, { obm: { type: 'mock', host: 'h', user: 'u', password: 'p' } });
-        await call('PUT', `/node/n${i}/nic/eth0`, { macaddr: `m${i}` });
-        await call('POST', `/switch/sw/port/${port}/connect_nic`, { node: `n${i}`, nic: 'eth0' });
-        await call('POST', '/project/bench/connect_node', { node: `n${i}` });
-      }
+      const call = await ovsSwitchInventory(d, lab, sshd, names);
       const driftPerRound: number[] = [];
       let done = 0;
       let error = 0;
