@@ -5,10 +5,20 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import { readSecret } from '../cli/input.js';
-import { configOf, inventoryAt, isDefaultDb, missingDatabase, reportingErrors } from './command-support.js';
+import { configOf, existingInventory, isDefaultDb, missingDatabase, reportingErrors } from './command-support.js';
 import { DatabaseLockedError, lockDatabase, type DatabaseLock } from './lock.js';
+import type { Config } from '../config.js';
 
-const DB_OPTION = 'SQLite database file (default as for serve: haas.db in the state directory)';
+/** What every offline command takes: the database, named by --db or by the config file (else the default). */
+abstract class OfflineCommand extends Command {
+  db = Option.String('--db', { description: 'SQLite database file (default as for serve: haas.db in the state directory)' });
+  config = Option.String('--config', { description: 'config file (for its database path)' });
+
+  /** The daemon configuration these flags give (its `db` is the database to work on). */
+  protected settings(): Config {
+    return configOf({ db: this.db, config: this.config });
+  }
+}
 
 /** Take the database's lock for an offline change; a running daemon holds it, and the message says so. */
 function lockForAdmin(db: string, what: string): DatabaseLock {
@@ -18,7 +28,7 @@ function lockForAdmin(db: string, what: string): DatabaseLock {
   }
 }
 
-export class AdminCreateUserCommand extends Command {
+export class AdminCreateUserCommand extends OfflineCommand {
   static override paths = [['admin', 'create-user']];
   static override usage = Command.Usage({
     category: 'Daemon',
@@ -36,12 +46,10 @@ export class AdminCreateUserCommand extends Command {
   admin = Option.Boolean('--admin', false, { description: 'give the user administrative access' });
   passwordFile = Option.String('--password-file', { description: 'read the password from this file' });
   init = Option.Boolean('--init', false, { description: 'create a new inventory if there is no database at --db' });
-  db = Option.String('--db', { description: DB_OPTION });
-  config = Option.String('--config', { description: 'config file (for its database path)' });
 
   async execute(): Promise<number> {
     return reportingErrors(async () => {
-      const config = configOf({ db: this.db, config: this.config });
+      const config = this.settings();
       const { checkLabel } = await import('../server/body.js');
       const name = checkLabel('user', this.name);
       const fresh = !existsSync(config.db);
@@ -58,7 +66,7 @@ export class AdminCreateUserCommand extends Command {
   }
 }
 
-export class AdminMigrateCommand extends Command {
+export class AdminMigrateCommand extends OfflineCommand {
   static override paths = [['admin', 'migrate']];
   static override usage = Command.Usage({
     category: 'Daemon',
@@ -68,16 +76,14 @@ export class AdminMigrateCommand extends Command {
       It never creates a database (exit 1 if there is none) and refuses while a daemon holds the database.
     `,
   });
-  db = Option.String('--db', { description: DB_OPTION });
-  config = Option.String('--config', { description: 'config file (for its database path)' });
 
   async execute(): Promise<number> {
     return reportingErrors(async () => {
-      const config = configOf({ db: this.db, config: this.config });
+      const config = this.settings();
       if (!existsSync(config.db)) throw new Error(missingDatabase(config.db));
       const lock = lockForAdmin(config.db, 'migrate');
       try {
-        const { inv } = await inventoryAt(this.db, this.config);
+        const inv = await existingInventory(config.db);
         const v = inv.get<{ version: number }>('SELECT version FROM schema_version');
         inv.close();
         process.stdout.write(`${config.db}: schema version ${v?.version}\n`);
@@ -87,7 +93,7 @@ export class AdminMigrateCommand extends Command {
   }
 }
 
-export class AdminBackupCommand extends Command {
+export class AdminBackupCommand extends OfflineCommand {
   static override paths = [['admin', 'backup']];
   static override usage = Command.Usage({
     category: 'Daemon',
@@ -104,12 +110,10 @@ export class AdminBackupCommand extends Command {
   });
   target = Option.String({ name: 'FILE' });
   force = Option.Boolean('--force', false, { description: 'replace FILE if it exists' });
-  db = Option.String('--db', { description: DB_OPTION });
-  config = Option.String('--config', { description: 'config file (for its database path)' });
 
   async execute(): Promise<number> {
     return reportingErrors(async () => {
-      const config = configOf({ db: this.db, config: this.config });
+      const config = this.settings();
       if (!existsSync(config.db)) throw new Error(missingDatabase(config.db));
       const { backupInventory } = await import('../db/backup.js');
       const { schemaVersion } = await backupInventory(config.db, this.target, { force: this.force });
@@ -119,7 +123,7 @@ export class AdminBackupCommand extends Command {
   }
 }
 
-export class AdminRestoreCommand extends Command {
+export class AdminRestoreCommand extends OfflineCommand {
   static override paths = [['admin', 'restore']];
   static override usage = Command.Usage({
     category: 'Daemon',
@@ -132,12 +136,10 @@ export class AdminRestoreCommand extends Command {
     examples: [['Restore last night\'s backup', 'haas admin restore /root/haas-backup.db']],
   });
   source = Option.String({ name: 'FILE' });
-  db = Option.String('--db', { description: DB_OPTION });
-  config = Option.String('--config', { description: 'config file (for its database path)' });
 
   async execute(): Promise<number> {
     return reportingErrors(async () => {
-      const { db } = configOf({ db: this.db, config: this.config });
+      const { db } = this.settings();
       const source = resolve(this.source);
       if (resolve(db) === source) throw new Error(`${source} is the database itself`);
       if (!existsSync(dirname(db))) {

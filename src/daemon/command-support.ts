@@ -28,12 +28,11 @@ export function isDefaultDb(db: string): boolean {
   return resolve(db) === resolve(join(defaultStateDir(), 'haas.db'));
 }
 
-/** Open the existing inventory named by --db / --config (or the default); never creates one. */
-export async function inventoryAt(db: string | undefined, configFile: string | undefined) {
-  const config = configOf({ db, config: configFile });
+/** Open the existing inventory at `file`; never creates one (a missing file is an error naming it). */
+export async function existingInventory(file: string) {
   const { openInventory, NoDatabaseError } = await import('../db/inventory.js');
   try {
-    return { inv: openInventory(config.db, { create: false }), config };
+    return openInventory(file, { create: false });
   } catch (e) {
     if (e instanceof NoDatabaseError) throw new Error(missingDatabase(e.file));
     throw e;
