@@ -288,10 +288,11 @@ describe('network_delete', () => {
   test('a network with a pending action or an attachment is blocked until detached', async () => {
     ok(await call('PUT', '/network/busy', alice, net('pa', 'pa', '')));
     const r = ok(await call('POST', '/node/del-node/nic/eth0/connect_network', alice, { network: 'busy' }), 202);
-    fails(await call('DELETE', '/network/busy', alice), 409, 'BlockedError');
+    // HIL's words (SPEC section 4); the mock switch takes 200 ms, so the action is still PENDING.
+    fails(await call('DELETE', '/network/busy', alice), 409, 'BlockedError', /^There are pending actions on this network$/);
     assert.equal((await waitAction(d, r.json.status_id, alice)).status, 'DONE');
 
-    fails(await call('DELETE', '/network/busy', alice), 409, 'BlockedError');
+    fails(await call('DELETE', '/network/busy', alice), 409, 'BlockedError', /^Network still connected to nodes$/);
     fails(await call('DELETE', '/network/busy', admin), 409, 'BlockedError');
     await detach(alice, 'del-node', 'eth0', 'busy');
     ok(await call('DELETE', '/network/busy', alice));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { openInventory, type Inventory } from '../src/db/inventory.js';
 import { checkSwitchDrift } from '../src/core/drift.js';
 import type { Core } from '../src/core/context.js';
-import type { SwitchRow } from '../src/core/lookup.js';
+import type { SwitchRow } from '../src/db/store/switches.js';
 import type { ChangeResult, PortChange, PortVlans, SwitchSession } from '../src/drivers/switch/types.js';
 import { applyToPort, type PortState } from '../src/drivers/switch/port-state.js';
 

@@ -4,16 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { BadArgumentError, BlockedError, NotFoundError, ProjectMismatchError } from '../errors.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
-import { mustNetwork, mustNic, mustNode, mustPort, mustSwitch, type NicRow } from './lookup.js';
+import { mustNetwork, mustNic, mustNode, mustPort, mustSwitch } from './lookup.js';
+import type { NicRow } from '../db/store/nodes.js';
+import { nicHasPendingAction } from '../db/store/actions.js';
 import { NATIVE } from './vlans.js';
 import { switchDriverFor } from '../drivers/switch/registry.js';
 import { projectMayUse } from './networks.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
-
-function hasPending(core: Core, nicId: number): boolean {
-  return core.inv.get("SELECT 1 FROM networking_action WHERE nic_id = ? AND status = 'PENDING'", nicId) !== undefined;
-}
 
 function queue(core: Core, nicId: number, type: 'modify_port' | 'revert_port', channel: string, network: { id: number; label: string } | null): string {
   const uuid = randomUUID();
@@ -42,7 +40,7 @@ export function connectNetwork(core: Core, p: Principal, nodeLabel: string, nicL
     if (node.project_id === null) throw new ProjectMismatchError('Node not in project');
     requireProjectAccess(p, node.project_id);
     if (nic.port_id === null) throw new NotFoundError('No port is connected to given nic.');
-    if (hasPending(core, nic.id)) throw new BlockedError(ACTIVE);
+    if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
     if (!projectMayUse(core, net, node.project_id)) throw new ProjectMismatchError('Project does not have access to given network.');
     if (inv.get('SELECT 1 FROM attachment WHERE nic_id = ? AND network_id = ?', nic.id, net.id)) {
       throw new BlockedError('The network is already attached to the nic.');
@@ -69,7 +67,7 @@ export function detachNetwork(core: Core, p: Principal, nodeLabel: string, nicLa
     const nic = mustNic(inv, node, nicLabel);
     if (node.project_id === null) throw new ProjectMismatchError('Node not in project');
     requireProjectAccess(p, node.project_id);
-    if (hasPending(core, nic.id)) throw new BlockedError(ACTIVE);
+    if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
     const att = inv.get<{ channel: string }>('SELECT channel FROM attachment WHERE nic_id = ? AND network_id = ?', nic.id, net.id);
     if (!att) throw new BadArgumentError('The network is not attached to the nic.');
     if (att.channel === NATIVE && channelsOnNic(core, nic.id).length > 1 && !capabilitiesOfNic(core, nic).includes('nativeless-trunk-mode')) {
@@ -89,7 +87,7 @@ export function revertPort(core: Core, p: Principal, switchLabel: string, port: 
     const pt = mustPort(inv, mustSwitch(inv, switchLabel), port);
     const nic = inv.get<{ id: number }>('SELECT id FROM nic WHERE port_id = ?', pt.id);
     if (!nic) throw new NotFoundError(`port "${port}" is not connected to a nic`);
-    if (hasPending(core, nic.id)) throw new BlockedError(ACTIVE);
+    if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
     return queue(core, nic.id, 'revert_port', '', null);
   });
   core.actionsQueued();

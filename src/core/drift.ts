@@ -12,7 +12,8 @@ import type { PortVlans, SwitchSession } from '../drivers/switch/types.js';
 import { carriesExactly } from '../drivers/switch/port-state.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { mustSwitch, type SwitchRow } from './lookup.js';
+import { mustSwitch } from './lookup.js';
+import type { SwitchRow } from '../db/store/switches.js';
 import { expectedPorts, reapply, type PortExpectation } from './verify.js';
 
 /** One drifting port: the inventory's networks, what the switch carried, and what the check did about it. */

@@ -2,14 +2,16 @@
 import { AllocationError, AuthorizationError, BadArgumentError, BlockedError, DuplicateError, NotFoundError } from '../errors.js';
 import { haveProjectAccess, requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, findNetwork, mustNetwork, mustProject, type NetworkRow } from './lookup.js';
+import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
+import { networkByLabel, type NetworkRow } from '../db/store/networks.js';
+import { networkHasPendingAction } from '../db/store/actions.js';
 import { allocateVlan, channelsOf, inPool } from './vlans.js';
 
 /** Create a network: (owner, access, net_id) must be one of HIL's legal combinations. */
 export function createNetwork(core: Core, p: Principal, label: string, owner: string, access: string, netId: string): void {
   const { inv } = core;
   inv.tx(() => {
-    assertAbsent(findNetwork(inv, label), 'network', label);
+    assertAbsent(networkByLabel(inv, label), 'network', label);
     let ownerId: number | null = null;
     let accessId: number | null = null;
     if (owner !== 'admin') {
@@ -64,9 +66,7 @@ export function deleteNetwork(core: Core, p: Principal, label: string): void {
     requireProjectAccess(p, net.owner_id);
     if (inv.get('SELECT 1 FROM attachment WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to nodes');
     if (inv.get('SELECT 1 FROM hnic WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to headnodes');
-    if (inv.get("SELECT 1 FROM networking_action WHERE new_network_id = ? AND status = 'PENDING'", net.id)) {
-      throw new BlockedError('A networking operation is already active on the nic.');
-    }
+    if (networkHasPendingAction(inv, net.id)) throw new BlockedError('There are pending actions on this network');
     inv.run('DELETE FROM network_access WHERE network_id = ?', net.id);
     inv.run('DELETE FROM network WHERE id = ?', net.id);
   });

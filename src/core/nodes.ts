@@ -4,7 +4,8 @@ import { validateFields } from '../drivers/fields.js';
 import { obmDriverFor, obmTypeName } from '../drivers/obm/registry.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, findNode, mustNic, mustNode } from './lookup.js';
+import { assertAbsent, mustNic, mustNode } from './lookup.js';
+import { nodeByLabel } from '../db/store/nodes.js';
 import { revokeObmdToken } from './obmd.js';
 
 /** The body of node_register, as validated at the edge. */
@@ -31,7 +32,7 @@ export function registerNode(core: Core, p: Principal, label: string, body: Node
     obmdToken = body.obmd.admin_token;
   }
   core.inv.tx(() => {
-    assertAbsent(findNode(core.inv, label), 'node', label);
+    assertAbsent(nodeByLabel(core.inv, label), 'node', label);
     const { lastInsertRowid } = core.inv.run(
       'INSERT INTO node (label, obm_type, obm_config, obmd_uri, obmd_admin_token) VALUES (?, ?, ?, ?, ?)',
       label, obmType, obmConfig, obmdUri, obmdToken);

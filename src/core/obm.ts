@@ -6,7 +6,8 @@ import { BOOT_DEVICES, type BootDevice, type ObmSession } from '../drivers/obm/t
 import { obmDriverFor } from '../drivers/obm/registry.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { mustNode, type NodeRow } from './lookup.js';
+import { mustNode } from './lookup.js';
+import type { NodeRow } from '../db/store/nodes.js';
 import { fetchObmdToken, revokeObmdToken, withoutCredentials } from './obmd.js';
 import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
 

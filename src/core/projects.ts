@@ -2,7 +2,9 @@
 import { BlockedError, MaintenancePoolError, NotFoundError, messageOf } from '../errors.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, findProject, mustNode, mustProject } from './lookup.js';
+import { assertAbsent, mustNode, mustProject } from './lookup.js';
+import { projectByLabel } from '../db/store/projects.js';
+import { nodeHasPendingAction } from '../db/store/actions.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -14,7 +16,7 @@ export function listProjects(core: Core, p: Principal): string[] {
 export function createProject(core: Core, p: Principal, label: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
-    assertAbsent(findProject(core.inv, label), 'project', label);
+    assertAbsent(projectByLabel(core.inv, label), 'project', label);
     core.inv.run('INSERT INTO project (label) VALUES (?)', label);
   });
 }
@@ -66,11 +68,11 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     if (inv.get('SELECT 1 FROM attachment a JOIN nic ON nic.id = a.nic_id WHERE nic.node_id = ?', node.id)) {
       throw new BlockedError('Node attached to a network');
     }
-    if (inv.get("SELECT 1 FROM networking_action a JOIN nic ON nic.id = a.nic_id WHERE nic.node_id = ? AND a.status = 'PENDING'", node.id)) {
+    if (nodeHasPendingAction(inv, node.id)) {
       throw new BlockedError('Node has pending network actions');
     }
     if (!maint || proj.label === maint.project) return { node, target: null };
-    const mp = findProject(inv, maint.project);
+    const mp = projectByLabel(inv, maint.project);
     if (!mp) throw new BlockedError(`the maintenance project "${maint.project}" does not exist; create it first`);
     return { node, target: mp.id };
   };

@@ -5,7 +5,9 @@ import { switchDriverFor, switchTypeName } from '../drivers/switch/registry.js';
 import type { SwitchDriver } from '../drivers/switch/types.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, findSwitch, mustNic, mustNode, mustPort, mustSwitch, type SwitchRow } from './lookup.js';
+import { assertAbsent, mustNic, mustNode, mustPort, mustSwitch } from './lookup.js';
+import { switchByLabel, type SwitchRow } from '../db/store/switches.js';
+import { nicHasPendingAction } from '../db/store/actions.js';
 
 /** The enabled driver of a switch row. */
 export function driverOf(core: Core, sw: SwitchRow): SwitchDriver {
@@ -19,7 +21,7 @@ export function registerSwitch(core: Core, p: Principal, label: string, body: { 
   requireAdmin(p);
   const { type, ...fields } = body;
   core.inv.tx(() => {
-    assertAbsent(findSwitch(core.inv, label), 'switch', label);
+    assertAbsent(switchByLabel(core.inv, label), 'switch', label);
     const name = switchTypeName(type);
     const driver = switchDriverFor(core.switchDrivers, type);
     if (!driver) throw new BadArgumentError(`"${type}" is not a valid switch type (enabled: ${Object.keys(core.switchDrivers).join(', ')})`);
@@ -105,7 +107,7 @@ export function detachNic(core: Core, p: Principal, switchLabel: string, port: s
       'SELECT nic.id, node.project_id FROM nic JOIN node ON node.id = nic.node_id WHERE nic.port_id = ?', pt.id);
     if (!nic) throw new NotFoundError(`port "${port}" is not connected to a nic`);
     if (nic.project_id !== null) throw new BlockedError('The node of this port is in a project; detach it from the project first');
-    if (core.inv.get("SELECT 1 FROM networking_action WHERE nic_id = ? AND status = 'PENDING'", nic.id)) {
+    if (nicHasPendingAction(core.inv, nic.id)) {
       throw new BlockedError('A networking operation is already active on the nic.');
     }
     core.inv.run('UPDATE nic SET port_id = NULL WHERE id = ?', nic.id);

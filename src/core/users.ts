@@ -4,7 +4,8 @@
 import { BadArgumentError, BlockedError, DuplicateError, IllegalStateError, NotFoundError } from '../errors.js';
 import { requireAdmin, requireSelfOrAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, findUser, mustProject, mustUser, type UserRow } from './lookup.js';
+import { assertAbsent, mustProject, mustUser } from './lookup.js';
+import { userByLabel, type UserRow } from '../db/store/users.js';
 import { hashPassword } from './passwords.js';
 
 /** {user: {is_admin, projects (sorted)}} (admin). */
@@ -23,7 +24,7 @@ export function listUsers(core: Core, p: Principal): Record<string, { is_admin: 
 export function createUser(core: Pick<Core, 'inv'>, label: string, password: string, isAdmin: boolean): void {
   const hash = hashPassword(password);
   core.inv.tx(() => {
-    assertAbsent(findUser(core.inv, label), 'user', label);
+    assertAbsent(userByLabel(core.inv, label), 'user', label);
     core.inv.run('INSERT INTO user (label, password_hash, is_admin) VALUES (?, ?, ?)', label, hash, isAdmin ? 1 : 0);
   });
 }

@@ -8,7 +8,8 @@ import { ApiError, messageOf, SwitchError } from '../errors.js';
 import type { PortChange, PortVlans, SwitchSession } from '../drivers/switch/types.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { mustSwitch, type SwitchRow } from './lookup.js';
+import { mustSwitch } from './lookup.js';
+import type { SwitchRow } from '../db/store/switches.js';
 import { NATIVE } from './vlans.js';
 import { carriesExactly } from '../drivers/switch/port-state.js';
 

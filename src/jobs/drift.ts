@@ -11,7 +11,7 @@
 import type { DriftConfig } from '../config.js';
 import type { Core } from '../core/context.js';
 import { checkSwitchDrift, describeVlans, portHolders, type SwitchDriftReport } from '../core/drift.js';
-import type { SwitchRow } from '../core/lookup.js';
+import type { SwitchRow } from '../db/store/switches.js';
 import { messageOf } from '../errors.js';
 
 /** How often the holders of ports left drifting are looked at (one small query per such switch). */
