@@ -8,7 +8,8 @@ import { cliSwitchDriver, dummyVlanField } from './driver.js';
 const parkNative = ['switchport trunk allowed vlan add {dummy_vlan}', 'switchport trunk native vlan {dummy_vlan}',
   'switchport trunk allowed vlan remove {dummy_vlan}'];
 
-const dialect: Dialect = {
+/** The Dell N3000 CLI dialect (exported for the parser fixtures of real device output). */
+export const delln3000Dialect: Dialect = {
   pagingOff: ['terminal length 0'],
   configure: 'configure',
   end: 'end',
@@ -39,6 +40,6 @@ export function delln3000SwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
     capabilities: ['nativeless-trunk-mode'],
     extraFields: { dummy_vlan: dummyVlanField(4093) },
     portName: { pattern: DELL_PORT, example: 'gi1/0/5' },
-    dialect,
+    dialect: delln3000Dialect,
   }, opts);
 }

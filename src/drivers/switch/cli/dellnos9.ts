@@ -43,7 +43,8 @@ export function parseNos9Switchport(output: string): PortVlans {
   return out;
 }
 
-const dialect: Dialect = {
+/** The Dell OS9 CLI dialect (exported for the parser fixtures of real device output). */
+export const dellnos9Dialect: Dialect = {
   pagingOff: ['terminal length 0'],
   configure: 'configure',
   end: 'end',
@@ -71,7 +72,7 @@ export function dellnos9SwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
     capabilities: [],
     extraFields: { interface_type: { type: 'string', required: true } },
     portName: { pattern: /^\d+\/\d+(\/\d+)?$/, example: '1/3' },
-    dialect,
+    dialect: dellnos9Dialect,
   }, opts);
   const common = driver.checkFields!;
   driver.checkFields = (f) => {

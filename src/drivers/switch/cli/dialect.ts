@@ -144,16 +144,43 @@ export function valueOf(kv: Map<string, string>, key: RegExp): string | undefine
 }
 
 /**
- * A Cisco-like `switchport` show (NX-OS, PowerConnect, N3000): mode, native
- * VLAN, allowed VLANs. `parkingVlan` is the dummy VLAN that stands for "no
- * native VLAN" on this switch (nexus, delln3000), if any.
+ * The `Port is member in:` table of the Marvell/Radlan switchport show
+ * (PowerConnect 55xx family): each member VLAN with its egress rule, or null
+ * if the output has no such table.
+ *   Vlan               Name               Egress rule Port Membership Type
+ *   ---- -------------------------------- ----------- --------------------
+ *   203                203                 Untagged          Static
+ */
+function memberTable(output: string): { untagged: number[]; tagged: number[] } | null {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => /^\s*Port is member in\s*:/i.test(l));
+  if (start < 0) return null;
+  const out = { untagged: [] as number[], tagged: [] as number[] };
+  for (const line of lines.slice(start + 1)) {
+    if (/^\s*(Forbidden VLANs|Classification rules)/i.test(line)) break;
+    const row = /^\s*(\d+)\s.*\s(Untagged|Tagged)(\s|$)/i.exec(line);
+    if (row) (/^u/i.test(row[2]!) ? out.untagged : out.tagged).push(Number(row[1]));
+  }
+  out.tagged.sort((a, b) => a - b);
+  return out;
+}
+
+/**
+ * A Cisco-like `switchport` show (NX-OS, IOS, PowerConnect, N3000): mode, native
+ * VLAN, allowed VLANs; or, in the Marvell/Radlan format, mode, PVID and the
+ * member table. `parkingVlan` is the dummy VLAN that stands for "no native
+ * VLAN" on this switch (nexus, delln3000), if any.
  */
 export function parseCiscoSwitchport(output: string, parkingVlan: number | null): PortVlans {
   const kv = keyValues(output);
-  // `Administrative Mode: trunk` (NX-OS), `VLAN Membership Mode: Trunk Mode` / `Port Mode: Trunk` (Dell).
+  // `Administrative Mode: trunk` (IOS), `Operational Mode: trunk` (NX-OS),
+  // `VLAN Membership Mode: Trunk Mode` (N3000), `Port Mode: Trunk` (Radlan).
   const mode = (valueOf(kv, /(^|\s)mode$/) ?? '').toLowerCase().replace(/\s+mode$/, '').trim();
+  // `Trunking Native Mode VLAN` (Cisco), `Trunking Mode Native VLAN` (N3000), `Ingress UnTagged VLAN ( NATIVE )` (Radlan).
   const nativeText = valueOf(kv, /native.*vlan|vlan.*native/);
+  // `Trunking VLANs Allowed` (NX-OS), `Trunking VLANs Enabled` (IOS).
   const allowedText = valueOf(kv, /^trunking vlans (allowed|enabled)$|^allowed vlans?$/);
+  const members = allowedText === undefined ? memberTable(output) : null;
   if (mode === '' && nativeText === undefined && allowedText === undefined) {
     throw new Error(`cannot read the port's VLANs from: ${output.trim().slice(0, 200)}`);
   }
@@ -162,6 +189,7 @@ export function parseCiscoSwitchport(output: string, parkingVlan: number | null)
     return { native: null, tagged: [], anomaly: `the port is in ${mode} mode${access ? ` (VLAN ${access.replace(/\s*\(.*$/, '')})` : ''}` };
   }
   const nativeNum = /^\s*(\d+)/.exec(nativeText ?? '')?.[1];
+  if (members) return fromMembers(members, nativeNum === undefined ? null : Number(nativeNum), parkingVlan);
   const allowedRaw = (allowedText ?? '').trim();
   if (/^all$/i.test(allowedRaw)) return { native: null, tagged: [], anomaly: 'trunk of all VLANs' };
   const allowed = parseVlanList(allowedRaw);
@@ -173,5 +201,15 @@ export function parseCiscoSwitchport(output: string, parkingVlan: number | null)
     // It carries nothing now, but would turn untagged the day its VLAN is allowed as a tagged one.
     return { native: null, tagged, anomaly: `native VLAN ${native} is not on the trunk's allowed list` };
   }
+  return { native, tagged };
+}
+
+/** A trunk's VLANs from its member table (Radlan): the untagged member is the native VLAN, and should be the PVID. */
+function fromMembers(members: { untagged: number[]; tagged: number[] }, pvid: number | null, parkingVlan: number | null): PortVlans {
+  const untagged = members.untagged.filter((v) => v !== parkingVlan);
+  const tagged = members.tagged.filter((v) => v !== parkingVlan);
+  if (untagged.length > 1) return { native: null, tagged, anomaly: `untagged in several VLANs: ${untagged.join(',')}` };
+  const native = untagged[0] ?? null;
+  if (native !== null && pvid !== null && native !== pvid) return { native, tagged, anomaly: `native VLAN ${pvid} but untagged in ${native}` };
   return { native, tagged };
 }

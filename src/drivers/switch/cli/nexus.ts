@@ -4,7 +4,8 @@ import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
 import { parseCiscoSwitchport, type Dialect } from './dialect.js';
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
 
-const dialect: Dialect = {
+/** The NX-OS CLI dialect (exported for the parser fixtures of real device output). */
+export const nexusDialect: Dialect = {
   pagingOff: ['terminal length 0'],
   configure: 'configure terminal',
   end: 'end',
@@ -31,6 +32,6 @@ export function nexusSwitchDriver(opts: SwitchDriverOptions): SwitchDriver {
     capabilities: ['nativeless-trunk-mode'],
     extraFields: { dummy_vlan: dummyVlanField() },
     portName: { pattern: /^(E|e)thernet\d+\/\d+(\/\d+)?$/, example: 'Ethernet1/10' },
-    dialect,
+    dialect: nexusDialect,
   }, opts);
 }

@@ -4,7 +4,8 @@ import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
 import { DELL_PORT, parseCiscoSwitchport, type Dialect } from './dialect.js';
 import { cliSwitchDriver } from './driver.js';
 
-const dialect: Dialect = {
+/** The Dell PowerConnect 55xx CLI dialect (exported for the parser fixtures of real device output). */
+export const powerconnect55xxDialect: Dialect = {
   pagingOff: ['terminal datadump'],
   configure: 'configure',
   end: 'end',
@@ -34,6 +35,6 @@ export function powerconnect55xxSwitchDriver(opts: SwitchDriverOptions): SwitchD
     capabilities: ['nativeless-trunk-mode'],
     extraFields: {},
     portName: { pattern: DELL_PORT, example: 'gi1/0/5' },
-    dialect,
+    dialect: powerconnect55xxDialect,
   }, opts);
 }
