@@ -356,9 +356,17 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
 
     const showCisco = (name: string): string | null => {
       const p = ports.get(name)!;
-      const allowed = p.allowed === 'all' ? `1-${maxVlan}` : p.allowed.size ? ranges(p.allowed) : 'none';
+      const allowed = p.allowed === 'all' ? (vendor === 'delln3000' ? 'All' : `1-${maxVlan}`) : p.allowed.size ? ranges(p.allowed) : 'none';
       const note = (v: number | null) => (v === null ? 'none' : `${v}${v === 1 ? ' (default)' : exists(v) ? '' : ' (Inactive)'}`);
-      const lines = vendor === 'nexus'
+      // N3000 (DNOS6) says `Trunking Mode Native VLAN` / `Trunking Mode VLANs Enabled`: the keys HIL's n3000
+      // driver read from real switches, and what public N1500/N2000 captures show.
+      const lines = vendor === 'delln3000'
+        ? [`Port: ${name}`, `VLAN Membership Mode: ${p.mode === 'trunk' ? 'Trunk' : 'Access'} Mode`, `Access Mode VLAN: ${note(p.access)}`,
+          'General Mode PVID: 1 (default)', 'General Mode Ingress Filtering: Enabled', 'General Mode Acceptable Frame Type: Admit All',
+          'General Mode Dynamically Added VLANs:', 'General Mode Untagged VLANs: 1', 'General Mode Tagged VLANs:', 'General Mode Forbidden VLANs:',
+          `Trunking Mode Native VLAN: ${note(p.native)}`, 'Trunking Mode Native VLAN Tagging: Disabled',
+          ...wrapped('Trunking Mode VLANs Enabled: ', allowed), 'Private VLAN Host Association: none', 'Default Priority: 0', 'Protected: Disabled']
+        : vendor === 'nexus'
         ? [`Name: ${name}`, `  Switchport: ${p.switchport ? 'Enabled' : 'Disabled'}`, '  Switchport Monitor: Not enabled',
           `  Operational Mode: ${p.mode}`, `  Access Mode VLAN: ${note(p.access)}`, `  Trunking Native Mode VLAN: ${note(p.native)}`,
           ...wrapped('  Trunking VLANs Allowed: ', allowed), '  FabricPath Topology List Allowed: 0', '  Voice VLAN: none',

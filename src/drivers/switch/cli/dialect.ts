@@ -178,8 +178,8 @@ export function parseCiscoSwitchport(output: string, parkingVlan: number | null)
   const mode = (valueOf(kv, /(^|\s)mode$/) ?? '').toLowerCase().replace(/\s+mode$/, '').trim();
   // `Trunking Native Mode VLAN` (Cisco), `Trunking Mode Native VLAN` (N3000), `Ingress UnTagged VLAN ( NATIVE )` (Radlan).
   const nativeText = valueOf(kv, /native.*vlan|vlan.*native/);
-  // `Trunking VLANs Allowed` (NX-OS), `Trunking VLANs Enabled` (IOS).
-  const allowedText = valueOf(kv, /^trunking vlans (allowed|enabled)$|^allowed vlans?$/);
+  // `Trunking VLANs Allowed` (NX-OS), `Trunking VLANs Enabled` (IOS), `Trunking Mode VLANs Enabled` (N3000).
+  const allowedText = valueOf(kv, /^trunking (mode )?vlans (allowed|enabled)$|^allowed vlans?$/);
   const members = allowedText === undefined ? memberTable(output) : null;
   if (mode === '' && nativeText === undefined && allowedText === undefined) {
     throw new Error(`cannot read the port's VLANs from: ${output.trim().slice(0, 200)}`);
