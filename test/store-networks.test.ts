@@ -9,7 +9,7 @@ import {
   networkByLabel, networkHasHeadnodes, ownerLabel, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess,
   vlanGrants, vlanInUse, vlansInUseBetween,
 } from '../src/db/store/networks.js';
-import { putAttachment } from '../src/db/store/attachments.js';
+import { putAttachment, removeAttachmentsOfNic } from '../src/db/store/attachments.js';
 import { actionByUuid, queueAction } from '../src/db/store/actions.js';
 
 describe('store: networks', () => {
@@ -109,10 +109,10 @@ describe('store: networks', () => {
     const nic = addNic(inv, addNode(inv, 'n1', a), 'eth0');
     putAttachment(inv, nic, red, 'vlan/native');
     assert.throws(() => removeNetwork(inv, red), /FOREIGN KEY/);
-    inv.run('DELETE FROM attachment');
+    removeAttachmentsOfNic(inv, nic);
     const head = addHeadnodeOn(inv, 'h1', a, red);
     assert.throws(() => removeNetwork(inv, red), /FOREIGN KEY/);
-    inv.run('DELETE FROM headnode WHERE id = ?', head);
+    inv.run('DELETE FROM headnode WHERE id = ?', head); // its hnic goes with it (ON DELETE CASCADE)
 
     // A finished action that put a nic on it stays readable: it keeps the label.
     const uuid = queueAction(inv, { type: 'modify_port', nicId: nic, channel: 'vlan/native', network: { id: red, label: 'red' }, createdAt: 'now' });
