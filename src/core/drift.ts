@@ -13,7 +13,9 @@ import { carriesExactly } from '../drivers/switch/port-state.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
-import type { SwitchRow } from '../db/store/switches.js';
+import { allSwitches, portCountOfSwitch, portProjectsOfSwitch, type SwitchRow } from '../db/store/switches.js';
+import { vlanGrants } from '../db/store/networks.js';
+import { pendingPortsOfSwitch, portHoldersOfSwitch } from '../db/store/actions.js';
 import { expectedPorts, reapply, type PortExpectation } from './verify.js';
 
 /** One drifting port: the inventory's networks, what the switch carried, and what the check did about it. */
@@ -65,8 +67,7 @@ export class DriftLedger {
 /** GET /drift: the settings and the last check of every switch, sorted by label (admin). */
 export function showDrift(core: Core, p: Principal): { interval: number; repair: boolean; switches: SwitchDriftReport[] } {
   requireAdmin(p);
-  const switches = core.inv.all<SwitchRow>('SELECT * FROM switch ORDER BY label');
-  return { ...core.drift.settings, switches: switches.map((sw) => core.drift.of(sw)) };
+  return { ...core.drift.settings, switches: allSwitches(core.inv).map((sw) => core.drift.of(sw)) };
 }
 
 /** GET /switch/<s>/drift: the last drift check of one switch (admin). */
@@ -77,8 +78,7 @@ export function showSwitchDrift(core: Core, p: Principal, label: string): Switch
 
 /** VLAN ids of public networks, and of the networks each project may use (owner or on the access list). */
 function usableVlans(core: Core): { publicVlans: Set<number>; byProject: Map<number, Set<number>> } {
-  const rows = core.inv.all<{ net_id: number; owner_id: number | null; project_id: number | null }>(
-    `SELECT net.net_id, net.owner_id, a.project_id FROM network net LEFT JOIN network_access a ON a.network_id = net.id`);
+  const rows = vlanGrants(core.inv);
   const publicVlans = new Set<number>();
   const byProject = new Map<number, Set<number>>();
   const grant = (project: number, vlan: number) => {
@@ -96,18 +96,7 @@ function usableVlans(core: Core): { publicVlans: Set<number>; byProject: Map<num
 
 /** The project of the node cabled to each registered port of the switch (null: free node or no nic). */
 function portProjects(core: Core, sw: SwitchRow): Map<string, number | null> {
-  const rows = core.inv.all<{ port: string; project_id: number | null }>(
-    `SELECT port.label AS port, node.project_id FROM port
-       LEFT JOIN nic ON nic.port_id = port.id LEFT JOIN node ON node.id = nic.node_id
-      WHERE port.switch_id = ?`, sw.id);
-  return new Map(rows.map((r) => [r.port, r.project_id]));
-}
-
-/** Ports of the switch whose nic has a PENDING networking action. */
-function pendingPorts(core: Core, sw: SwitchRow): Set<string> {
-  return new Set(core.inv.column<string>(
-    `SELECT DISTINCT port.label FROM networking_action a JOIN nic ON nic.id = a.nic_id JOIN port ON port.id = nic.port_id
-      WHERE a.status = 'PENDING' AND port.switch_id = ?`, sw.id));
+  return new Map(portProjectsOfSwitch(core.inv, sw.id).map((r) => [r.port, r.project_id]));
 }
 
 /** A repair whose device session failed: what the check had found, with the repaired ports marked failed. */
@@ -123,7 +112,7 @@ class RepairCutOff extends Error {
 export async function checkSwitchDrift(core: Core, sw: SwitchRow, repair: boolean): Promise<SwitchDriftReport> {
   try {
     const drift = await core.withSwitchSession(sw, `checking switch "${sw.label}" for drift`, (s) => checkWith(core, sw, s, repair));
-    const n = core.inv.get<{ n: number }>('SELECT count(*) AS n FROM port WHERE switch_id = ?', sw.id)?.n ?? 0;
+    const n = portCountOfSwitch(core.inv, sw.id);
     return { switch: sw.label, checked_at: new Date().toISOString(), result: Object.keys(drift).length > 0 ? 'drift' : 'ok', ports: n, drift };
   } catch (e) {
     const drift = e instanceof RepairCutOff ? e.drift : {};
@@ -152,7 +141,7 @@ async function checkWith(core: Core, sw: SwitchRow, session: SwitchSession, repa
     drift.set(port, { expected: exp, actual: act, leak, state: 'reported' });
   }
   // Ports with a PENDING action are the action's: it sets them, on top of whatever is there (read just before deciding).
-  const pending = pendingPorts(core, sw);
+  const pending = new Set(pendingPortsOfSwitch(core.inv, sw.id));
   for (const [port, d] of drift) if (pending.has(port)) d.state = 'pending';
   const toRepair = [...drift].filter(([, d]) => d.state === 'reported' && (repair || d.leak)).map(([port]) => port);
   if (toRepair.length > 0) {
@@ -193,10 +182,5 @@ export function describeVlans(v: PortExpectation | PortVlans | undefined): strin
  * project, and whether it has a PENDING action. A port left drifting is checked again when this changes.
  */
 export function portHolders(core: Core, sw: SwitchRow): Map<string, string> {
-  const rows = core.inv.all<{ port: string; nic_id: number | null; project_id: number | null; pending: number }>(
-    `SELECT port.label AS port, nic.id AS nic_id, node.project_id,
-            EXISTS (SELECT 1 FROM networking_action a WHERE a.nic_id = nic.id AND a.status = 'PENDING') AS pending
-       FROM port LEFT JOIN nic ON nic.port_id = port.id LEFT JOIN node ON node.id = nic.node_id
-      WHERE port.switch_id = ?`, sw.id);
-  return new Map(rows.map((r) => [r.port, `nic ${r.nic_id ?? '-'} project ${r.project_id ?? '-'}${r.pending ? ' pending' : ''}`]));
+  return new Map(portHoldersOfSwitch(core.inv, sw.id).map((r) => [r.port, `nic ${r.nic_id ?? '-'} project ${r.project_id ?? '-'}${r.pending ? ' pending' : ''}`]));
 }

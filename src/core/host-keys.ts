@@ -8,6 +8,7 @@ import { BadArgumentError, IllegalStateError } from '../errors.js';
 import { requireAdmin } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
+import { hostKeyOf, recordFirstHostKey as recordFirstKey, recordRefusedHostKey as recordRefusedKey, setHostKeyByAdmin } from '../db/store/switches.js';
 
 /** OpenSSH's SHA-256 fingerprint as `ssh-keygen -lf` prints it: 32 bytes, unpadded base64. */
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
@@ -37,15 +38,14 @@ export function showHostKey(core: Core, p: Principal, label: string): HostKeyInf
   return {
     switch: sw.label,
     fingerprint: sw.host_key,
-    origin: sw.host_key_origin as HostKeyInfo['origin'],
+    origin: sw.host_key_origin,
     recorded_at: sw.host_key_recorded_at,
     refused: sw.host_key_refused,
   };
 }
 
 function record(core: Core, switchId: number, fingerprint: string): void {
-  core.inv.run(`UPDATE switch SET host_key = ?, host_key_origin = 'admin', host_key_recorded_at = ?, host_key_refused = NULL WHERE id = ?`,
-    fingerprint, now(), switchId);
+  setHostKeyByAdmin(core.inv, switchId, fingerprint, now());
 }
 
 /** Give a switch's host key (admin): before its first login, or to replace the one on record. */
@@ -78,21 +78,17 @@ export function acceptHostKey(core: Core, p: Principal, label: string, fingerpri
 /** Record a switch's first host key unless one is on record (trust on first use); returns the fingerprint on record. */
 export function recordFirstHostKey(core: Pick<Core, 'inv' | 'log'>, switchId: number, fingerprint: string): string {
   const { inv } = core;
-  const { changes, row } = inv.tx(() => {
-    const r = inv.run(`UPDATE switch SET host_key = ?, host_key_origin = 'first-use', host_key_recorded_at = ? WHERE id = ? AND host_key IS NULL`,
-      fingerprint, now(), switchId);
-    return { changes: r.changes, row: inv.get<{ host_key: string | null; label: string }>('SELECT host_key, label FROM switch WHERE id = ?', switchId) };
-  });
+  const { recorded, row } = inv.tx(() => ({ recorded: recordFirstKey(inv, switchId, fingerprint, now()), row: hostKeyOf(inv, switchId) }));
   // A switch deleted meanwhile: nothing to protect any more.
   if (!row) return fingerprint;
-  if (changes > 0) core.log.info(`switch "${row.label}": first SSH host key recorded: ${fingerprint}`);
+  if (recorded) core.log.info(`switch "${row.label}": first SSH host key recorded: ${fingerprint}`);
   return row.host_key ?? fingerprint;
 }
 
 /** Note a host key a switch presented that differs from the one on record. */
 export function recordRefusedHostKey(core: Pick<Core, 'inv' | 'log'>, switchId: number, fingerprint: string): void {
-  const sw = core.inv.get<{ label: string; host_key: string | null }>('SELECT label, host_key FROM switch WHERE id = ?', switchId);
+  const sw = hostKeyOf(core.inv, switchId);
   if (!sw) return;
   core.log.error(`switch "${sw.label}": SSH host key refused: recorded ${sw.host_key}, presented ${fingerprint}`);
-  core.inv.run('UPDATE switch SET host_key_refused = ? WHERE id = ?', fingerprint, switchId);
+  recordRefusedKey(core.inv, switchId, fingerprint);
 }

@@ -3,8 +3,13 @@ import { AllocationError, AuthorizationError, BadArgumentError, BlockedError, Du
 import { haveProjectAccess, requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
-import { networkByLabel, type NetworkRow } from '../db/store/networks.js';
+import {
+  accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
+  networkByLabel, networkHasHeadnodes, ownerLabel, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess, vlanInUse,
+  type NetworkRow,
+} from '../db/store/networks.js';
 import { networkHasPendingAction } from '../db/store/actions.js';
+import { attachmentsOfNetwork, networkHasAttachments, nicsOnNetwork, projectHasAttachments } from '../db/store/attachments.js';
 import { allocateVlan, channelsOf, inPool } from './vlans.js';
 
 /** Create a network: (owner, access, net_id) must be one of HIL's legal combinations. */
@@ -34,12 +39,11 @@ export function createNetwork(core: Core, p: Principal, label: string, owner: st
     } else {
       if (!/^\d+$/.test(netId) || Number(netId) < 1 || Number(netId) > 4094) throw new BadArgumentError('Invalid net_id');
       vlan = Number(netId);
-      if (inv.get('SELECT 1 FROM network WHERE net_id = ?', vlan)) throw new BlockedError('Network ID is not available');
+      if (vlanInUse(inv, vlan)) throw new BlockedError('Network ID is not available');
       allocated = inPool(core.config.vlanPool, vlan);
     }
-    const { lastInsertRowid } = inv.run('INSERT INTO network (label, owner_id, net_id, allocated) VALUES (?, ?, ?, ?)',
-      label, ownerId, vlan, allocated ? 1 : 0);
-    if (accessId !== null) inv.run('INSERT INTO network_access (network_id, project_id) VALUES (?, ?)', lastInsertRowid, accessId);
+    const id = addNetwork(inv, { label, ownerId, vlan, allocated });
+    if (accessId !== null) grantNetworkAccess(inv, id, accessId);
   });
 }
 
@@ -48,13 +52,9 @@ function haveOwnerAccess(p: Principal, net: NetworkRow): boolean {
   return haveProjectAccess(p, net.owner_id);
 }
 
-function accessIds(core: Core, net: { id: number }): number[] {
-  return core.inv.column<number>('SELECT project_id FROM network_access WHERE network_id = ? ORDER BY id', net.id);
-}
-
 /** Whether a project's nodes and headnodes may be put on a network: it is public, or the project is on its access list. */
 export function projectMayUse(core: Core, net: { id: number }, projectId: number): boolean {
-  const ids = accessIds(core, net);
+  const ids = accessProjectIds(core.inv, net.id);
   return ids.length === 0 || ids.includes(projectId);
 }
 
@@ -64,11 +64,10 @@ export function deleteNetwork(core: Core, p: Principal, label: string): void {
   inv.tx(() => {
     const net = mustNetwork(inv, label);
     requireProjectAccess(p, net.owner_id);
-    if (inv.get('SELECT 1 FROM attachment WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to nodes');
-    if (inv.get('SELECT 1 FROM hnic WHERE network_id = ?', net.id)) throw new BlockedError('Network still connected to headnodes');
+    if (networkHasAttachments(inv, net.id)) throw new BlockedError('Network still connected to nodes');
+    if (networkHasHeadnodes(inv, net.id)) throw new BlockedError('Network still connected to headnodes');
     if (networkHasPendingAction(inv, net.id)) throw new BlockedError('There are pending actions on this network');
-    inv.run('DELETE FROM network_access WHERE network_id = ?', net.id);
-    inv.run('DELETE FROM network WHERE id = ?', net.id);
+    removeNetwork(inv, net.id);
   });
 }
 
@@ -76,20 +75,16 @@ export function deleteNetwork(core: Core, p: Principal, label: string): void {
 export function showNetwork(core: Core, p: Principal, label: string) {
   const { inv } = core;
   const net = mustNetwork(inv, label);
-  const ids = accessIds(core, net);
+  const ids = accessProjectIds(inv, net.id);
   if (ids.length > 0 && !p.admin && !ids.some((id) => p.projectIds.has(id))) {
     throw new AuthorizationError('You do not have access to this network.');
   }
-  const owner = net.owner_id === null ? 'admin' : inv.get<{ label: string }>('SELECT label FROM project WHERE id = ?', net.owner_id)!.label;
-  const access = ids.length === 0 ? null
-    : inv.column<string>('SELECT p.label FROM network_access a JOIN project p ON p.id = a.project_id WHERE a.network_id = ? ORDER BY a.id', net.id);
+  const owner = net.owner_id === null ? 'admin' : ownerLabel(inv, net.owner_id);
+  const access = ids.length === 0 ? null : accessProjectLabels(inv, net.id);
   const seeAll = haveOwnerAccess(p, net);
   // Maps, then fromEntries: node labels ("constructor", "__proto__") are plain keys.
   const connected = new Map<string, string[]>();
-  for (const a of inv.all<{ node: string; nic: string; project_id: number | null }>(
-    `SELECT node.label AS node, nic.label AS nic, node.project_id FROM attachment a
-       JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id
-      WHERE a.network_id = ? ORDER BY node.label, nic.id`, net.id)) {
+  for (const a of nicsOnNetwork(inv, net.id)) {
     if (!seeAll && !(a.project_id !== null && p.projectIds.has(a.project_id))) continue;
     const nics = connected.get(a.node);
     if (nics) nics.push(a.nic); else connected.set(a.node, [a.nic]);
@@ -100,14 +95,13 @@ export function showNetwork(core: Core, p: Principal, label: string) {
 /** list_networks: admin sees all; others the public networks. */
 export function listNetworks(core: Core, p: Principal): Record<string, { network_id: string; projects: string[] | null }> {
   const projects = new Map<number, string[]>();
-  for (const a of core.inv.all<{ network_id: number; label: string }>(
-    'SELECT a.network_id, p.label FROM network_access a JOIN project p ON p.id = a.project_id ORDER BY p.label')) {
+  for (const a of allAccessGrants(core.inv)) {
     let list = projects.get(a.network_id);
     if (!list) projects.set(a.network_id, (list = []));
-    list.push(a.label);
+    list.push(a.project);
   }
   const out = new Map<string, { network_id: string; projects: string[] | null }>();
-  for (const n of core.inv.all<{ id: number; label: string; net_id: number }>('SELECT id, label, net_id FROM network ORDER BY label')) {
+  for (const n of allNetworks(core.inv)) {
     const list = projects.get(n.id) ?? null;
     if (list !== null && !p.admin) continue;
     out.set(n.label, { network_id: String(n.net_id), projects: list });
@@ -122,7 +116,7 @@ export function listAttachments(core: Core, p: Principal, label: string, project
   let onlyProject: number | null = null;
   if (project !== undefined) {
     const proj = mustProject(inv, project);
-    const onList = accessIds(core, net).includes(proj.id);
+    const onList = accessProjectIds(inv, net.id).includes(proj.id);
     if (!haveOwnerAccess(p, net) && !(onList && haveProjectAccess(p, proj.id))) {
       throw new AuthorizationError('You do not have access to the attachments of this network.');
     }
@@ -131,10 +125,7 @@ export function listAttachments(core: Core, p: Principal, label: string, project
     throw new AuthorizationError('You do not own this network.');
   }
   const out = new Map<string, { nic: string; channel: string; project: string }>();
-  for (const a of inv.all<{ node: string; nic: string; channel: string; project: string; project_id: number }>(
-    `SELECT node.label AS node, nic.label AS nic, a.channel, p.label AS project, p.id AS project_id
-       FROM attachment a JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id JOIN project p ON p.id = node.project_id
-      WHERE a.network_id = ? ORDER BY node.label, nic.label`, net.id)) {
+  for (const a of attachmentsOfNetwork(inv, net.id)) {
     if (onlyProject !== null && a.project_id !== onlyProject) continue;
     if (!out.has(a.node)) out.set(a.node, { nic: a.nic, channel: a.channel, project: a.project });
   }
@@ -148,10 +139,10 @@ export function grantAccess(core: Core, p: Principal, label: string, project: st
     const net = mustNetwork(inv, label);
     const proj = mustProject(inv, project);
     requireProjectAccess(p, net.owner_id);
-    if (inv.get('SELECT 1 FROM network_access WHERE network_id = ? AND project_id = ?', net.id, proj.id)) {
+    if (hasNetworkAccess(inv, net.id, proj.id)) {
       throw new DuplicateError(`Network "${label}" is already accessible to project "${project}"`);
     }
-    inv.run('INSERT INTO network_access (network_id, project_id) VALUES (?, ?)', net.id, proj.id);
+    grantNetworkAccess(inv, net.id, proj.id);
   });
 }
 
@@ -161,19 +152,18 @@ export function revokeAccess(core: Core, p: Principal, label: string, project: s
   inv.tx(() => {
     const net = mustNetwork(inv, label);
     const proj = mustProject(inv, project);
-    const ids = accessIds(core, net);
+    const ids = accessProjectIds(inv, net.id);
     if (ids.length > 0 && !(p.admin || haveOwnerAccess(p, net) || (ids.includes(proj.id) && haveProjectAccess(p, proj.id)))) {
       throw new AuthorizationError('You are not authorized to remove the specified project from this network.');
     }
     if (!ids.includes(proj.id)) throw new NotFoundError(`Network "${label}" is not in project "${project}"`);
     if (net.owner_id === proj.id) throw new BlockedError(`Project "${project}" owns network "${label}"; its access cannot be removed`);
-    if (inv.get(`SELECT 1 FROM attachment a JOIN nic ON nic.id = a.nic_id JOIN node ON node.id = nic.node_id
-                  WHERE a.network_id = ? AND node.project_id = ?`, net.id, proj.id)) {
+    if (projectHasAttachments(inv, net.id, proj.id)) {
       throw new BlockedError('Project still has node(s) attached to the network');
     }
-    if (inv.get('SELECT 1 FROM hnic JOIN headnode h ON h.id = hnic.headnode_id WHERE hnic.network_id = ? AND h.project_id = ?', net.id, proj.id)) {
+    if (projectHasHeadnodesOnNetwork(inv, net.id, proj.id)) {
       throw new BlockedError('Project still has headnode(s) attached to the network');
     }
-    inv.run('DELETE FROM network_access WHERE network_id = ? AND project_id = ?', net.id, proj.id);
+    revokeNetworkAccess(inv, net.id, proj.id);
   });
 }

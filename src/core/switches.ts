@@ -6,7 +6,11 @@ import type { SwitchDriver } from '../drivers/switch/types.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNic, mustNode, mustPort, mustSwitch } from './lookup.js';
-import { switchByLabel, type SwitchRow } from '../db/store/switches.js';
+import {
+  addPort, addSwitch, cableNic, nicOnPort, portLabelsOfSwitch, portOfSwitch, removePort, removeSwitch, switchByLabel, switchHasPorts,
+  switchLabels, uncableNic, type SwitchRow,
+} from '../db/store/switches.js';
+import { attachmentsOfNic } from '../db/store/attachments.js';
 import { nicHasPendingAction } from '../db/store/actions.js';
 
 /** The enabled driver of a switch row. */
@@ -27,49 +31,53 @@ export function registerSwitch(core: Core, p: Principal, label: string, body: { 
     if (!driver) throw new BadArgumentError(`"${type}" is not a valid switch type (enabled: ${Object.keys(core.switchDrivers).join(', ')})`);
     const values = validateFields(`switch type ${name}`, driver.fields, fields);
     driver.checkFields?.(values);
-    core.inv.run('INSERT INTO switch (label, type, config) VALUES (?, ?, ?)', label, name, JSON.stringify(values));
+    addSwitch(core.inv, label, name, JSON.stringify(values));
   });
 }
 
+/** Delete a switch that has no ports (admin). */
 export function deleteSwitch(core: Core, p: Principal, label: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const sw = mustSwitch(core.inv, label);
-    if (core.inv.get('SELECT 1 FROM port WHERE switch_id = ?', sw.id)) throw new BlockedError(`Switch "${label}" has ports; delete them first`);
-    core.inv.run('DELETE FROM switch WHERE id = ?', sw.id);
+    if (switchHasPorts(core.inv, sw.id)) throw new BlockedError(`Switch "${label}" has ports; delete them first`);
+    removeSwitch(core.inv, sw.id);
   });
 }
 
+/** The labels of every switch, sorted (admin). */
 export function listSwitches(core: Core, p: Principal): string[] {
   requireAdmin(p);
-  return core.inv.column<string>('SELECT label FROM switch ORDER BY label');
+  return switchLabels(core.inv);
 }
 
 /** {name, ports (registration order), capabilities}; never a credential. */
 export function showSwitch(core: Core, p: Principal, label: string) {
   requireAdmin(p);
   const sw = mustSwitch(core.inv, label);
-  const ports = core.inv.column<string>('SELECT label FROM port WHERE switch_id = ? ORDER BY id', sw.id);
+  const ports = portLabelsOfSwitch(core.inv, sw.id);
   const caps = switchDriverFor(core.switchDrivers, sw.type)?.capabilities ?? [];
   return { name: sw.label, ports: ports.map((l) => ({ label: l })), capabilities: [...caps] };
 }
 
+/** Register a port of a switch under a name its driver accepts (admin). */
 export function registerPort(core: Core, p: Principal, switchLabel: string, port: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const sw = mustSwitch(core.inv, switchLabel);
     driverOf(core, sw).validatePortName(port);
-    assertAbsent(core.inv.get('SELECT 1 FROM port WHERE switch_id = ? AND label = ?', sw.id, port), 'port', port);
-    core.inv.run('INSERT INTO port (switch_id, label) VALUES (?, ?)', sw.id, port);
+    assertAbsent(portOfSwitch(core.inv, sw.id, port), 'port', port);
+    addPort(core.inv, sw.id, port);
   });
 }
 
+/** Delete a port no nic is cabled to (admin). */
 export function deletePort(core: Core, p: Principal, switchLabel: string, port: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const pt = mustPort(core.inv, mustSwitch(core.inv, switchLabel), port);
-    if (core.inv.get('SELECT 1 FROM nic WHERE port_id = ?', pt.id)) throw new BlockedError(`Port "${port}" is connected to a nic; detach it first`);
-    core.inv.run('DELETE FROM port WHERE id = ?', pt.id);
+    if (nicOnPort(core.inv, pt.id)) throw new BlockedError(`Port "${port}" is connected to a nic; detach it first`);
+    removePort(core.inv, pt.id);
   });
 }
 
@@ -77,12 +85,9 @@ export function deletePort(core: Core, p: Principal, switchLabel: string, port: 
 export function showPort(core: Core, p: Principal, switchLabel: string, port: string) {
   requireAdmin(p);
   const pt = mustPort(core.inv, mustSwitch(core.inv, switchLabel), port);
-  const nic = core.inv.get<{ id: number; label: string; node: string }>(
-    'SELECT nic.id, nic.label, node.label AS node FROM nic JOIN node ON node.id = nic.node_id WHERE nic.port_id = ?', pt.id);
+  const nic = nicOnPort(core.inv, pt.id);
   if (!nic) return {};
-  const networks = Object.fromEntries(core.inv.all<{ channel: string; network: string }>(
-    'SELECT a.channel, n.label AS network FROM attachment a JOIN network n ON n.id = a.network_id WHERE a.nic_id = ? ORDER BY a.id', nic.id)
-    .map((a) => [a.channel, a.network]));
+  const networks = Object.fromEntries(attachmentsOfNic(core.inv, nic.id).map((a) => [a.channel, a.network]));
   return { node: nic.node, nic: nic.label, networks };
 }
 
@@ -93,8 +98,8 @@ export function connectNic(core: Core, p: Principal, switchLabel: string, port: 
     const pt = mustPort(core.inv, mustSwitch(core.inv, switchLabel), port);
     const nic = mustNic(core.inv, mustNode(core.inv, nodeLabel), nicLabel);
     if (nic.port_id !== null) throw new DuplicateError(`nic "${nicLabel}" of node "${nodeLabel}" is already connected to a port`);
-    if (core.inv.get('SELECT 1 FROM nic WHERE port_id = ?', pt.id)) throw new DuplicateError(`port "${port}" is already connected to a nic`);
-    core.inv.run('UPDATE nic SET port_id = ? WHERE id = ?', pt.id, nic.id);
+    if (nicOnPort(core.inv, pt.id)) throw new DuplicateError(`port "${port}" is already connected to a nic`);
+    cableNic(core.inv, nic.id, pt.id);
   });
 }
 
@@ -103,13 +108,12 @@ export function detachNic(core: Core, p: Principal, switchLabel: string, port: s
   requireAdmin(p);
   core.inv.tx(() => {
     const pt = mustPort(core.inv, mustSwitch(core.inv, switchLabel), port);
-    const nic = core.inv.get<{ id: number; project_id: number | null }>(
-      'SELECT nic.id, node.project_id FROM nic JOIN node ON node.id = nic.node_id WHERE nic.port_id = ?', pt.id);
+    const nic = nicOnPort(core.inv, pt.id);
     if (!nic) throw new NotFoundError(`port "${port}" is not connected to a nic`);
     if (nic.project_id !== null) throw new BlockedError('The node of this port is in a project; detach it from the project first');
     if (nicHasPendingAction(core.inv, nic.id)) {
       throw new BlockedError('A networking operation is already active on the nic.');
     }
-    core.inv.run('UPDATE nic SET port_id = NULL WHERE id = ?', nic.id);
+    uncableNic(core.inv, nic.id);
   });
 }

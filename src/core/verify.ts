@@ -9,7 +9,8 @@ import type { PortChange, PortVlans, SwitchSession } from '../drivers/switch/typ
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
-import type { SwitchRow } from '../db/store/switches.js';
+import { portLabelsOfSwitch, type SwitchRow } from '../db/store/switches.js';
+import { vlansOnSwitch } from '../db/store/attachments.js';
 import { NATIVE } from './vlans.js';
 import { carriesExactly } from '../drivers/switch/port-state.js';
 
@@ -30,15 +31,10 @@ export interface VerifyReport {
 /** What the inventory says each registered port of the switch should carry (ports without a nic or networks: nothing). */
 export function expectedPorts(core: Core, sw: SwitchRow): Map<string, PortExpectation> {
   const out = new Map<string, PortExpectation>();
-  for (const port of core.inv.column<string>('SELECT label FROM port WHERE switch_id = ? ORDER BY id', sw.id)) {
+  for (const port of portLabelsOfSwitch(core.inv, sw.id)) {
     out.set(port, { native: null, tagged: [] });
   }
-  const rows = core.inv.all<{ port: string; channel: string; net_id: number }>(
-    `SELECT port.label AS port, a.channel, net.net_id
-       FROM port JOIN nic ON nic.port_id = port.id JOIN attachment a ON a.nic_id = nic.id
-       JOIN network net ON net.id = a.network_id
-      WHERE port.switch_id = ?`, sw.id);
-  for (const r of rows) {
+  for (const r of vlansOnSwitch(core.inv, sw.id)) {
     const e = out.get(r.port)!;
     if (r.channel === NATIVE) e.native = r.net_id;
     else e.tagged.push(r.net_id);

@@ -1,11 +1,12 @@
 // The VLAN pool (HIL's vlan_pool allocator) and channel names.
 import type { Inventory } from '../db/inventory.js';
+import { vlansInUseBetween } from '../db/store/networks.js';
 import type { VlanRange } from '../config.js';
 
 /** The lowest id of the pool that no network uses, or null when the pool is full. */
 export function allocateVlan(inv: Inventory, pool: VlanRange[]): number | null {
   for (const { from, to } of pool) {
-    const used = inv.column<number>('SELECT net_id FROM network WHERE net_id BETWEEN ? AND ? ORDER BY net_id', from, to);
+    const used = vlansInUseBetween(inv, from, to);
     let candidate = from;
     for (const id of used) {
       if (id > candidate) break;

@@ -7,6 +7,7 @@ import type { Core, Principal } from '../core/context.js';
 import { verifySwitch, type PortExpectation } from '../core/verify.js';
 import type { PortVlans } from '../drivers/switch/types.js';
 import { messageOf } from '../errors.js';
+import { switchLabels } from '../db/store/switches.js';
 
 /** The marker `haas admin restore` leaves beside the database it restored. */
 export function restoredMarkerOf(db: string): string {
@@ -32,7 +33,7 @@ export async function verifyAfterRestore(core: Core, db: string, interrupted: ()
   if (!existsSync(marker)) return;
   const log = core.log;
   const what = readFileSync(marker, 'utf8').trim().replace(/\s+/g, ' ');
-  const switches = core.inv.column<string>('SELECT label FROM switch ORDER BY label');
+  const switches = switchLabels(core.inv);
   log.warn(`the database was restored${what ? ` (${what})` : ''}: verifying ${switches.length} switch(es) against the inventory`);
   for (const label of switches) {
     if (interrupted()) return;

@@ -11,7 +11,7 @@
 import type { DriftConfig } from '../config.js';
 import type { Core } from '../core/context.js';
 import { checkSwitchDrift, describeVlans, portHolders, type SwitchDriftReport } from '../core/drift.js';
-import type { SwitchRow } from '../db/store/switches.js';
+import { allSwitches, switchByIdAndLabel, switchesOfNode, type SwitchRow } from '../db/store/switches.js';
 import { messageOf } from '../errors.js';
 
 /** How often the holders of ports left drifting are looked at (one small query per such switch). */
@@ -71,7 +71,7 @@ export class DriftMonitor {
   private async checkAll(): Promise<void> {
     let switches: SwitchRow[];
     try {
-      switches = this.core.inv.all<SwitchRow>('SELECT * FROM switch ORDER BY label');
+      switches = allSwitches(this.core.inv);
     } catch (e) {
       this.core.log.error(`drift check: cannot read the switches: ${messageOf(e)}`);
       return;
@@ -87,9 +87,7 @@ export class DriftMonitor {
     if (this.settings.intervalMs === 0 || this.stopped) return;
     let switches: SwitchRow[];
     try {
-      switches = this.core.inv.all<SwitchRow>(
-        `SELECT DISTINCT switch.* FROM switch JOIN port ON port.switch_id = switch.id JOIN nic ON nic.port_id = port.id
-          WHERE nic.node_id = ? ORDER BY switch.label`, nodeId);
+      switches = switchesOfNode(this.core.inv, nodeId);
     } catch (e) {
       this.core.log.error(`drift check: cannot find the switches of node ${nodeId}: ${messageOf(e)}`);
       return;
@@ -130,7 +128,7 @@ export class DriftMonitor {
     for (const [id, { sw, ports }] of this.watched) {
       if (this.checking.has(id)) continue;
       try {
-        const now = this.core.inv.get<SwitchRow>('SELECT * FROM switch WHERE id = ? AND label = ?', id, sw.label);
+        const now = switchByIdAndLabel(this.core.inv, id, sw.label);
         if (!now) { this.watched.delete(id); continue; }
         const holders = portHolders(this.core, now);
         const moved = [...ports].find(([port, was]) => holders.get(port) !== was);
