@@ -3,14 +3,18 @@
 //   node --import tsx bench/refserver.ts const BODIES.json   constant bodies (the transport ceiling):
 //        BODIES.json maps "node" / "free" / "networks" to the body text answered for
 //        GET /v0/node/<any>, GET /v0/nodes/free and GET /v0/networks.
-//   node --import tsx bench/refserver.ts query DB            the same SQLite queries and JSON shape as
-//        haas's show_node / list_nodes free / list_networks (admin view) on a copy of haas's
-//        database, opened readonly, with prepared statements.
+//   node --import tsx bench/refserver.ts query DB            haas's own store functions (the same
+//        prepared statements) and JSON shape as its show_node / list_nodes free / list_networks
+//        (admin view), on a copy of haas's database opened read-only.
 //
 // Prints "listening <port>" on stdout once it serves.
 import { createServer, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { Inventory } from '../src/db/inventory.js';
+import { openDatabase } from '../src/db/sqlite.js';
+import { attachmentsOfNode } from '../src/db/store/attachments.js';
+import { allAccessGrants, allNetworks } from '../src/db/store/networks.js';
+import { cabledNicsOfNode, freeNodes, metadataOfNode, nodeAndProject } from '../src/db/store/nodes.js';
 
 type Handler = (path: string) => [number, string];
 
@@ -36,51 +40,23 @@ function constHandler(file: string): Handler {
   };
 }
 
-interface NodeRow { id: number; label: string; project: string | null }
-interface NicRow { id: number; label: string; macaddr: string; port: string | null; switch: string | null }
-interface AttRow { nic_id: number; channel: string; network: string }
-interface MetaRow { label: string; value: string }
-interface NetRow { id: number; label: string; net_id: number }
-interface AccessRow { network_id: number; project: string }
-
 function queryHandler(dbFile: string): Handler {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  const nodeByLabel = db.prepare<[string], NodeRow>(
-    `SELECT node.id, node.label, project.label AS project
-       FROM node LEFT JOIN project ON project.id = node.project_id
-      WHERE node.label = ?`);
-  const nicsOfNode = db.prepare<[number], NicRow>(
-    `SELECT nic.id, nic.label, nic.macaddr, port.label AS port, switch.label AS switch
-       FROM nic LEFT JOIN port ON port.id = nic.port_id LEFT JOIN switch ON switch.id = port.switch_id
-      WHERE nic.node_id = ? ORDER BY nic.id`);
-  const attsOfNode = db.prepare<[number], AttRow>(
-    `SELECT attachment.nic_id, attachment.channel, network.label AS network
-       FROM attachment JOIN nic ON nic.id = attachment.nic_id JOIN network ON network.id = attachment.network_id
-      WHERE nic.node_id = ?`);
-  const metaOfNode = db.prepare<[number], MetaRow>(
-    'SELECT label, value FROM node_metadata WHERE node_id = ? ORDER BY id');
-  const freeNodes = db.prepare<[], { label: string }>(
-    'SELECT label FROM node WHERE project_id IS NULL ORDER BY label').pluck();
-  const allNetworks = db.prepare<[], NetRow>('SELECT id, label, net_id FROM network ORDER BY label');
-  const allAccess = db.prepare<[], AccessRow>(
-    `SELECT network_access.network_id, project.label AS project
-       FROM network_access JOIN project ON project.id = network_access.project_id
-      ORDER BY project.label`);
+  const inv = new Inventory(openDatabase(dbFile, { readonly: true }), dbFile);
 
   function showNode(label: string): [number, string] {
-    const node = nodeByLabel.get(label);
+    const node = nodeAndProject(inv, label);
     if (!node) return notFound(`node ${label} not found`);
-    const nics = nicsOfNode.all(node.id);
+    const nics = cabledNicsOfNode(inv, node.id);
     const byNic = new Map<number, Record<string, string>>();
-    for (const a of attsOfNode.all(node.id)) {
+    for (const a of attachmentsOfNode(inv, node.id)) {
       let m = byNic.get(a.nic_id);
       if (!m) { m = {}; byNic.set(a.nic_id, m); }
       m[a.channel] = a.network;
     }
     const metadata: Record<string, string> = {};
-    for (const m of metaOfNode.all(node.id)) metadata[m.label] = m.value;
+    for (const m of metadataOfNode(inv, node.id)) metadata[m.label] = m.value;
     return [200, JSON.stringify({
-      name: node.label,
+      name: label,
       project: node.project,
       nics: nics.map((n) => ({
         label: n.label, macaddr: n.macaddr, networks: byNic.get(n.id) ?? {}, port: n.port, switch: n.switch,
@@ -91,12 +67,12 @@ function queryHandler(dbFile: string): Handler {
 
   function listNetworks(): [number, string] {
     const access = new Map<number, string[]>();
-    for (const a of allAccess.all()) {
+    for (const a of allAccessGrants(inv)) {
       const l = access.get(a.network_id);
       if (l) l.push(a.project); else access.set(a.network_id, [a.project]);
     }
     const out: Record<string, { network_id: string; projects: string[] | null }> = {};
-    for (const n of allNetworks.all()) out[n.label] = { network_id: String(n.net_id), projects: access.get(n.id) ?? null };
+    for (const n of allNetworks(inv)) out[n.label] = { network_id: String(n.net_id), projects: access.get(n.id) ?? null };
     return [200, JSON.stringify(out)];
   }
 
@@ -106,7 +82,7 @@ function queryHandler(dbFile: string): Handler {
       if (rest.includes('/')) return notFound('no such route');
       return showNode(decodeURIComponent(rest));
     }
-    if (path === '/v0/nodes/free') return [200, JSON.stringify(freeNodes.all())];
+    if (path === '/v0/nodes/free') return [200, JSON.stringify(freeNodes(inv))];
     if (path === '/v0/networks') return listNetworks();
     return notFound('no such route');
   };

@@ -629,7 +629,7 @@ async function main(): Promise<void> {
     `VmRSS after load: ${NODES} nodes ${memText(memA)}; database-auth daemon ${memText(memB)}; ${BIG_NODES} nodes ${memText(memC)}. GET /node c=16 at ${BIG_NODES} nodes: ${fmt(bigNode.rps)} req/s.`,
     `Inventory build: ${setupStats.map((s) => `${s.phase} ${fmt(s.requests / s.seconds)} req/s`).join('; ')}.`,
   ];
-  notes.push('The same-query reference runs exactly haas\'s show_node queries; for /nodes/free and /networks it runs its own plain queries (one SELECT each; two for /networks) and builds the same JSON.');
+  notes.push('The same-query reference calls haas\'s own store functions (src/db/store/) for show_node, /nodes/free and /networks, so it runs the same prepared statements, and builds the same JSON.');
   if (distStale) notes.push('WARNING: dist/haas was older than src/ (a stale build was measured).');
   if (mismatches.length) notes.push(`WARNING: the same-query reference's JSON differs from haas's for ${mismatches.join(', ')}.`);
   if (badRuns.length) notes.push(`WARNING: errors or non-2xx answers in ${badRuns.map((r) => `${r.server} ${r.endpoint} c=${r.connections} (${r.bad})`).join(', ')}.`);

@@ -6,11 +6,12 @@ import { freshInventory } from './lib/store.js';
 import { addHeadnodeOn, addNic, addNode, addProject } from './lib/net-rows.js';
 import {
   accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
-  networkByLabel, networkHasHeadnodes, ownerLabel, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess,
+  networkByLabel, networkHasHeadnodes, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess,
   vlanGrants, vlanInUse, vlansInUseBetween,
 } from '../src/db/store/networks.js';
 import { putAttachment, removeAttachmentsOfNic } from '../src/db/store/attachments.js';
 import { actionByUuid, queueAction } from '../src/db/store/actions.js';
+import { projectById } from '../src/db/store/projects.js';
 
 describe('store: networks', () => {
   let inv: ReturnType<typeof freshInventory>;
@@ -24,7 +25,7 @@ describe('store: networks', () => {
     assert.deepEqual(allNetworks(inv), []);
     assert.deepEqual(allAccessGrants(inv), []);
     assert.deepEqual(vlanGrants(inv), []);
-    assert.equal(ownerLabel(inv, 1), undefined);
+    assert.equal(projectById(inv, 1)?.label, undefined);
   });
 
   it('adds networks and finds them by label and VLAN', () => {
@@ -39,7 +40,7 @@ describe('store: networks', () => {
     assert.deepEqual(vlansInUseBetween(inv, 111, 120), [120]);
     assert.deepEqual(vlansInUseBetween(inv, 121, 200), []);
     assert.deepEqual(allNetworks(inv).map((n) => [n.label, n.net_id]), [['blue', 110], ['red', 120]]);
-    assert.equal(ownerLabel(inv, a), 'A');
+    assert.equal(projectById(inv, a)?.label, 'A');
   });
 
   it('refuses a second network with the same label or VLAN, and an unknown owner', () => {
@@ -121,6 +122,6 @@ describe('store: networks', () => {
     assert.deepEqual(accessProjectIds(inv, red), []);
     assert.equal(vlanInUse(inv, 120), false);
     assert.equal(actionByUuid(inv, uuid)?.new_network, 'red');
-    assert.equal(ownerLabel(inv, a), 'A');
+    assert.equal(projectById(inv, a)?.label, 'A');
   });
 });

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { LimitsConfig } from '../config.js';
 import type { Principal } from './context.js';
 import { verifyPassword } from './passwords.js';
+import { hasUsers, projectIdsOfUser, userById, userByLabel } from '../db/store/users.js';
 import { LoginThrottle } from './login-throttle.js';
 
 const BAD_CREDENTIALS = 'Invalid username or password.';
@@ -56,7 +57,7 @@ export class DatabaseAuthenticator {
       return this.cached(header, source) ?? await this.verify(header, source);
     } catch (e) {
       // A fresh database: say how to get in, since no credentials can work yet.
-      if (e instanceof AuthorizationError && !this.inv.get('SELECT 1 FROM user LIMIT 1')) throw new AuthorizationError(NO_USERS);
+      if (e instanceof AuthorizationError && !hasUsers(this.inv)) throw new AuthorizationError(NO_USERS);
       throw e;
     }
   }
@@ -90,15 +91,14 @@ export class DatabaseAuthenticator {
   /** Check a name and password against the user table (one KDF run); cache the principal. */
   private async check(name: string, password: string, tag: string): Promise<Principal> {
     const generation = this.cache;
-    const user = this.inv.get<{ id: number; password_hash: string; is_admin: number }>(
-      'SELECT id, password_hash, is_admin FROM user WHERE label = ?', name);
+    const user = userByLabel(this.inv, name);
     const ok = await verifyPassword(password, user?.password_hash ?? null);
     if (!ok || !user) throw new AuthorizationError(BAD_CREDENTIALS);
     // Read the user again after the await: it may have changed meanwhile.
-    const now = this.inv.get<{ password_hash: string; is_admin: number }>('SELECT password_hash, is_admin FROM user WHERE id = ?', user.id);
+    const now = userById(this.inv, user.id);
     if (!now || now.password_hash !== user.password_hash) throw new AuthorizationError(BAD_CREDENTIALS);
-    const projectIds = new Set(this.inv.column<number>('SELECT project_id FROM user_project WHERE user_id = ?', user.id));
-    const principal: Principal = { user: name, admin: now.is_admin === 1, projectIds };
+    const projectIds = new Set(projectIdsOfUser(this.inv, user.id));
+    const principal: Principal = { user: name, admin: now.is_admin, projectIds };
     if (generation === this.cache) {
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(tag, principal);

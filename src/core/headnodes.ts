@@ -8,24 +8,20 @@ import { requireProjectAccess } from './authz.js';
 import type { Core, HeadnodeVm, Principal } from './context.js';
 import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
 import { projectMayUse } from './networks.js';
+import { projectById } from '../db/store/projects.js';
+import {
+  addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel, headnodeCount,
+  hnicOfHeadnode, hnicsOfHeadnode, hnicVlans, markHeadnodeDead, markHeadnodeExited, markHeadnodeRunning, markHeadnodeStopped,
+  setHnicNetwork, startedHeadnodes, thawUnstartedHeadnode, type HeadnodeRow, type HnicRow,
+} from '../db/store/headnodes.js';
 
-/** A headnode row. */
-interface HeadnodeRow {
-  id: number; label: string; project_id: number; uuid: string; base_img: string;
-  frozen: number; status: 'created' | 'running' | 'stopped' | 'dead'; vncport: number | null;
-}
-interface HnicRow { id: number; headnode_id: number; label: string; network_id: number | null }
-
-function findHeadnode(core: Core, label: string): HeadnodeRow | undefined {
-  return core.inv.get<HeadnodeRow>('SELECT * FROM headnode WHERE label = ?', label);
-}
 function mustHeadnode(core: Core, label: string): HeadnodeRow {
-  const h = findHeadnode(core, label);
+  const h = headnodeByLabel(core.inv, label);
   if (!h) throw new NotFoundError(`headnode "${label}" does not exist`);
   return h;
 }
 function mustHnic(core: Core, h: HeadnodeRow, label: string): HnicRow {
-  const r = core.inv.get<HnicRow>('SELECT * FROM hnic WHERE headnode_id = ? AND label = ?', h.id, label);
+  const r = hnicOfHeadnode(core.inv, h.id, label);
   if (!r) throw new NotFoundError(`hnic "${label}" of headnode "${h.label}" does not exist`);
   return r;
 }
@@ -35,9 +31,7 @@ function refuseIfFrozen(h: HeadnodeRow): void {
 
 /** What the manager needs: the hnics in creation order with their networks' VLANs. */
 function vmOf(core: Core, h: HeadnodeRow): HeadnodeVm {
-  const hnics = core.inv.all<{ label: string; vlan: number | null }>(
-    'SELECT hnic.label, network.net_id AS vlan FROM hnic LEFT JOIN network ON network.id = hnic.network_id WHERE hnic.headnode_id = ? ORDER BY hnic.id', h.id);
-  return { uuid: h.uuid, label: h.label, baseImg: h.base_img, hnics };
+  return { uuid: h.uuid, label: h.label, baseImg: h.base_img, hnics: hnicVlans(core.inv, h.id) };
 }
 
 /** Create a headnode of a project from a configured base image (project access). */
@@ -46,13 +40,13 @@ export function createHeadnode(core: Core, p: Principal, label: string, project:
     throw new BadArgumentError(`Provided image "${baseImg}" is not a valid image (available: ${core.headnodes.images().join(', ') || 'none'})`);
   }
   core.inv.tx(() => {
-    assertAbsent(findHeadnode(core, label), 'headnode', label);
+    assertAbsent(headnodeByLabel(core.inv, label), 'headnode', label);
     const proj = mustProject(core.inv, project);
     requireProjectAccess(p, proj.id);
     const max = core.config.headnode.maxPerProject;
-    const count = core.inv.get<{ n: number }>('SELECT count(*) AS n FROM headnode WHERE project_id = ?', proj.id)!.n;
+    const count = headnodeCount(core.inv, proj.id);
     if (max > 0 && count >= max) throw new BlockedError(`project "${project}" already has ${count} headnodes (the limit is ${max})`);
-    core.inv.run('INSERT INTO headnode (label, project_id, uuid, base_img) VALUES (?, ?, ?, ?)', label, proj.id, randomUUID(), baseImg);
+    addHeadnode(core.inv, label, proj.id, randomUUID(), baseImg);
   });
 }
 
@@ -61,10 +55,7 @@ export async function deleteHeadnode(core: Core, p: Principal, label: string): P
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
   await core.headnodes.destroy(vmOf(core, h));
-  core.inv.tx(() => {
-    core.inv.run('DELETE FROM hnic WHERE headnode_id = ?', h.id);
-    core.inv.run('DELETE FROM headnode WHERE id = ?', h.id);
-  });
+  core.inv.tx(() => removeHeadnode(core.inv, h.id));
 }
 
 /**
@@ -76,17 +67,17 @@ export async function startHeadnode(core: Core, p: Principal, label: string): Pr
   const { h, vm } = core.inv.tx(() => {
     const h = mustHeadnode(core, label);
     requireProjectAccess(p, h.project_id);
-    core.inv.run('UPDATE headnode SET frozen = 1 WHERE id = ?', h.id);
+    freezeHeadnode(core.inv, h.id);
     return { h, vm: vmOf(core, h) };
   });
   let vncport: number | null;
   try {
     ({ vncport } = await core.headnodes.start(vm));
   } catch (e) {
-    if (!h.frozen) core.inv.run("UPDATE headnode SET frozen = 0 WHERE id = ? AND status = 'created'", h.id);
+    if (!h.frozen) thawUnstartedHeadnode(core.inv, h.id);
     throw e;
   }
-  core.inv.run("UPDATE headnode SET status = 'running', vncport = ? WHERE id = ?", vncport, h.id);
+  markHeadnodeRunning(core.inv, h.id, vncport);
 }
 
 /** Hard power off (project access); a headnode that does not run stays as it is. */
@@ -94,7 +85,7 @@ export async function stopHeadnode(core: Core, p: Principal, label: string): Pro
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
   await core.headnodes.stop(vmOf(core, h));
-  core.inv.run("UPDATE headnode SET status = CASE status WHEN 'created' THEN 'created' ELSE 'stopped' END, vncport = NULL WHERE id = ?", h.id);
+  markHeadnodeStopped(core.inv, h.id);
 }
 
 /** Add an hnic to a headnode that has never been started (project access). */
@@ -102,9 +93,9 @@ export function createHnic(core: Core, p: Principal, headnode: string, label: st
   core.inv.tx(() => {
     const h = mustHeadnode(core, headnode);
     requireProjectAccess(p, h.project_id);
-    assertAbsent(core.inv.get('SELECT 1 FROM hnic WHERE headnode_id = ? AND label = ?', h.id, label), 'hnic', label);
+    assertAbsent(hnicOfHeadnode(core.inv, h.id, label), 'hnic', label);
     refuseIfFrozen(h);
-    core.inv.run('INSERT INTO hnic (headnode_id, label) VALUES (?, ?)', h.id, label);
+    addHnic(core.inv, h.id, label);
   });
 }
 
@@ -115,7 +106,7 @@ export function deleteHnic(core: Core, p: Principal, headnode: string, label: st
     requireProjectAccess(p, h.project_id);
     const nic = mustHnic(core, h, label);
     refuseIfFrozen(h);
-    core.inv.run('DELETE FROM hnic WHERE id = ?', nic.id);
+    removeHnic(core.inv, nic.id);
   });
 }
 
@@ -136,7 +127,7 @@ export function connectHnic(core: Core, p: Principal, headnode: string, hnic: st
       throw new ProjectMismatchError(`Project does not have access to the given network "${network}"`);
     }
     refuseIfFrozen(h);
-    inv.run('UPDATE hnic SET network_id = ? WHERE id = ?', net.id, nic.id);
+    setHnicNetwork(inv, nic.id, net.id);
   });
 }
 
@@ -147,7 +138,7 @@ export function detachHnic(core: Core, p: Principal, headnode: string, hnic: str
     const nic = mustHnic(core, h, hnic);
     requireProjectAccess(p, h.project_id);
     refuseIfFrozen(h);
-    core.inv.run('UPDATE hnic SET network_id = NULL WHERE id = ?', nic.id);
+    setHnicNetwork(core.inv, nic.id, null);
   });
 }
 
@@ -155,8 +146,9 @@ export function detachHnic(core: Core, p: Principal, headnode: string, hnic: str
 export function showHeadnode(core: Core, p: Principal, label: string) {
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
-  const project = core.inv.get<{ label: string }>('SELECT label FROM project WHERE id = ?', h.project_id)!.label;
-  const hnics = core.inv.column<string>('SELECT label FROM hnic WHERE headnode_id = ? ORDER BY id', h.id);
+  // The foreign key keeps a headnode's project.
+  const project = projectById(core.inv, h.project_id)!.label;
+  const hnics = hnicsOfHeadnode(core.inv, h.id);
   return {
     name: h.label, project, hnics, vncport: h.status === 'running' ? h.vncport : null,
     uuid: h.uuid, base_img: h.base_img, status: h.status,
@@ -187,7 +179,7 @@ export async function headnodeSerialSession(core: Core, p: Principal, label: str
 
 /** A VM ended without a stop call: the guest powered off ("stopped") or QEMU died ("dead"). */
 export function headnodeExited(core: Core, uuid: string, kind: 'stopped' | 'dead'): void {
-  core.inv.run("UPDATE headnode SET status = ?, vncport = NULL WHERE uuid = ? AND status = 'running'", kind, uuid);
+  markHeadnodeExited(core.inv, uuid, kind);
   core.log.warn(`headnode ${uuid}: QEMU exited on its own (${kind === 'stopped' ? 'the guest powered off' : 'it died'})`);
 }
 
@@ -196,12 +188,12 @@ export function headnodeExited(core: Core, uuid: string, kind: 'stopped' | 'dead
  * mark those that died meanwhile. Only started headnodes can have a QEMU.
  */
 export async function adoptHeadnodes(core: Core): Promise<void> {
-  for (const h of core.inv.all<HeadnodeRow>('SELECT * FROM headnode WHERE frozen = 1 ORDER BY id')) {
+  for (const h of startedHeadnodes(core.inv)) {
     try {
       const r = await core.headnodes.adopt(vmOf(core, h), h.status === 'running');
-      if (r) core.inv.run("UPDATE headnode SET status = 'running', vncport = ? WHERE id = ?", r.vncport, h.id);
+      if (r) markHeadnodeRunning(core.inv, h.id, r.vncport);
       else if (h.status === 'running') {
-        core.inv.run("UPDATE headnode SET status = 'dead', vncport = NULL WHERE id = ?", h.id);
+        markHeadnodeDead(core.inv, h.id);
         core.log.warn(`headnode ${h.label}: its QEMU died while the daemon was away; marked dead`);
       }
     } catch (e) {

@@ -3,6 +3,7 @@
 import { messageOf } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { Core } from './context.js';
+import { recordedSchemaVersion } from '../db/inventory.js';
 
 /** `GET /health`: ok with the haas and schema versions, or unavailable with the database's words. */
 export type Health =
@@ -12,9 +13,9 @@ export type Health =
 /** Ask the database for its schema version (a real query, never a cached answer). */
 export function health(core: Pick<Core, 'inv'>): Health {
   try {
-    const row = core.inv.get<{ version: number }>('SELECT version FROM schema_version');
-    if (!row) return { status: 'unavailable', msg: 'the database has no schema version' };
-    return { status: 'ok', version: VERSION, schema_version: row.version };
+    const version = recordedSchemaVersion(core.inv);
+    if (version === undefined) return { status: 'unavailable', msg: 'the database has no schema version' };
+    return { status: 'ok', version: VERSION, schema_version: version };
   } catch (e) {
     return { status: 'unavailable', msg: `the database does not answer: ${messageOf(e)}` };
   }

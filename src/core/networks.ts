@@ -5,12 +5,13 @@ import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
 import {
   accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
-  networkByLabel, networkHasHeadnodes, ownerLabel, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess, vlanInUse,
+  networkByLabel, networkHasHeadnodes, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess, vlanInUse,
   type NetworkRow,
 } from '../db/store/networks.js';
 import { networkHasPendingAction } from '../db/store/actions.js';
 import { attachmentsOfNetwork, networkHasAttachments, nicsOnNetwork, projectHasAttachments } from '../db/store/attachments.js';
 import { allocateVlan, channelsOf, inPool } from './vlans.js';
+import { projectById } from '../db/store/projects.js';
 
 /** Create a network: (owner, access, net_id) must be one of HIL's legal combinations. */
 export function createNetwork(core: Core, p: Principal, label: string, owner: string, access: string, netId: string): void {
@@ -79,7 +80,7 @@ export function showNetwork(core: Core, p: Principal, label: string) {
   if (ids.length > 0 && !p.admin && !ids.some((id) => p.projectIds.has(id))) {
     throw new AuthorizationError('You do not have access to this network.');
   }
-  const owner = net.owner_id === null ? 'admin' : ownerLabel(inv, net.owner_id);
+  const owner = net.owner_id === null ? 'admin' : projectById(inv, net.owner_id)?.label;
   const access = ids.length === 0 ? null : accessProjectLabels(inv, net.id);
   const seeAll = haveOwnerAccess(p, net);
   // Maps, then fromEntries: node labels ("constructor", "__proto__") are plain keys.

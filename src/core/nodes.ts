@@ -5,7 +5,11 @@ import { obmDriverFor, obmTypeName } from '../drivers/obm/registry.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNic, mustNode } from './lookup.js';
-import { nodeByLabel } from '../db/store/nodes.js';
+import {
+  addNic, addNode, allNodes, cabledNicsOfNode, deleteNic as removeNic, deleteNode as removeNode, deleteNodeMetadata, freeNodes,
+  metadataOfNode, nicOfNode, nodeAndProject, nodeByLabel, nodeHasNics, setNodeMetadata,
+} from '../db/store/nodes.js';
+import { attachmentsOfNode } from '../db/store/attachments.js';
 import { revokeObmdToken } from './obmd.js';
 
 /** The body of node_register, as validated at the edge. */
@@ -33,12 +37,8 @@ export function registerNode(core: Core, p: Principal, label: string, body: Node
   }
   core.inv.tx(() => {
     assertAbsent(nodeByLabel(core.inv, label), 'node', label);
-    const { lastInsertRowid } = core.inv.run(
-      'INSERT INTO node (label, obm_type, obm_config, obmd_uri, obmd_admin_token) VALUES (?, ?, ?, ?, ?)',
-      label, obmType, obmConfig, obmdUri, obmdToken);
-    for (const [k, v] of Object.entries(body.metadata ?? {})) {
-      core.inv.run('INSERT INTO node_metadata (node_id, label, value) VALUES (?, ?, ?)', lastInsertRowid, k, JSON.stringify(v));
-    }
+    const id = addNode(core.inv, { label, obmType, obmConfig, obmdUri, obmdAdminToken: obmdToken });
+    for (const [k, v] of Object.entries(body.metadata ?? {})) setNodeMetadata(core.inv, id, k, JSON.stringify(v));
   });
 }
 
@@ -48,15 +48,13 @@ export async function deleteNode(core: Core, p: Principal, label: string): Promi
   const check = () => {
     const node = mustNode(core.inv, label);
     if (node.project_id !== null) throw new BlockedError(`Node "${label}" is in a project; remove it from the project before deleting it`);
-    if (core.inv.get('SELECT 1 FROM nic WHERE node_id = ?', node.id)) throw new BlockedError(`Node "${label}" has nics; remove them before deleting it`);
+    if (nodeHasNics(core.inv, node.id)) throw new BlockedError(`Node "${label}" has nics; remove them before deleting it`);
     return node;
   };
   const node = core.inv.tx(check);
   if (node.obmd_uri && node.obm_enabled) await revokeObmdToken(node);
   core.inv.tx(() => {
-    const n = check();
-    core.inv.run('DELETE FROM node_metadata WHERE node_id = ?', n.id);
-    core.inv.run('DELETE FROM node WHERE id = ?', n.id);
+    removeNode(core.inv, check().id);
   });
   core.consoles.end(label);
 }
@@ -66,8 +64,8 @@ export function registerNic(core: Core, p: Principal, nodeLabel: string, nicLabe
   requireAdmin(p);
   core.inv.tx(() => {
     const node = mustNode(core.inv, nodeLabel);
-    assertAbsent(core.inv.get('SELECT 1 FROM nic WHERE node_id = ? AND label = ?', node.id, nicLabel), 'nic', nicLabel);
-    core.inv.run('INSERT INTO nic (node_id, label, macaddr) VALUES (?, ?, ?)', node.id, nicLabel, macaddr);
+    assertAbsent(nicOfNode(core.inv, node.id, nicLabel), 'nic', nicLabel);
+    addNic(core.inv, node.id, nicLabel, macaddr);
   });
 }
 
@@ -78,17 +76,13 @@ export function deleteNic(core: Core, p: Principal, nodeLabel: string, nicLabel:
     const node = mustNode(core.inv, nodeLabel);
     const nic = mustNic(core.inv, node, nicLabel);
     if (node.project_id !== null) throw new BlockedError(`Node "${nodeLabel}" is in a project; nics of such nodes cannot be deleted`);
-    core.inv.run('DELETE FROM attachment WHERE nic_id = ?', nic.id);
-    core.inv.run('DELETE FROM networking_action WHERE nic_id = ?', nic.id);
-    core.inv.run('DELETE FROM nic WHERE id = ?', nic.id);
+    removeNic(core.inv, nic.id);
   });
 }
 
 /** Sorted node labels: free ones, or all (any authenticated user). */
 export function listNodes(core: Core, _p: Principal, which: string): string[] {
-  return which === 'free'
-    ? core.inv.column<string>('SELECT label FROM node WHERE project_id IS NULL ORDER BY label')
-    : core.inv.column<string>('SELECT label FROM node ORDER BY label');
+  return which === 'free' ? freeNodes(core.inv) : allNodes(core.inv);
 }
 
 interface ShownNic { label: string; macaddr: string; networks: Record<string, string>; port?: string | null; switch?: string | null }
@@ -96,20 +90,13 @@ interface ShownNic { label: string; macaddr: string; networks: Record<string, st
 /** show_node: free node to anyone authenticated, else project access; cabling only for admins. */
 export function showNode(core: Core, p: Principal, label: string) {
   const { inv } = core;
-  const node = inv.get<{ id: number; project_id: number | null; project: string | null }>(
-    'SELECT n.id, n.project_id, p.label AS project FROM node n LEFT JOIN project p ON p.id = n.project_id WHERE n.label = ?', label);
+  const node = nodeAndProject(inv, label);
   if (!node) throw new NotFoundError(`node "${label}" does not exist`);
   if (node.project_id !== null) requireProjectAccess(p, node.project_id);
-  const nics = inv.all<{ id: number; label: string; macaddr: string; port: string | null; switch: string | null }>(
-    `SELECT nic.id, nic.label, nic.macaddr, port.label AS port, switch.label AS switch
-       FROM nic LEFT JOIN port ON port.id = nic.port_id LEFT JOIN switch ON switch.id = port.switch_id
-      WHERE nic.node_id = ? ORDER BY nic.id`, node.id);
-  const attachments = inv.all<{ nic_id: number; channel: string; network: string }>(
-    `SELECT a.nic_id, a.channel, net.label AS network FROM attachment a
-       JOIN nic ON nic.id = a.nic_id JOIN network net ON net.id = a.network_id WHERE nic.node_id = ?`, node.id);
+  const nics = cabledNicsOfNode(inv, node.id);
+  const attachments = attachmentsOfNode(inv, node.id);
   // Labels are the users' own ("__proto__" too): fromEntries makes each one an own key.
-  const metadata = Object.fromEntries(inv.all<{ label: string; value: string }>(
-    'SELECT label, value FROM node_metadata WHERE node_id = ? ORDER BY id', node.id).map((m) => [m.label, m.value]));
+  const metadata = Object.fromEntries(metadataOfNode(inv, node.id).map((m) => [m.label, m.value]));
   const shown: ShownNic[] = nics.map((n) => {
     const networks = Object.fromEntries(attachments.filter((a) => a.nic_id === n.id).map((a) => [a.channel, a.network]));
     const s: ShownNic = { label: n.label, macaddr: n.macaddr, networks };
@@ -124,9 +111,7 @@ export function setMetadata(core: Core, p: Principal, nodeLabel: string, key: st
   requireAdmin(p);
   core.inv.tx(() => {
     const node = mustNode(core.inv, nodeLabel);
-    core.inv.run(
-      'INSERT INTO node_metadata (node_id, label, value) VALUES (?, ?, ?) ON CONFLICT (node_id, label) DO UPDATE SET value = excluded.value',
-      node.id, key, JSON.stringify(value));
+    setNodeMetadata(core.inv, node.id, key, JSON.stringify(value));
   });
 }
 
@@ -135,7 +120,6 @@ export function deleteMetadata(core: Core, p: Principal, nodeLabel: string, key:
   requireAdmin(p);
   core.inv.tx(() => {
     const node = mustNode(core.inv, nodeLabel);
-    const r = core.inv.run('DELETE FROM node_metadata WHERE node_id = ? AND label = ?', node.id, key);
-    if (r.changes === 0) throw new NotFoundError(`node "${nodeLabel}" has no metadata "${key}"`);
+    if (!deleteNodeMetadata(core.inv, node.id, key)) throw new NotFoundError(`node "${nodeLabel}" has no metadata "${key}"`);
   });
 }

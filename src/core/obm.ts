@@ -7,7 +7,7 @@ import { obmDriverFor } from '../drivers/obm/registry.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode } from './lookup.js';
-import type { NodeRow } from '../db/store/nodes.js';
+import { disableObmdNode, enableObmdNode, setNodeObmEnabled, type NodeRow } from '../db/store/nodes.js';
 import { fetchObmdToken, revokeObmdToken, withoutCredentials } from './obmd.js';
 import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
 
@@ -21,13 +21,13 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
   if (node.obmd_uri) {
     if (enabled) {
       const token = await fetchObmdToken(node);
-      core.inv.run('UPDATE node SET obm_enabled = 1, obmd_node_token = ? WHERE id = ?', token, node.id);
+      enableObmdNode(core.inv, node.id, token);
       return;
     }
     if (node.obm_enabled) await revokeObmdToken(node);
-    core.inv.run('UPDATE node SET obm_enabled = 0, obmd_node_token = NULL WHERE id = ?', node.id);
+    disableObmdNode(core.inv, node.id);
   } else {
-    core.inv.run('UPDATE node SET obm_enabled = ? WHERE id = ?', enabled ? 1 : 0, node.id);
+    setNodeObmEnabled(core.inv, node.id, enabled);
   }
   if (!enabled) core.consoles.end(label);
 }

@@ -3,13 +3,17 @@ import { BlockedError, MaintenancePoolError, NotFoundError, messageOf } from '..
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNode, mustProject } from './lookup.js';
-import { projectByLabel } from '../db/store/projects.js';
+import { addProject, allProjects, deleteProject as removeProject, projectByLabel } from '../db/store/projects.js';
+import { nodesOfProject, projectHasNodes, setNodeProject } from '../db/store/nodes.js';
+import { networksAccessibleBy, projectOnAccessLists, projectOwnsNetworks } from '../db/store/networks.js';
+import { nodeHasAttachments } from '../db/store/attachments.js';
+import { headnodeCount, headnodesOfProject } from '../db/store/headnodes.js';
 import { nodeHasPendingAction } from '../db/store/actions.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
   requireAdmin(p);
-  return core.inv.column<string>('SELECT label FROM project ORDER BY label');
+  return allProjects(core.inv);
 }
 
 /** Create a project (admin). */
@@ -17,7 +21,7 @@ export function createProject(core: Core, p: Principal, label: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     assertAbsent(projectByLabel(core.inv, label), 'project', label);
-    core.inv.run('INSERT INTO project (label) VALUES (?)', label);
+    addProject(core.inv, label);
   });
 }
 
@@ -27,11 +31,11 @@ export function deleteProject(core: Core, p: Principal, label: string): void {
   const { inv } = core;
   inv.tx(() => {
     const proj = mustProject(inv, label);
-    if (inv.get('SELECT 1 FROM node WHERE project_id = ?', proj.id)) throw new BlockedError('Project has nodes still');
-    if (inv.get('SELECT 1 FROM network WHERE owner_id = ?', proj.id)) throw new BlockedError('Project still has networks');
-    if (inv.get('SELECT 1 FROM network_access WHERE project_id = ?', proj.id)) throw new BlockedError('Project can still access networks');
-    if (inv.get('SELECT 1 FROM headnode WHERE project_id = ?', proj.id)) throw new BlockedError('Project still has headnodes');
-    inv.run('DELETE FROM project WHERE id = ?', proj.id);
+    if (projectHasNodes(inv, proj.id)) throw new BlockedError('Project has nodes still');
+    if (projectOwnsNetworks(inv, proj.id)) throw new BlockedError('Project still has networks');
+    if (projectOnAccessLists(inv, proj.id)) throw new BlockedError('Project can still access networks');
+    if (headnodeCount(inv, proj.id) > 0) throw new BlockedError('Project still has headnodes');
+    removeProject(inv, proj.id);
   });
   core.usersChanged();
 }
@@ -44,7 +48,7 @@ export function connectNode(core: Core, p: Principal, projectLabel: string, node
     requireProjectAccess(p, proj.id);
     const node = mustNode(inv, nodeLabel);
     if (node.project_id !== null) throw new BlockedError('Node is already owned by a project.');
-    inv.run('UPDATE node SET project_id = ? WHERE id = ?', proj.id, node.id);
+    setNodeProject(inv, node.id, proj.id);
     return node.id;
   });
   core.nodeChangedProject(nodeId);
@@ -65,9 +69,7 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     const node = mustNode(inv, nodeLabel);
     if (node.project_id !== proj.id) throw new NotFoundError('Node not in project');
     if (node.obm_enabled) throw new BlockedError('The OBM of the node is enabled; disable it first.');
-    if (inv.get('SELECT 1 FROM attachment a JOIN nic ON nic.id = a.nic_id WHERE nic.node_id = ?', node.id)) {
-      throw new BlockedError('Node attached to a network');
-    }
+    if (nodeHasAttachments(inv, node.id)) throw new BlockedError('Node attached to a network');
     if (nodeHasPendingAction(inv, node.id)) {
       throw new BlockedError('Node has pending network actions');
     }
@@ -80,7 +82,7 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
   if (first.target !== null && maint) await notifyMaintenance(maint.url, nodeLabel);
   const nodeId = inv.tx(() => {
     const { node, target } = check();
-    inv.run('UPDATE node SET project_id = ? WHERE id = ?', target, node.id);
+    setNodeProject(inv, node.id, target);
     return node.id;
   });
   core.consoles.end(nodeLabel);
@@ -109,20 +111,19 @@ async function notifyMaintenance(url: string, node: string): Promise<void> {
 export function listProjectNodes(core: Core, p: Principal, label: string): string[] {
   const proj = mustProject(core.inv, label);
   requireProjectAccess(p, proj.id);
-  return core.inv.column<string>('SELECT label FROM node WHERE project_id = ? ORDER BY id', proj.id);
+  return nodesOfProject(core.inv, proj.id);
 }
 
 /** Sorted networks whose access list holds the project (project access). */
 export function listProjectNetworks(core: Core, p: Principal, label: string): string[] {
   const proj = mustProject(core.inv, label);
   requireProjectAccess(p, proj.id);
-  return core.inv.column<string>(
-    'SELECT n.label FROM network n JOIN network_access a ON a.network_id = n.id WHERE a.project_id = ? ORDER BY n.label', proj.id);
+  return networksAccessibleBy(core.inv, proj.id);
 }
 
 /** Sorted headnodes of the project (project access). */
 export function listProjectHeadnodes(core: Core, p: Principal, label: string): string[] {
   const proj = mustProject(core.inv, label);
   requireProjectAccess(p, proj.id);
-  return core.inv.column<string>('SELECT label FROM headnode WHERE project_id = ? ORDER BY label', proj.id);
+  return headnodesOfProject(core.inv, proj.id);
 }

@@ -5,19 +5,17 @@ import { BadArgumentError, BlockedError, DuplicateError, IllegalStateError, NotF
 import { requireAdmin, requireSelfOrAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustProject, mustUser } from './lookup.js';
-import { userByLabel, type UserRow } from '../db/store/users.js';
+import {
+  addMember, addUser, adminCount, allUsers, deleteUser as removeUser, isMember, projectsOfUser, projectsOfUserNamed, removeMember,
+  setUserAdmin, setUserPassword, userByLabel, type UserRow,
+} from '../db/store/users.js';
 import { hashPassword } from './passwords.js';
 
 /** {user: {is_admin, projects (sorted)}} (admin). */
 export function listUsers(core: Core, p: Principal): Record<string, { is_admin: boolean; projects: string[] }> {
   requireAdmin(p);
   // fromEntries: a user named "__proto__" is a key like any other.
-  return Object.fromEntries(core.inv.all<{ id: number; label: string; is_admin: number }>('SELECT id, label, is_admin FROM user ORDER BY label')
-    .map((u) => [u.label, {
-      is_admin: u.is_admin === 1,
-      projects: core.inv.column<string>(
-        'SELECT p.label FROM project p JOIN user_project up ON up.project_id = p.id WHERE up.user_id = ? ORDER BY p.label', u.id),
-    }]));
+  return Object.fromEntries(allUsers(core.inv).map((u) => [u.label, { is_admin: u.is_admin, projects: projectsOfUser(core.inv, u.id) }]));
 }
 
 /** Create a user with a hashed password (admin). Also used offline by `haas admin create-user`. */
@@ -25,10 +23,11 @@ export function createUser(core: Pick<Core, 'inv'>, label: string, password: str
   const hash = hashPassword(password);
   core.inv.tx(() => {
     assertAbsent(userByLabel(core.inv, label), 'user', label);
-    core.inv.run('INSERT INTO user (label, password_hash, is_admin) VALUES (?, ?, ?)', label, hash, isAdmin ? 1 : 0);
+    addUser(core.inv, label, hash, isAdmin);
   });
 }
 
+/** Create a user (admin): `PUT /auth/basic/user/<user>`. */
 export function apiCreateUser(core: Core, p: Principal, label: string, password: string, isAdmin: boolean): void {
   requireAdmin(p);
   createUser(core, label, password, isAdmin);
@@ -36,9 +35,7 @@ export function apiCreateUser(core: Core, p: Principal, label: string, password:
 
 /** 409 if `u` is the only admin left (haas differs from HIL here: a lab is never locked out of its own daemon). */
 function refuseLastAdmin(core: Pick<Core, 'inv'>, u: UserRow, what: string): void {
-  if (u.is_admin !== 1) return;
-  const admins = core.inv.get<{ n: number }>('SELECT count(*) AS n FROM user WHERE is_admin = 1')!.n;
-  if (admins <= 1) throw new BlockedError(`cannot ${what} the last admin ("${u.label}"); make another user admin first`);
+  if (u.is_admin && adminCount(core.inv) <= 1) throw new BlockedError(`cannot ${what} the last admin ("${u.label}"); make another user admin first`);
 }
 
 /** Delete a user (admin); never the last admin. */
@@ -47,7 +44,7 @@ export function deleteUser(core: Core, p: Principal, label: string): void {
   core.inv.tx(() => {
     const u = mustUser(core.inv, label);
     refuseLastAdmin(core, u, 'delete');
-    core.inv.run('DELETE FROM user WHERE id = ?', u.id);
+    removeUser(core.inv, u.id);
   });
   core.usersChanged();
 }
@@ -59,7 +56,7 @@ export function setAdmin(core: Core, p: Principal, label: string, isAdmin: boole
     const u = mustUser(core.inv, label);
     if (p.user === u.label) throw new IllegalStateError('You cannot change your own admin status.');
     if (!isAdmin) refuseLastAdmin(core, u, 'demote');
-    core.inv.run('UPDATE user SET is_admin = ? WHERE id = ?', isAdmin ? 1 : 0, u.id);
+    setUserAdmin(core.inv, u.id, isAdmin);
   });
   core.usersChanged();
 }
@@ -71,8 +68,7 @@ export function setPassword(core: Core, p: Principal, label: string, password: s
   requireSelfOrAdmin(p, label);
   const hash = hashPassword(password);
   core.inv.tx(() => {
-    const u = mustUser(core.inv, label);
-    core.inv.run('UPDATE user SET password_hash = ? WHERE id = ?', hash, u.id);
+    setUserPassword(core.inv, mustUser(core.inv, label).id, hash);
   });
   core.usersChanged();
 }
@@ -82,32 +78,29 @@ export interface WhoAmI { user: string | null; is_admin: boolean; projects: stri
 
 /** The caller's name, admin flag and (sorted) projects. */
 export function whoami(core: Core, p: Principal): WhoAmI {
-  const projects = p.user === null ? [] : core.inv.column<string>(
-    `SELECT p.label FROM project p JOIN user_project up ON up.project_id = p.id JOIN user u ON u.id = up.user_id
-      WHERE u.label = ? ORDER BY p.label`, p.user);
+  const projects = p.user === null ? [] : projectsOfUserNamed(core.inv, p.user);
   return { user: p.user, is_admin: p.admin, projects };
 }
 
+/** Make a user a member of a project (admin); 409 if already one. */
 export function addProject(core: Core, p: Principal, label: string, project: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const u = mustUser(core.inv, label);
     const proj = mustProject(core.inv, project);
-    if (core.inv.get('SELECT 1 FROM user_project WHERE user_id = ? AND project_id = ?', u.id, proj.id)) {
-      throw new DuplicateError(`user "${label}" is already in project "${project}"`);
-    }
-    core.inv.run('INSERT INTO user_project (user_id, project_id) VALUES (?, ?)', u.id, proj.id);
+    if (isMember(core.inv, u.id, proj.id)) throw new DuplicateError(`user "${label}" is already in project "${project}"`);
+    addMember(core.inv, u.id, proj.id);
   });
   core.usersChanged();
 }
 
+/** End a user's membership of a project (admin); 404 if not a member. */
 export function removeProject(core: Core, p: Principal, label: string, project: string): void {
   requireAdmin(p);
   core.inv.tx(() => {
     const u = mustUser(core.inv, label);
     const proj = mustProject(core.inv, project);
-    const r = core.inv.run('DELETE FROM user_project WHERE user_id = ? AND project_id = ?', u.id, proj.id);
-    if (r.changes === 0) throw new NotFoundError(`user "${label}" is not in project "${project}"`);
+    if (!removeMember(core.inv, u.id, proj.id)) throw new NotFoundError(`user "${label}" is not in project "${project}"`);
   });
   core.usersChanged();
 }

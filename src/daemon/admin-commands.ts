@@ -84,9 +84,10 @@ export class AdminMigrateCommand extends OfflineCommand {
       const lock = lockForAdmin(config.db, 'migrate');
       try {
         const inv = await existingInventory(config.db);
-        const v = inv.get<{ version: number }>('SELECT version FROM schema_version');
+        const { recordedSchemaVersion } = await import('../db/inventory.js');
+        const version = recordedSchemaVersion(inv);
         inv.close();
-        process.stdout.write(`${config.db}: schema version ${v?.version}\n`);
+        process.stdout.write(`${config.db}: schema version ${version}\n`);
       } finally { lock.release(); }
       return 0;
     });

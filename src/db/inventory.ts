@@ -127,6 +127,11 @@ export function schemaVersionOf(sqlite: BetterSqlite3.Database): number | null {
   return row?.version ?? 0;
 }
 
+/** The schema version recorded in the open inventory, read afresh on every call; undefined when the row is missing. */
+export function recordedSchemaVersion(inv: Inventory): number | undefined {
+  return inv.column<number>('SELECT version FROM schema_version')[0];
+}
+
 /** Bring the schema to SCHEMA_VERSION: create it on an empty file, else apply forward migrations. */
 export function migrate(sqlite: BetterSqlite3.Database, file: string): { from: number; to: number } {
   const version = schemaVersionOf(sqlite);

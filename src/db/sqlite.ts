@@ -48,12 +48,16 @@ function loadEmbeddedAddon(s: SeaModule): object {
   }
 }
 
-/** Opens (creating if needed) the SQLite file; pragmas and migrations are the caller's job. */
-export function openDatabase(file: string): Database.Database {
+/**
+ * Opens (creating if needed) the SQLite file; pragmas and migrations are the caller's job.
+ * `readonly`: open an existing file for reading only (a missing one is an error).
+ */
+export function openDatabase(file: string, { readonly = false }: { readonly?: boolean } = {}): Database.Database {
   const s = sea();
+  const options: Database.Options = { readonly, fileMustExist: readonly };
   // better-sqlite3 accepts the addon object itself; @types/better-sqlite3 only declares a path.
-  if (s) return new Database(file, { nativeBinding: loadEmbeddedAddon(s) } as unknown as Database.Options);
-  return new Database(file);
+  if (s) return new Database(file, { ...options, nativeBinding: loadEmbeddedAddon(s) } as unknown as Database.Options);
+  return new Database(file, options);
 }
 
 /** The text of schema.sql: embedded in the executable, read from the repository in development. */

@@ -34,11 +34,6 @@ export function removeNetwork(inv: Inventory, networkId: number): void {
   inv.run('DELETE FROM network WHERE id = ?', networkId);
 }
 
-/** The label of the project with this id (a network's owner), or undefined. */
-export function ownerLabel(inv: Inventory, projectId: number): string | undefined {
-  return inv.get<{ label: string }>('SELECT label FROM project WHERE id = ?', projectId)?.label;
-}
-
 /** Every network's id, label and VLAN, by label. */
 export function allNetworks(inv: Inventory): Array<{ id: number; label: string; net_id: number }> {
   return inv.all<{ id: number; label: string; net_id: number }>('SELECT id, label, net_id FROM network ORDER BY label');
@@ -94,4 +89,20 @@ export function networkHasHeadnodes(inv: Inventory, networkId: number): boolean 
 export function projectHasHeadnodesOnNetwork(inv: Inventory, networkId: number, projectId: number): boolean {
   return inv.get('SELECT 1 FROM hnic JOIN headnode h ON h.id = hnic.headnode_id WHERE hnic.network_id = ? AND h.project_id = ?',
     networkId, projectId) !== undefined;
+}
+
+/** Whether the project owns any network. */
+export function projectOwnsNetworks(inv: Inventory, projectId: number): boolean {
+  return inv.get('SELECT 1 FROM network WHERE owner_id = ?', projectId) !== undefined;
+}
+
+/** Whether the project is on any network's access list. */
+export function projectOnAccessLists(inv: Inventory, projectId: number): boolean {
+  return inv.get('SELECT 1 FROM network_access WHERE project_id = ?', projectId) !== undefined;
+}
+
+/** Labels of the networks whose access list holds the project, sorted. */
+export function networksAccessibleBy(inv: Inventory, projectId: number): string[] {
+  return inv.column<string>(
+    'SELECT n.label FROM network n JOIN network_access a ON a.network_id = n.id WHERE a.project_id = ? ORDER BY n.label', projectId);
 }
