@@ -8,7 +8,7 @@ import { mustNetwork, mustNic, mustNode, mustPort, mustSwitch } from './lookup.j
 import type { NicRow } from '../db/store/nodes.js';
 import { nicHasPendingAction } from '../db/store/actions.js';
 import { NATIVE } from './vlans.js';
-import { switchDriverFor } from '../drivers/switch/registry.js';
+import { switchDriverFor } from '../drivers/switch/type-names.js';
 import { projectMayUse } from './networks.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
