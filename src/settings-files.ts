@@ -1,9 +1,27 @@
 // What the daemon's config file and the CLI's client config file share: the
 // INI format, the rule that a file holding a secret must not be readable by
-// others, and the default state directory (the database and the socket).
+// others, reading a secret from a file, and the default state directory (the
+// database and the socket).
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+
+/** A setting that cannot be used (unreadable file, insecure config, half-given credentials). */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** A secret from a file: its content without one trailing newline; a SettingsError naming `what` if it cannot be read. */
+export function readSecretFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (e) {
+    throw new SettingsError(`cannot read ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
 
 /** A malformed INI line; callers turn it into their own error. Its message starts with `origin:line:`. */
 export class IniSyntaxError extends Error {}

@@ -13,7 +13,7 @@ import { checkSwitchDrift } from '../src/core/drift.js';
 import type { Core } from '../src/core/context.js';
 import type { SwitchRow } from '../src/db/store/switches.js';
 import type { ChangeResult, PortChange, PortVlans, SwitchSession } from '../src/drivers/switch/types.js';
-import { applyToPort, type PortState } from '../src/drivers/switch/port-state.js';
+import { applyToPort, type PortState } from '../src/drivers/switch/vlan-state.js';
 
 const RED = 310; // project A's network
 const BLUE = 320; // a public network

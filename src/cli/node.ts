@@ -2,7 +2,8 @@
 import { Command, Option, UsageError } from 'clipanion';
 import type { NodeInfo, NodeRegistration, ObmAuditEntry } from '../client/types.js';
 import { ActionCommand, ClientCommand, DataCommand } from './base.js';
-import { jsonOrString, readSecret, splitKeyValue } from './input.js';
+import { jsonOrString, splitKeyValue } from './input.js';
+import { readSecret } from '../secret-input.js';
 import { formatFields, formatLines, formatTable } from './output.js';
 import { runTerminal } from './terminal.js';
 

@@ -3,15 +3,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Credentials } from '../client/transport.js';
-import { defaultStateDir, IniSyntaxError, parseIni, readIniFile, type Ini, type IniFile } from '../settings-files.js';
+import { defaultStateDir, IniSyntaxError, parseIni, readIniFile, readSecretFile, SettingsError, type Ini, type IniFile } from '../settings-files.js';
 
-/** A setting that cannot be used (unreadable file, insecure config, half-given credentials). */
-export class SettingsError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SettingsError';
-  }
-}
+/** A setting that cannot be used; declared beside the settings files both halves read. */
+export { SettingsError };
 
 /** The connection flags every client command takes. */
 export interface ConnectionFlags {
@@ -102,15 +97,6 @@ export function readCaCertFile(path: string): string {
     throw new SettingsError(`CA certificate file ${path} holds no PEM certificate ("-----BEGIN CERTIFICATE-----")`);
   }
   return text;
-}
-
-/** A secret from a file: its content without one trailing newline. */
-export function readSecretFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-  } catch (e) {
-    throw new SettingsError(`cannot read ${what} file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
 }
 
 /** Resolve endpoint and credentials from flags, environment and the client config file. */

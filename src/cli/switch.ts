@@ -3,7 +3,8 @@ import { Command, Option, UsageError } from 'clipanion';
 import type { PortVlanState, SwitchInfo, SwitchVerifyReport } from '../client/types.js';
 import type { DriftInfo, SwitchDriftInfo } from '../client/types.js';
 import { ClientCommand, DataCommand } from './base.js';
-import { readSecret, splitKeyValue } from './input.js';
+import { splitKeyValue } from './input.js';
+import { readSecret } from '../secret-input.js';
 import { formatFields, formatLines, formatTable, joinOr } from './output.js';
 
 class SwitchRegister extends ClientCommand {

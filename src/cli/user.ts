@@ -1,7 +1,7 @@
 // haas user ...: users of the database auth backend (SPEC 3.6, admin only).
 import { Command, Option, UsageError } from 'clipanion';
 import { ClientCommand, DataCommand } from './base.js';
-import { readSecret } from './input.js';
+import { readSecret } from '../secret-input.js';
 import { formatTable, joinOr } from './output.js';
 
 class UserCreate extends ClientCommand {

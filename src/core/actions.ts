@@ -12,7 +12,7 @@ import {
 import { attachmentChannel, channelsOfNic, putAttachment, removeAttachment, removeAttachmentsOfNic, vlansOfNic } from '../db/store/attachments.js';
 import { nicOnPort, switchTypeOfPort } from '../db/store/switches.js';
 import { NATIVE } from './vlans.js';
-import { switchDriverFor } from '../drivers/switch/registry.js';
+import { switchDriverFor } from '../drivers/switch/type-names.js';
 import { projectMayUse } from './networks.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';

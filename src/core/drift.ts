@@ -9,7 +9,7 @@
 // left to that action.
 import { messageOf } from '../errors.js';
 import type { PortVlans, SwitchSession } from '../drivers/switch/types.js';
-import { carriesExactly } from '../drivers/switch/port-state.js';
+import { carriesExactly } from '../drivers/switch/vlan-state.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';

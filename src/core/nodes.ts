@@ -1,7 +1,7 @@
 // Nodes, their NICs and metadata.
 import { BadArgumentError, BlockedError, NotFoundError } from '../errors.js';
 import { validateFields } from '../drivers/fields.js';
-import { obmDriverFor, obmTypeName } from '../drivers/obm/registry.js';
+import { obmDriverFor, obmTypeName } from '../drivers/obm/type-names.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNic, mustNode } from './lookup.js';

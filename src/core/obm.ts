@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { BadArgumentError, BlockedError, OBMError, ApiError, messageOf } from '../errors.js';
 import { BOOT_DEVICES, type BootDevice, type ObmSession } from '../drivers/obm/types.js';
-import { obmDriverFor } from '../drivers/obm/registry.js';
+import { obmDriverFor } from '../drivers/obm/type-names.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode } from './lookup.js';

@@ -1,7 +1,7 @@
 // Switches and their ports, and the cabling of nics to ports (admin only).
 import { BadArgumentError, BlockedError, DuplicateError, NotFoundError } from '../errors.js';
 import { validateFields } from '../drivers/fields.js';
-import { switchDriverFor, switchTypeName } from '../drivers/switch/registry.js';
+import { switchDriverFor, switchTypeName } from '../drivers/switch/type-names.js';
 import type { SwitchDriver } from '../drivers/switch/types.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';

@@ -12,7 +12,7 @@ import { mustSwitch } from './lookup.js';
 import { portLabelsOfSwitch, type SwitchRow } from '../db/store/switches.js';
 import { vlansOnSwitch } from '../db/store/attachments.js';
 import { NATIVE } from './vlans.js';
-import { carriesExactly } from '../drivers/switch/port-state.js';
+import { carriesExactly } from '../drivers/switch/vlan-state.js';
 
 /** The networks of one port: native VLAN (or null) and the tagged VLANs, ascending. */
 export interface PortExpectation { native: number | null; tagged: number[] }

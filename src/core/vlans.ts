@@ -2,6 +2,7 @@
 import type { Inventory } from '../db/inventory.js';
 import { vlansInUseBetween } from '../db/store/networks.js';
 import type { VlanRange } from '../config.js';
+import { NATIVE } from '../drivers/switch/vlan-state.js';
 
 /** The lowest id of the pool that no network uses, or null when the pool is full. */
 export function allocateVlan(inv: Inventory, pool: VlanRange[]): number | null {
@@ -22,7 +23,8 @@ export function inPool(pool: VlanRange[], id: number): boolean {
   return pool.some((r) => id >= r.from && id <= r.to);
 }
 
-export const NATIVE = 'vlan/native';
+/** HIL's name of the native channel (declared with the VLAN-state helpers the worker and drivers share). */
+export { NATIVE };
 
 /** The channels a network with this VLAN id can be attached on. */
 export function channelsOf(netId: number): string[] {

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
-import { readSecret } from '../cli/input.js';
+import { readSecret } from '../secret-input.js';
+import { checkLabel } from '../core/labels.js';
 import { configOf, existingInventory, isDefaultDb, missingDatabase, reportingErrors } from './command-support.js';
 import { DatabaseLockedError, lockDatabase, type DatabaseLock } from './lock.js';
 import type { Config } from '../config.js';
@@ -50,7 +51,6 @@ export class AdminCreateUserCommand extends OfflineCommand {
   async execute(): Promise<number> {
     return reportingErrors(async () => {
       const config = this.settings();
-      const { checkLabel } = await import('../server/body.js');
       const name = checkLabel('user', this.name);
       const fresh = !existsSync(config.db);
       if (fresh && !this.init && !isDefaultDb(config.db)) throw new Error(missingDatabase(config.db));

@@ -11,6 +11,7 @@ import type { Core } from '../core/context.js';
 import { DatabaseAuthenticator } from '../core/authn.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
+import { connectStoredSwitch } from '../drivers/switch/registry.js';
 import { recordFirstHostKey, recordRefusedHostKey } from '../core/host-keys.js';
 import { createApp } from '../server/app.js';
 import { interactiveConsoles } from '../server/upgrade.js';
@@ -99,7 +100,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     },
     hostKeySeen: (switchId, fp) => recordFirstHostKey(core, switchId, fp),
     hostKeyRefused: (switchId, fp) => recordRefusedHostKey(core, switchId, fp),
-  }, switchDrivers, log, config.switchTimeoutMs);
+  }, (sw, hostKey) => connectStoredSwitch(switchDrivers, sw, hostKey), log, config.switchTimeoutMs);
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);

@@ -14,6 +14,21 @@ export interface FieldSpec {
 export type FieldValues = Record<string, string | number>;
 
 /**
+ * The field values of a registered driver from the JSON text the inventory stores (written by
+ * register from validated fields); an Error if the text holds anything else.
+ */
+export function storedFields(config: string): FieldValues {
+  const parsed: unknown = JSON.parse(config);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`stored driver config is not an object: ${config.slice(0, 60)}`);
+  const out: FieldValues = {};
+  for (const [key, v] of Object.entries(parsed)) {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`stored driver config: field "${key}" is neither a string nor a number`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/**
  * The value under `key` if `record` has it as its own property: a name from a
  * request ("constructor", "__proto__") never reaches Object.prototype.
  */

@@ -17,15 +17,23 @@
 // stop the worker or reach the API.
 import { messageOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchDriver, type SwitchSession } from '../drivers/switch/types.js';
-import { afterChange, carriesExactly } from '../drivers/switch/port-state.js';
-import type { PendingAction } from '../core/actions.js';
-import { NATIVE } from '../core/vlans.js';
+import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchSession } from '../drivers/switch/types.js';
+import { afterChange, carriesExactly, NATIVE } from '../drivers/switch/vlan-state.js';
 
-/** What the worker needs from the inventory. */
-export interface ActionStore {
-  pending(): PendingAction[];
-  finish(a: PendingAction, error: string | null): void;
+/**
+ * What the worker reads of a PENDING action: the change (type, HIL channel, VLAN id or null to
+ * remove), its port and switch, and what the inventory says the port carries before it.
+ */
+export interface WorkerAction {
+  id: number; uuid: string; type: 'modify_port' | 'revert_port'; channel: string; vlan: number | null;
+  port: string; switch_id: number; switch_label: string; switch_type: string; switch_config: string; switch_host_key: string | null;
+  current: { native: number | null; tagged: number[] };
+}
+
+/** What the worker needs from the inventory; `finish` gets back the very action `pending` gave. */
+export interface ActionStore<A extends WorkerAction = WorkerAction> {
+  pending(): A[];
+  finish(a: A, error: string | null): void;
   /** Record a switch's first SSH host key unless one is on record; returns the fingerprint on record. */
   hostKeySeen(switchId: number, fingerprint: string): string;
   /** Note an SSH host key the switch presented and that was refused. */
@@ -35,8 +43,11 @@ export interface ActionStore {
 /** A switch as the worker (and anything borrowing its lane) names it; host_key: its recorded SSH host key fingerprint, or null. */
 export interface SwitchRef { id: number; label: string; type: string; config: string; host_key: string | null }
 
+/** Opens a new driver session to a switch, checking its SSH host key by `hostKey` (the drivers parse its stored config). */
+export type SwitchConnector = (sw: SwitchRef, hostKey: HostKeyPolicy) => SwitchSession;
+
 /** Turn an action row into the change a driver applies. */
-export function changeOf(a: PendingAction): PortChange {
+export function changeOf(a: WorkerAction): PortChange {
   if (a.type === 'revert_port') return { kind: 'revert', port: a.port };
   if (a.channel === NATIVE) return { kind: 'modify', port: a.port, channel: { native: true }, vlan: a.vlan };
   const tagged = Number(a.channel.slice('vlan/'.length));
@@ -66,7 +77,7 @@ function readBackDelayMs(failures: number): number {
 export interface WorkerTimeouts { callMs: number; batchMs: number }
 
 /** Applies pending networking actions, one lane per switch. */
-export class ActionWorker {
+export class ActionWorker<A extends WorkerAction = WorkerAction> {
   private readonly busy = new Map<number, Promise<unknown>>();
   private readonly sessions = new Map<number, PooledSession>();
   /** Action id -> its unknown outcome, until read back. */
@@ -78,8 +89,8 @@ export class ActionWorker {
   private stopped = false;
 
   constructor(
-    private readonly store: ActionStore,
-    private readonly drivers: Record<string, SwitchDriver>,
+    private readonly store: ActionStore<A>,
+    private readonly connect: SwitchConnector,
     private readonly log: Logger,
     /** Upper bound of one batch of work on one switch (a read-back included). */
     private readonly timeoutMs: number,
@@ -99,7 +110,7 @@ export class ActionWorker {
 
   private scan(): void {
     if (this.stopped) return;
-    let pending: PendingAction[];
+    let pending: A[];
     try { pending = this.store.pending(); } catch (e) {
       this.log.error(`networking worker: cannot read pending actions: ${messageOf(e)}`);
       return;
@@ -109,7 +120,7 @@ export class ActionWorker {
     for (const id of this.unsure.keys()) if (!ids.has(id)) this.unsure.delete(id);
     const now = Date.now();
     let nextDue = Infinity;
-    const bySwitch = new Map<number, PendingAction[]>();
+    const bySwitch = new Map<number, A[]>();
     for (const a of pending) {
       if (this.busy.has(a.switch_id)) continue;
       let list = bySwitch.get(a.switch_id);
@@ -179,14 +190,12 @@ export class ActionWorker {
 
   /** A new, unpooled session to the switch; `checked` learns the host key it records on first use. */
   private newSession(sw: SwitchRef, checked = { current: sw.host_key }): SwitchSession {
-    const driver = this.drivers[sw.type];
-    if (!driver) throw new SwitchUnreachableError(`the driver "${sw.type}" of switch "${sw.label}" is not enabled in this daemon`);
     const hostKey: HostKeyPolicy = {
       recorded: sw.host_key,
       firstSeen: (fp) => (checked.current = this.store.hostKeySeen(sw.id, fp)),
       refused: (fp) => this.store.hostKeyRefused(sw.id, fp),
     };
-    return driver.connect(sw.label, JSON.parse(sw.config), hostKey);
+    return this.connect(sw, hostKey);
   }
 
   /** The session stays open for the next batch, until idle too long. */
@@ -206,11 +215,11 @@ export class ActionWorker {
     pooled.session.close().catch((e) => this.log.warn(`closing the session of switch ${switchId}: ${messageOf(e)}`));
   }
 
-  private refOf(a: PendingAction): SwitchRef {
+  private refOf(a: A): SwitchRef {
     return { id: a.switch_id, label: a.switch_label, type: a.switch_type, config: a.switch_config, host_key: a.switch_host_key };
   }
 
-  private async runBatch(actions: PendingAction[]): Promise<void> {
+  private async runBatch(actions: A[]): Promise<void> {
     const first = actions[0]!;
     const what = `switch "${first.switch_label}"`;
     const sw = this.refOf(first);
@@ -244,7 +253,7 @@ export class ActionWorker {
   }
 
   /** Record an action's outcome; false if it could not be recorded (it stays PENDING). */
-  private record(a: PendingAction, err: string | null, what: string): boolean {
+  private record(a: A, err: string | null, what: string): boolean {
     try {
       this.store.finish(a, err);
       if (err === null) this.log.debug(`action ${a.uuid} on ${what} port ${a.port}: DONE`);
@@ -261,9 +270,9 @@ export class ActionWorker {
    * for it while it was being tried end with the same words instead of each
    * waiting for a timeout of its own (those that may have been applied earlier are read back instead).
    */
-  private failQueuedMeanwhile(sw: SwitchRef, tried: PendingAction[], msg: string): void {
+  private failQueuedMeanwhile(sw: SwitchRef, tried: A[], msg: string): void {
     const triedIds = new Set(tried.map((a) => a.id));
-    let pending: PendingAction[];
+    let pending: A[];
     try { pending = this.store.pending(); } catch { return; }
     for (const a of pending) {
       if (a.switch_id !== sw.id || triedIds.has(a.id) || this.unsure.has(a.id) || this.recovered?.has(a.id)) continue;
@@ -276,7 +285,7 @@ export class ActionWorker {
    * and record what the switch carries. A read-back that fails leaves them
    * PENDING, to be read back again later.
    */
-  private async readBack(actions: PendingAction[]): Promise<void> {
+  private async readBack(actions: A[]): Promise<void> {
     const first = actions[0]!;
     const what = `switch "${first.switch_label}"`;
     const sw = this.refOf(first);

@@ -1,6 +1,6 @@
 // Request body validation: one schema per route, checked at the edge so
 // that everything after works on typed values (SPEC.md 3.8).
-import { BadArgumentError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 
 type Kind = 'string' | 'boolean' | 'object' | 'any';
 type TypeOf<K extends Kind> = K extends 'string' ? string : K extends 'boolean' ? boolean
@@ -72,12 +72,4 @@ export function checkNested(what: string, v: Record<string, unknown>, required: 
     if (!Object.hasOwn(v, k)) throw new ValidationError(`Missing field "${k}" in "${what}".`);
     if (typeof v[k] !== 'string') throw new ValidationError(`Field "${k}" in "${what}" must be a string.`);
   }
-}
-
-/** SPEC.md 1: labels are non-empty, have no "/" and at most 255 characters. */
-export function checkLabel(what: string, label: string): string {
-  if (label === '' || label.includes('/') || label.length > 255) {
-    throw new BadArgumentError(`Invalid ${what} name "${label.slice(0, 60)}": names must be 1-255 characters without "/"`);
-  }
-  return label;
 }

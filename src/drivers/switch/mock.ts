@@ -3,8 +3,8 @@
 // behaves as an unreachable switch: every change fails.
 import { BadArgumentError } from '../../errors.js';
 import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult } from './types.js';
-import { applyToPort, type PortState } from './port-state.js';
-import { DELL_PORT } from './cli/dialect.js';
+import { applyToPort, type PortState } from './vlan-state.js';
+import { DELL_PORT } from './port-names.js';
 
 /** State of every mock switch in this daemon: switch label -> port -> VLANs. */
 export type MockSwitchState = Map<string, Map<string, PortState>>;

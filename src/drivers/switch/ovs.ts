@@ -17,7 +17,7 @@ import type { FieldValues } from '../fields.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshLink, type ExecResult } from './ssh.js';
 import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
-import { applyToPort, type PortState } from './port-state.js';
+import { applyToPort, type PortState } from './vlan-state.js';
 
 /** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
 export const OVS_PORT = /^[A-Za-z0-9_.:-]{1,15}$/;

@@ -1,5 +1,7 @@
-// Which switch drivers exist: one literal map, built per daemon.
-import type { SwitchDriver, SwitchDriverOptions } from './types.js';
+// Which switch drivers exist: one literal map, built per daemon; and a session to a switch as
+// the inventory stores it.
+import { SwitchUnreachableError, type HostKeyPolicy, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
+import { ownValue, storedFields } from '../fields.js';
 import { mockSwitchDriver, type MockSwitchState } from './mock.js';
 import { ovsSwitchDriver } from './ovs.js';
 import { nexusSwitchDriver } from './cli/nexus.js';
@@ -7,12 +9,10 @@ import { powerconnect55xxSwitchDriver } from './cli/powerconnect55xx.js';
 import { delln3000SwitchDriver } from './cli/delln3000.js';
 import { dellnos9SwitchDriver } from './cli/dellnos9.js';
 import { snmpSwitchDriver } from './snmp.js';
-import { ownValue } from '../fields.js';
-
-const HIL_SWITCH_URI = 'http://schema.massopencloud.org/haas/v0/switches/';
+import type { SwitchTypeName } from './type-names.js';
 
 /** Build every built-in switch driver, keyed by short name. */
-export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<string, SwitchDriver> {
+export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<SwitchTypeName, SwitchDriver> {
   const mockState: MockSwitchState = new Map();
   return {
     mock: mockSwitchDriver(mockState, () => opts.mock.switchDelayMs),
@@ -25,12 +25,15 @@ export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<string, 
   };
 }
 
-/** The short name for a type given as a short name or HIL's URI. */
-export function switchTypeName(type: string): string {
-  return type.startsWith(HIL_SWITCH_URI) ? type.slice(HIL_SWITCH_URI.length) : type;
-}
+/** A switch as the inventory stores it: its type's short name and its driver's fields as JSON text. */
+export interface StoredSwitch { label: string; type: string; config: string }
 
-/** The driver among `drivers` for a type (short name or HIL's URI); undefined for any other name, "constructor" included. */
-export function switchDriverFor(drivers: Readonly<Record<string, SwitchDriver>>, type: string): SwitchDriver | undefined {
-  return ownValue(drivers, switchTypeName(type));
+/**
+ * A new session to a stored switch with its driver among `drivers`, checking the SSH host key by
+ * `hostKey`; a SwitchUnreachableError (nothing sent) when that driver is not enabled in this daemon.
+ */
+export function connectStoredSwitch(drivers: Readonly<Record<string, SwitchDriver>>, sw: StoredSwitch, hostKey: HostKeyPolicy): SwitchSession {
+  const driver = ownValue(drivers, sw.type);
+  if (!driver) throw new SwitchUnreachableError(`the driver "${sw.type}" of switch "${sw.label}" is not enabled in this daemon`);
+  return driver.connect(sw.label, storedFields(sw.config), hostKey);
 }

@@ -17,7 +17,7 @@
 import type { Varbind } from 'net-snmp';
 import { BadArgumentError, messageOf } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
-import { applyToPort, type PortState } from './port-state.js';
+import { applyToPort, type PortState } from './vlan-state.js';
 import { OID, SnmpClient, SnmpNoAnswerError, SnmpSetError, type SnmpTarget } from './snmp-client.js';
 import { hasPort, portsOf, samePorts, withPort } from './snmp-portlist.js';
 

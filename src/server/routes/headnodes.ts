@@ -1,6 +1,7 @@
 // Routes of SPEC.md 3.5 (headnodes), plus haas's console of a headnode.
 import * as headnodes from '../../core/headnodes.js';
-import { body, checkLabel, NO_BODY } from '../body.js';
+import { body, NO_BODY } from '../body.js';
+import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
 export function headnodeRoutes(r: Router): void {

@@ -1,6 +1,7 @@
 // Routes of SPEC.md 3.3 (networks).
 import * as networks from '../../core/networks.js';
-import { body, checkLabel, NO_BODY } from '../body.js';
+import { body, NO_BODY } from '../body.js';
+import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
 export function networkRoutes(r: Router): void {

@@ -4,7 +4,8 @@ import * as nodes from '../../core/nodes.js';
 import * as obm from '../../core/obm.js';
 import { listObmAudit } from '../../core/obm-audit.js';
 import * as actions from '../../core/actions.js';
-import { body, checkLabel, checkNested, NO_BODY } from '../body.js';
+import { body, checkNested, NO_BODY } from '../body.js';
+import { checkLabel } from '../../core/labels.js';
 import { json, type Answer, type Router } from '../router.js';
 
 function outcome<T>(o: obm.ObmOutcome<T>, asJson: boolean): Answer {

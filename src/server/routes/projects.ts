@@ -1,6 +1,7 @@
 // Routes of SPEC.md 3.1 (projects).
 import * as projects from '../../core/projects.js';
-import { body, checkLabel, NO_BODY } from '../body.js';
+import { body, NO_BODY } from '../body.js';
+import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
 export function projectRoutes(r: Router): void {

@@ -3,7 +3,8 @@ import * as switches from '../../core/switches.js';
 import * as actions from '../../core/actions.js';
 import { verifySwitch } from '../../core/verify.js';
 import { showDrift, showSwitchDrift } from '../../core/drift.js';
-import { body, checkLabel, NO_BODY, openBody } from '../body.js';
+import { body, NO_BODY, openBody } from '../body.js';
+import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
 // Port names may contain "/" (gi1/0/5): the port segment takes the rest of the path.

@@ -2,7 +2,8 @@
 // and haas's own account routes (whoami, set password), served under any
 // auth backend.
 import * as users from '../../core/users.js';
-import { body, checkLabel, NO_BODY } from '../body.js';
+import { body, NO_BODY } from '../body.js';
+import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
 export function userRoutes(r: Router): void {

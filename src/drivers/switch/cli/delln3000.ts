@@ -2,7 +2,8 @@
 // trunk: "no native VLAN" makes `dummy_vlan` native and then removes it from
 // the allowed list. The dummy VLAN is created when a session opens.
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { DELL_PORT, parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { DELL_PORT } from '../port-names.js';
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
 
 const parkNative = ['switchport trunk allowed vlan add {dummy_vlan}', 'switchport trunk native vlan {dummy_vlan}',

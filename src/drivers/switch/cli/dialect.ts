@@ -6,9 +6,6 @@
 import type { FieldValues } from '../../fields.js';
 import type { PortVlans } from '../types.js';
 
-/** Port names of the Dell switches (and, as in HIL, of the mock): gi1/0/5, te1/0/1. */
-export const DELL_PORT = /^(gi|te)\d+\/\d+(\/\d+)?$/;
-
 /**
  * A command template: a list of steps. A step is one command or several
  * separated by "\n", with placeholders:

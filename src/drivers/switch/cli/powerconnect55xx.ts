@@ -1,7 +1,8 @@
 // Dell PowerConnect 55xx. Trunks may have no native VLAN; the save asks for
 // confirmation (a single key, no Enter).
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { DELL_PORT, parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { DELL_PORT } from '../port-names.js';
 import { cliSwitchDriver } from './driver.js';
 
 /** The Dell PowerConnect 55xx CLI dialect (exported for the parser fixtures of real device output). */

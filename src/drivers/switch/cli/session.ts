@@ -13,7 +13,7 @@
 import { messageOf } from '../../../errors.js';
 import type { FieldValues } from '../../fields.js';
 import { rememberingFirstKey, SshConnection, SshError, type SshTarget } from '../ssh.js';
-import { afterChange, carriesExactly } from '../port-state.js';
+import { afterChange, carriesExactly } from '../vlan-state.js';
 import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchSession } from '../types.js';
 import { COMMON_ERRORS, type Dialect, type Template } from './dialect.js';
 import { CliShell, ShellError } from './shell.js';

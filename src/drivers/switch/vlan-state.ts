@@ -1,7 +1,13 @@
-// What a port carries after a change, computed without a device: drivers
-// that work out a port's final state before writing it (ovs, snmp) and the
-// mock's in-memory switch share this one rule.
+// The VLANs a port carries, without a device: HIL's channel names, what a
+// port carries after a change (the one rule shared by the drivers that work
+// out a port's final state before writing it, ovs and snmp, the mock's
+// in-memory switch, and the worker's read-back), and whether a port carries
+// exactly what it should (the worker, verify and the drift check). A leaf:
+// core, jobs and the drivers may all import it.
 import type { PortChange, PortVlans } from './types.js';
+
+/** HIL's name of the channel of a port's native (untagged) VLAN; a tagged VLAN's channel is `vlan/<id>`. */
+export const NATIVE = 'vlan/native';
 
 /** The networks of one port while changes are worked out: native VLAN and tagged VLANs. */
 export interface PortState { native: number | null; tagged: Set<number> }
