@@ -4,40 +4,19 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, waitAction, type ApiResponse, type Credentials } from './lib/daemon.js';
+import { callerAs, createUser, fails, ok, session } from './lib/fixtures.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 
 const admin: Credentials = { username: 'admin', password: 'admin-pw' };
 const BLOCKED_BY_PENDING = /A networking operation is already active on the nic/;
 let d: TestDaemon;
+const call = callerAs(() => d);
 let alice: Credentials; // member of pa
 let bob: Credentials; // member of pb
 let eve: Credentials; // member of no project
 let paNetId: number; // VLAN of pa-net
 let paNet2Id: number; // VLAN of pa-net2
-
-function call(method: string, path: string, auth: Credentials | null, body?: unknown): Promise<ApiResponse> {
-  return d.request(method, `/v0${path}`, { auth, body });
-}
-
-function ok(r: ApiResponse, status = 200): ApiResponse {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  return r;
-}
-
-function fails(r: ApiResponse, status: number, type: string, msg?: RegExp): void {
-  assert.equal(r.status, status, `expected ${status} ${type}, got ${r.status}: ${r.text}`);
-  assert.equal(r.json?.type, type, `expected ${type}, got ${r.text}`);
-  assert.equal(typeof r.json.msg, 'string');
-  if (msg) assert.match(r.json.msg, msg);
-}
-
-async function createUser(name: string, projects: string[]): Promise<Credentials> {
-  const user = { username: name, password: `${name}-pw` };
-  ok(await call('PUT', `/auth/basic/user/${name}`, admin, { password: user.password }));
-  for (const project of projects) ok(await call('POST', `/auth/basic/user/${name}/add_project`, admin, { project }));
-  return user;
-}
 
 const portCount: Record<string, number> = {};
 /** Registers a node; nics listed in `cabled` get a fresh port on `sw`, the others stay uncabled. Returns nic -> port. */
@@ -98,9 +77,9 @@ async function vlanOf(name: string): Promise<number> {
 before(async () => {
   d = await startDaemon({ auth: 'database', admins: [admin], config: '[driver.mock]\nswitch_delay_ms = 300\n' });
   for (const p of ['pa', 'pb']) ok(await call('PUT', `/project/${p}`, admin));
-  alice = await createUser('alice', ['pa']);
-  bob = await createUser('bob', ['pb']);
-  eve = await createUser('eve', []);
+  alice = await createUser(session(d, admin), 'alice', { projects: ['pa'] });
+  bob = await createUser(session(d, admin), 'bob', { projects: ['pb'] });
+  eve = await createUser(session(d, admin), 'eve');
   ok(await call('PUT', '/switch/sw', admin, { type: 'mock', hostname: 'sw.example', username: 'u', password: 'p' }));
   ok(await call('PUT', '/network/pub', admin, { owner: 'admin', access: '', net_id: '3001' }));
   ok(await call('PUT', '/network/pa-net', alice, { owner: 'pa', access: 'pa', net_id: '' }));

@@ -2,43 +2,21 @@
 // deletion, visibility, listings, attachments and the access list.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, type ApiResponse, type Credentials } from './lib/daemon.js';
+import { startDaemon, waitAction, type Credentials } from './lib/daemon.js';
+import { callerAs, createUser, fails, ok, session } from './lib/fixtures.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 
 const admin: Credentials = { username: 'admin', password: 'admin-pw' };
 let d: TestDaemon;
+const call = callerAs(() => d);
 let alice: Credentials; // member of pa
 let bob: Credentials; // member of pb
 let carol: Credentials; // member of pc
 let eve: Credentials; // member of no project
 
-/** One API call to the main daemon, under /v0. */
-function call(method: string, path: string, auth: Credentials | null, body?: unknown): Promise<ApiResponse> {
-  return d.request(method, `/v0${path}`, { auth, body });
-}
-
-function ok(r: ApiResponse, status = 200): ApiResponse {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  return r;
-}
-
-function fails(r: ApiResponse, status: number, type: string, msg?: RegExp): void {
-  assert.equal(r.status, status, `expected ${status} ${type}, got ${r.status}: ${r.text}`);
-  assert.equal(r.json?.type, type, `expected ${type}, got ${r.text}`);
-  assert.equal(typeof r.json.msg, 'string');
-  if (msg) assert.match(r.json.msg, msg);
-}
-
 function net(owner: string, access: string, net_id: string) {
   return { owner, access, net_id };
-}
-
-async function createUser(name: string, projects: string[]): Promise<Credentials> {
-  const user = { username: name, password: `${name}-pw` };
-  ok(await call('PUT', `/auth/basic/user/${name}`, admin, { password: user.password }));
-  for (const project of projects) ok(await call('POST', `/auth/basic/user/${name}/add_project`, admin, { project }));
-  return user;
 }
 
 let portCount = 0;
@@ -79,10 +57,10 @@ async function vlanOf(name: string): Promise<number> {
 before(async () => {
   d = await startDaemon({ auth: 'database', admins: [admin], config: '[driver.mock]\nswitch_delay_ms = 200\n' });
   for (const p of ['pa', 'pb', 'pc', 'pd']) ok(await call('PUT', `/project/${p}`, admin));
-  alice = await createUser('alice', ['pa']);
-  bob = await createUser('bob', ['pb']);
-  carol = await createUser('carol', ['pc']);
-  eve = await createUser('eve', []);
+  alice = await createUser(session(d, admin), 'alice', { projects: ['pa'] });
+  bob = await createUser(session(d, admin), 'bob', { projects: ['pb'] });
+  carol = await createUser(session(d, admin), 'carol', { projects: ['pc'] });
+  eve = await createUser(session(d, admin), 'eve');
   ok(await call('PUT', '/switch/sw', admin, { type: 'mock', hostname: 'sw.example', username: 'u', password: 'p' }));
 });
 
@@ -391,7 +369,7 @@ describe('seeing networks', () => {
   describe('list_project_networks', () => {
     test('lists, sorted, the networks whose access list holds the project; public ones are not listed', async () => {
       ok(await call('PUT', '/project/pl', admin));
-      const pl = await createUser('pl-user', ['pl']);
+      const pl = await createUser(session(d, admin), 'pl-user', { projects: ['pl'] });
       ok(await call('PUT', '/network/pl-z', admin, net('admin', 'pl', '')));
       ok(await call('PUT', '/network/pl-a', admin, net('admin', 'pl', '4032')));
       ok(await call('PUT', '/network/pl-m', pl, net('pl', 'pl', '')));

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, waitAction, type ApiResponse, type Daemon } from './lib/daemon.js';
+import { startDaemon, waitAction, type Daemon } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haas-restore-'));
 const running: Awaited<ReturnType<typeof startDaemon>>[] = [];
@@ -15,11 +16,6 @@ after(async () => {
   for (const d of running) await d.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function ok(r: ApiResponse, status = 200): ApiResponse {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  return r;
-}
 
 async function until(what: string, d: Daemon, done: () => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;

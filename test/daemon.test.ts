@@ -10,6 +10,7 @@ import {
   freePort, haasCommand, repoRoot, runHaas, startDaemon, waitAction,
   type ApiResponse, type Credentials, type Daemon,
 } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 
@@ -32,11 +33,6 @@ after(async () => {
   for (const d of running) await d.cleanup();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function ok(r: ApiResponse, status = 200): ApiResponse {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  return r;
-}
 
 /** `haas serve` run to completion (for start-up refusals); a daemon that keeps serving is killed after timeoutMs. */
 function serveUntilExit(args: string[], timeoutMs = 15_000) {

@@ -18,6 +18,70 @@ function tables(file: string): string[] {
   try { return db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]; } finally { db.close(); }
 }
 
+/** Everything SQLite keeps about a schema, in a form two databases can be compared by. */
+interface SchemaShape {
+  tables: Record<string, {
+    /** The CREATE TABLE text without comments and with whitespace made uniform: carries the CHECK constraints, which no PRAGMA shows. */
+    sql: string;
+    withoutRowid: boolean;
+    columns: unknown[];
+    indexes: Record<string, { unique: boolean; origin: string; partial: boolean; sql: string | null; columns: unknown[] }>;
+    foreignKeys: unknown[];
+  }>;
+  triggers: Record<string, { table: string; sql: string }>;
+  views: Record<string, string>;
+}
+
+/** SQL text with comments dropped and whitespace made uniform (ALTER TABLE ADD COLUMN keeps the author's layout). */
+function normalizeSql(sql: string): string {
+  return sql.replace(/--[^\n]*/g, ' ').replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1').trim();
+}
+
+/** The full schema of `db`: per table its columns (type, NOT NULL, default, primary key position), indexes, foreign keys; triggers and views. */
+function schemaOf(db: Database.Database): SchemaShape {
+  const objects = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all() as Array<{ type: string; name: string; tbl_name: string; sql: string | null }>;
+  const shape: SchemaShape = { tables: {}, triggers: {}, views: {} };
+  for (const o of objects) {
+    if (o.type === 'trigger') shape.triggers[o.name] = { table: o.tbl_name, sql: normalizeSql(o.sql ?? '') };
+    if (o.type === 'view') shape.views[o.name] = normalizeSql(o.sql ?? '');
+    if (o.type !== 'table') continue;
+    const list = db.prepare('SELECT * FROM pragma_table_list WHERE name = ?').get(o.name) as { wr: number };
+    const indexes: SchemaShape['tables'][string]['indexes'] = {};
+    for (const i of db.prepare('SELECT * FROM pragma_index_list(?)').all(o.name) as Array<{ name: string; unique: number; origin: string; partial: number }>) {
+      const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").pluck().get(i.name) as string | null | undefined;
+      indexes[i.name] = {
+        unique: i.unique === 1, origin: i.origin, partial: i.partial === 1, sql: sql ? normalizeSql(sql) : null,
+        // Key columns only, in key order, with their sort order and collation.
+        columns: db.prepare('SELECT seqno, cid, name, "desc", coll FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno').all(i.name),
+      };
+    }
+    shape.tables[o.name] = {
+      sql: normalizeSql(o.sql ?? ''),
+      withoutRowid: list.wr === 1,
+      columns: db.prepare('SELECT cid, name, type, "notnull", dflt_value, pk FROM pragma_table_xinfo(?) ORDER BY cid').all(o.name),
+      indexes,
+      foreignKeys: db.prepare('SELECT id, seq, "table", "from", "to", on_update, on_delete, "match" FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(o.name),
+    };
+  }
+  return shape;
+}
+
+/** The schema of a database made from schema.sql. */
+function freshSchema(): SchemaShape {
+  const fresh = new Database(':memory:');
+  try {
+    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
+    return schemaOf(fresh);
+  } finally { fresh.close(); }
+}
+
+/** The schema of the database file `file`. */
+function schemaOfFile(file: string): SchemaShape {
+  const db = new Database(file, { readonly: true });
+  try { return schemaOf(db); } finally { db.close(); }
+}
+
 function version(file: string): number {
   const db = new Database(file, { readonly: true });
   try { return (db.prepare('SELECT version FROM schema_version').get() as { version: number }).version; } finally { db.close(); }
@@ -37,9 +101,7 @@ describe('schema migrations', () => {
     const r = runHaas(['admin', 'create-user', 'root', '--admin', '--init', '--db', file], { input: 'pw\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(version(file), SCHEMA_VERSION);
-    const fresh = new Database(':memory:');
-    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
-    assert.deepEqual(tables(file), fresh.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
+    assert.deepEqual(schemaOfFile(file), freshSchema());
   });
 
   it('migrates a version-1 database (the first release) forward, keeping its data', () => {
@@ -55,9 +117,8 @@ describe('schema migrations', () => {
     const after = new Database(file, { readonly: true });
     assert.deepEqual(after.prepare('SELECT label FROM project').pluck().all(), ['kept']);
     after.close();
-    const fresh = new Database(':memory:');
-    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
-    assert.deepEqual(tables(file), fresh.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all());
+    // Columns (type, NOT NULL, default, primary key), CHECKs, indexes, foreign keys and triggers, as a new database has them.
+    assert.deepEqual(schemaOfFile(file), freshSchema());
   });
 
   it('migrates a version-3 database to 4: switches keep their settings and get no SSH host key (the next login records it)', async () => {
@@ -75,12 +136,8 @@ describe('schema migrations', () => {
     const after = new Database(file, { readonly: true });
     assert.deepEqual(after.prepare('SELECT label, type, config, host_key, host_key_origin, host_key_recorded_at, host_key_refused FROM switch').all(),
       [{ label: 'sw0', type: 'nexus', config, host_key: null, host_key_origin: null, host_key_recorded_at: null, host_key_refused: null }]);
-    // Every table has the columns of schema.sql, in its order.
-    const fresh = new Database(':memory:');
-    fresh.exec(readFileSync(join(repoRoot, 'schema.sql'), 'utf8'));
-    const columns = (d: Database.Database) => Object.fromEntries(tables(file).map((t) => [t, d.prepare(`PRAGMA table_info(${t})`).all()]));
-    assert.deepEqual(columns(after), columns(fresh));
     after.close();
+    assert.deepEqual(schemaOfFile(file), freshSchema());
     const daemon = await startDaemon({ dir: sub });
     try {
       const k = await daemon.request('GET', '/v0/switch/sw0/host_key');

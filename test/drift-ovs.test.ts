@@ -8,7 +8,8 @@
 // touched. A node that changes project has its switch read back at once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, runHaas } from './lib/daemon.js';
+import { caller, ok } from './lib/fixtures.js';
 import { labUnavailable, pings } from './lab/netns.js';
 import { startOvsLab, type LabNode } from './lab/ovs.js';
 import { rmSync } from 'node:fs';
@@ -27,8 +28,7 @@ async function setUp(repair: boolean, interval = 1) {
     d = await startDaemon({ env, config });
   } catch (e) { lab.stop(); throw e; }
   const dir = d.dir;
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const call = caller(() => d);
   const enc = encodeURIComponent;
   ok(await call('PUT', '/switch/ovs1', { type: 'ovs', ovs_bridge: lab.bridge }));
   for (const p of ['A', 'B']) ok(await call('PUT', `/project/${p}`));

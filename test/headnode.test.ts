@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { haasCommand, runHaas, startDaemon, type ApiResponse } from './lib/daemon.js';
+import { caller, ok } from './lib/fixtures.js';
 import { labUnavailable, killAll, onCleanup, pings, run } from './lab/netns.js';
 import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
 import { installImage, PING_MARKER, READY_MARKER, tinyGuest, type TinyGuest } from './lab/guest.js';
@@ -46,8 +47,7 @@ describe('headnodes (real QEMU, OVS lab)', { skip }, () => {
   let guestRed = '', guestBlue = '';
   const vlan: Record<string, number> = {};
 
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const call = caller(() => d);
   const refused = (r: ApiResponse, status: number, type: string) => {
     assert.equal(r.status, status, `${r.status}: ${r.text}`);
     assert.equal(r.json?.type, type, r.text);
@@ -328,7 +328,7 @@ describe('headnodes (real QEMU, OVS lab)', { skip }, () => {
     run('mkdir', ['-p', join(root, 'state-misconfigured')]);
     const d2 = await startDaemon({ dir: join(root, 'state-misconfigured'), config: config2 });
     try {
-      const call2 = (method: string, path: string, body?: unknown) => d2.request(method, `/v0${path}`, { body });
+      const call2 = caller(() => d2);
       ok(await call2('PUT', '/project/lost'));
       ok(await call2('PUT', '/network/lostnet', { owner: 'lost', access: 'lost', net_id: '' }));
       ok(await call2('PUT', '/headnode/stray', { project: 'lost', base_img: 'tiny' }));

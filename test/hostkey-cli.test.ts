@@ -6,7 +6,9 @@
 // the first login is checked on that login, for every CLI dialect.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, runHaas } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
+import { switchApi } from './lib/switch-api.js';
 import { startVendorEmulator, type EmulatorOptions, type Vendor, type VendorEmulator } from './lab/vendor-emulator.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
@@ -24,9 +26,7 @@ const DIALECTS: Array<{ type: Vendor; port: string; fields: Record<string, strin
 describe('SSH host keys of CLI switches (vendor emulators)', () => {
   let d: TestDaemon;
   const emulators: VendorEmulator[] = [];
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
-  const enc = encodeURIComponent;
+  const { call, addNode, networksOf } = switchApi(() => d);
 
   async function emulator(type: Vendor, port: string, extra: Partial<EmulatorOptions>): Promise<VendorEmulator> {
     const emu = await startVendorEmulator({ vendor: type, ports: [port], ...extra });
@@ -37,13 +37,6 @@ describe('SSH host keys of CLI switches (vendor emulators)', () => {
   async function addSwitch(sw: string, type: Vendor, port: string, emu: VendorEmulator, fields: Record<string, string>) {
     ok(await call('PUT', `/switch/${sw}`, { type, hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, ...fields }));
   }
-  async function addNode(sw: string, port: string, node: string) {
-    ok(await call('PUT', `/switch/${sw}/port/${enc(port)}`));
-    ok(await call('PUT', `/node/${node}`, { obm: { type: 'mock', host: `${node}-bmc`, user: 'u', password: 'p' } }));
-    ok(await call('PUT', `/node/${node}/nic/eth0`, { macaddr: `${node}-mac` }));
-    ok(await call('POST', `/switch/${sw}/port/${enc(port)}/connect_nic`, { node, nic: 'eth0' }));
-    ok(await call('POST', '/project/lab/connect_node', { node }));
-  }
   async function act(node: string, op: 'connect' | 'detach', network: string) {
     const id = ok(await call('POST', `/node/${node}/nic/eth0/${op}_network`, { network }), 202).json.status_id;
     const a = await waitAction(d, id);
@@ -51,7 +44,6 @@ describe('SSH host keys of CLI switches (vendor emulators)', () => {
     return { status: a.status as string, message: details.message as string | null };
   }
   const hostKey = async (sw: string) => ok(await call('GET', `/switch/${sw}/host_key`)).json;
-  const networksOf = async (node: string) => ok(await call('GET', `/node/${node}`)).json.nics[0].networks;
 
   before(async () => {
     d = await startDaemon();

@@ -8,7 +8,8 @@
 // forgets its key.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, runHaas } from './lib/daemon.js';
+import { caller, ok } from './lib/fixtures.js';
 import { labUnavailable } from './lab/netns.js';
 import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
 import { startSshd, type LabSshd } from './lab/sshd.js';
@@ -23,8 +24,7 @@ describe('SSH host keys of an ovs switch (OVS lab over OpenSSH)', { skip: skip ?
   let d: TestDaemon;
   let node: LabNode;
 
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const call = caller(() => d);
   const hostKey = async (sw: string) => ok(await call('GET', `/switch/${sw}/host_key`)).json;
   const switchFields = () => ({
     type: 'ovs', ovs_bridge: lab.bridge, hostname: sshd.host, port: sshd.port, username: sshd.username, password: sshd.password,

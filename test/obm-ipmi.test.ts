@@ -21,6 +21,7 @@ import { ipmiLabAvailable, startIpmiSim, type IpmiSim } from './lab/ipmi.js';
 import { runCli } from '../src/cli/run.js';
 import { SCHEMA_VERSION } from '../src/db/migrate.js';
 import { nodeCommands } from '../src/cli/node.js';
+import { parseBootDevice } from '../src/drivers/obm/ipmi.js';
 
 const available = ipmiLabAvailable();
 
@@ -67,6 +68,38 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 function ps(): Promise<string> {
   return new Promise((res) => execFile('ps', ['-eo', 'args'], { maxBuffer: 16 * 1024 * 1024 }, (_e, out) => res(out ?? '')));
 }
+
+/** `ipmitool chassis bootparam get 5` as ipmitool 1.8.19 prints it for ipmi_sim, with this Boot Device Selector. */
+function bootParam5(data: string, selector: string): string {
+  return [
+    'Boot parameter version: 1',
+    'Boot parameter 5 is valid/unlocked',
+    `Boot parameter data: ${data}`,
+    ' Boot Flags :',
+    '   - Boot Flag Invalid',
+    '   - Options apply to only next boot',
+    '   - BIOS PC Compatible (legacy) boot ',
+    `   - Boot Device Selector : ${selector}`,
+    '   - BIOS verbosity : System Default',
+    '   - Console Redirection control : Console redirection occurs per BIOS configuration setting (default)',
+    '   - BIOS Mux Control Override : BIOS uses recommended setting of the mux at the end of POST',
+  ].join('\n');
+}
+
+describe('reading the boot device from ipmitool chassis bootparam get 5', () => {
+  it('names the three devices haas sets as it sets them', () => {
+    assert.equal(parseBootDevice(bootParam5('0004000000', 'Force PXE')), 'pxe');
+    assert.equal(parseBootDevice(bootParam5('0008000000', 'Force Boot from default Hard-Drive')), 'disk');
+    assert.equal(parseBootDevice(bootParam5('0000000000', 'No override')), 'none');
+  });
+
+  it('refuses another device or an answer without a selector, in ipmitool\'s words', () => {
+    assert.throws(() => parseBootDevice(bootParam5('0018000000', 'Force Boot into BIOS Setup')),
+      /the BMC boots next with "Force Boot into BIOS Setup", which is none of pxe, disk, none/);
+    assert.throws(() => parseBootDevice(bootParam5('000c000000', 'Force Boot from default Hard-Drive, request Safe Mode')), /Safe Mode/);
+    assert.throws(() => parseBootDevice('Boot parameter 5 is invalid'), /unexpected answer "Boot parameter 5 is invalid"/);
+  });
+});
 
 describe('ipmi OBM driver against ipmi_sim', { skip: available ? false : 'ipmi_sim, ipmitool or script is not installed' }, () => {
   let d: Daemon & { cleanup(): Promise<void> };

@@ -8,15 +8,11 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { haasCommand, startDaemon, waitAction, type ApiResponse, type Daemon } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
 import { storageLabUnavailable, tmpfsMount, type PrivateMount } from './lab/storage.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => { for (const c of cleanups.reverse()) await c(); });
-
-function ok(r: ApiResponse, status = 200): ApiResponse {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
-  return r;
-}
 
 function storageFailure(r: ApiResponse, cause: RegExp): void {
   assert.equal(r.status, 503, `expected 503 StorageError, got ${r.status}: ${r.text}`);

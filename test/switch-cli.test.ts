@@ -8,7 +8,9 @@
 // packets: the emulator applies every change to a real Open vSwitch.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, freePort, NO_DRIFT_CHECKS, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, freePort, NO_DRIFT_CHECKS } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
+import { switchApi } from './lib/switch-api.js';
 import { startVendorEmulator, type EmulatorOptions, type PortEffect, type Vendor, type VendorEmulator } from './lab/vendor-emulator.js';
 import { labUnavailable, pings } from './lab/netns.js';
 import { builtInSwitchDrivers } from '../src/drivers/switch/registry.js';
@@ -47,30 +49,7 @@ const NETS = { red: 310, blue: 320, green: 330 } as const;
 describe('CLI switch drivers against SSH emulators', () => {
   let d: TestDaemon;
   const emulators: VendorEmulator[] = [];
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
-
-  async function addNode(sw: string, port: string, node: string) {
-    ok(await call('PUT', `/switch/${sw}/port/${port}`));
-    ok(await call('PUT', `/node/${node}`, { obm: { type: 'mock', host: `${node}-bmc`, user: 'u', password: 'p' } }));
-    ok(await call('PUT', `/node/${node}/nic/eth0`, { macaddr: `${node}-mac` }));
-    ok(await call('POST', `/switch/${sw}/port/${port}/connect_nic`, { node, nic: 'eth0' }));
-    ok(await call('POST', '/project/lab/connect_node', { node }));
-  }
-  async function queue(node: string, op: 'connect' | 'detach', network: string, channel?: string): Promise<string> {
-    const body = op === 'connect' && channel ? { network, channel } : { network };
-    return ok(await call('POST', `/node/${node}/nic/eth0/${op}_network`, body), 202).json.status_id;
-  }
-  async function apply(node: string, op: 'connect' | 'detach', network: string, channel?: string) {
-    const id = await queue(node, op, network, channel);
-    const a = await waitAction(d, id);
-    assert.equal(a.status, 'DONE', `${op} ${node} ${network}: ${a.status}: ${JSON.stringify(a.status === 'ERROR' ? await details(id) : a)}`);
-  }
-  async function details(id: string) { return (await call('GET', `/networking_action/${id}/details`)).json; }
-  async function networksOf(node: string) { return ok(await call('GET', `/node/${node}`)).json.nics[0].networks; }
-  async function verify(sw: string, fix = false) {
-    return ok(fix ? await call('POST', `/switch/${sw}/verify`, { fix: true }) : await call('GET', `/switch/${sw}/verify`)).json;
-  }
+  const { call, addNode, queue, apply, details, networksOf, verify } = switchApi(() => d);
   const fx = (native: number | null, tagged: number[]): PortEffect => ({ native, tagged });
 
   before(async () => {
@@ -358,8 +337,7 @@ for (const c of CASES) describe(`${c.type} with packets: the emulator applies to
   let d: TestDaemon;
   const nodes: Record<string, LabNode> = {};
   const vendorPort: Record<string, string> = { a: c.ports[0], b: c.ports[1], c: c.ports[2] };
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const { call, addNode, apply } = switchApi(() => d);
 
   /** What a vendor port forwards, as OVS configuration of the node's port (see src/drivers/switch/ovs.ts). */
   function toOvs(port: string, e: PortEffect): void {
@@ -370,10 +348,6 @@ for (const c of CASES) describe(`${c.type} with packets: the emulator applies to
     else if (e.tagged.length) lab.vsctl('clear', 'port', p, 'tag', '--', 'set', 'port', p, 'vlan_mode=trunk', trunks, 'protected=false');
     else lab.vsctl('clear', 'port', p, 'tag', '--', 'set', 'port', p, 'vlan_mode=trunk', 'trunks=[4095]', 'protected=true');
   }
-  async function apply(node: string, op: 'connect' | 'detach', network: string) {
-    const id = ok(await call('POST', `/node/${node}/nic/eth0/${op}_network`, { network }), 202).json.status_id;
-    assert.equal((await waitAction(d, id)).status, 'DONE');
-  }
 
   before(async () => {
     lab = await startOvsLab();
@@ -382,13 +356,7 @@ for (const c of CASES) describe(`${c.type} with packets: the emulator applies to
     d = await startDaemon({ config: NO_DRIFT_CHECKS }); // factory-fresh ports stay as they are until verify --fix
     ok(await call('PUT', '/switch/sw', { type: c.type, hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, ...c.fields }));
     ok(await call('PUT', '/project/lab'));
-    for (const n of Object.keys(vendorPort)) {
-      ok(await call('PUT', `/switch/sw/port/${vendorPort[n]}`));
-      ok(await call('PUT', `/node/${n}`, { obm: { type: 'mock', host: `${n}-bmc`, user: 'u', password: 'p' } }));
-      ok(await call('PUT', `/node/${n}/nic/eth0`, { macaddr: `${n}-mac` }));
-      ok(await call('POST', `/switch/sw/port/${vendorPort[n]}/connect_nic`, { node: n, nic: 'eth0' }));
-      ok(await call('POST', '/project/lab/connect_node', { node: n }));
-    }
+    for (const n of Object.keys(vendorPort)) await addNode('sw', vendorPort[n]!, n);
     for (const [net, id] of [['red', '310'], ['blue', '320']]) ok(await call('PUT', `/network/${net}`, { owner: 'admin', access: '', net_id: id }));
   });
   after(async () => {

@@ -6,7 +6,9 @@
 // the inventory and `switch verify`.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, runHaas, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, runHaas } from './lib/daemon.js';
+import { caller, ok } from './lib/fixtures.js';
+import { switchApi } from './lib/switch-api.js';
 import { labUnavailable, pings } from './lab/netns.js';
 import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
 import { startSshd, type LabSshd } from './lab/sshd.js';
@@ -23,27 +25,9 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
   const nodes: Record<string, LabNode> = {};
   const vlan: Record<string, number> = {};
 
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const { call, addNode, queue, apply, networksOf, verify, details } = switchApi(() => d);
   const enc = encodeURIComponent;
 
-  async function addNode(sw: string, name: string, node: LabNode | { port: string }) {
-    ok(await call('PUT', `/switch/${sw}/port/${enc(node.port)}`));
-    ok(await call('PUT', `/node/${name}`, { obm: { type: 'mock', host: `${name}-bmc`, user: 'u', password: 'p' } }));
-    ok(await call('PUT', `/node/${name}/nic/eth0`, { macaddr: `${name}-mac` }));
-    ok(await call('POST', `/switch/${sw}/port/${enc(node.port)}/connect_nic`, { node: name, nic: 'eth0' }));
-    ok(await call('POST', '/project/lab/connect_node', { node: name }));
-  }
-  async function queue(node: string, op: 'connect' | 'detach', network: string, channel?: string): Promise<string> {
-    const body = op === 'connect' && channel ? { network, channel } : { network };
-    return ok(await call('POST', `/node/${node}/nic/eth0/${op}_network`, body), 202).json.status_id;
-  }
-  async function apply(node: string, op: 'connect' | 'detach', network: string, channel?: string) {
-    const a = await waitAction(d, await queue(node, op, network, channel));
-    assert.equal(a.status, 'DONE', `${op} ${node} ${network}: ${JSON.stringify(a)}`);
-  }
-  async function networksOf(node: string) { return ok(await call('GET', `/node/${node}`)).json.nics[0].networks; }
-  async function verify(sw: string) { return ok(await call('GET', `/switch/${sw}/verify`)).json; }
   async function until(cond: () => boolean) {
     const deadline = Date.now() + 10_000;
     while (!cond()) {
@@ -51,7 +35,6 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
       await new Promise((r) => setTimeout(r, 20));
     }
   }
-  async function details(id: string) { return ok(await call('GET', `/networking_action/${id}/details`)).json; }
 
   before(async () => {
     lab = await startOvsLab();
@@ -63,7 +46,7 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
       type: HIL_OVS, ovs_bridge: lab.bridge, hostname: sshd.host, port: sshd.port, username: sshd.username, password: sshd.password,
     }));
     ok(await call('PUT', '/project/lab'));
-    for (const n of ['a', 'b', 'c', 'd']) await addNode('ovs1', n, nodes[n]!);
+    for (const n of ['a', 'b', 'c', 'd']) await addNode('ovs1', nodes[n]!.port, n);
     for (const [net, id] of [['red', '310'], ['blue', '320']] as const) {
       ok(await call('PUT', `/network/${net}`, { owner: 'admin', access: '', net_id: id }));
       vlan[net] = Number(id);
@@ -135,7 +118,7 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
 
   it('fails only the action whose port is missing on the bridge, in ovs-vsctl\'s words', async () => {
     const ghost = { port: `${lab.prefix}zz` };
-    await addNode('ovs1', 'ghost', ghost);
+    await addNode('ovs1', ghost.port, 'ghost');
     // Hold the switch on a first batch, so that the next two actions make one batch (one transaction).
     sshd.hold(true);
     try {
@@ -190,7 +173,7 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
     ok(await call('PUT', '/switch/ovs-badpw', {
       type: 'ovs', ovs_bridge: lab.bridge, hostname: sshd.host, port: sshd.port, username: sshd.username, password: 'wrong',
     }));
-    await addNode('ovs-badpw', 'e', e);
+    await addNode('ovs-badpw', e.port, 'e');
     const t0 = Date.now();
     const [bad, good] = [await queue('e', 'connect', 'red'), await queue('b', 'connect', 'red')];
     const badA = await waitAction(d, bad);
@@ -215,7 +198,7 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
   it('runs ovs-vsctl locally without a hostname', async () => {
     const f = lab.addNode('f', 6);
     ok(await call('PUT', '/switch/ovs-local', { type: 'ovs', ovs_bridge: lab.bridge }));
-    await addNode('ovs-local', 'f', f);
+    await addNode('ovs-local', f.port, 'f');
     await apply('f', 'connect', 'red');
     assert.equal(pings(f.ns, nodes.a!.ip), true);
     assert.deepEqual((await verify('ovs-local')).drift, []);
@@ -246,7 +229,7 @@ describe('ovs switch driver (OVS lab over SSH)', { skip: skip ?? false }, () => 
 
 describe('switch verify on the mock switch (no lab needed)', () => {
   let d: TestDaemon;
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
+  const call = caller(() => d);
   before(async () => { d = await startDaemon(); });
   after(async () => { await d?.cleanup(); });
 

@@ -7,7 +7,9 @@
 // switch refuses, the agent gone) on the actions and the inventory.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, NO_DRIFT_CHECKS, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction, NO_DRIFT_CHECKS } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
+import { switchApi } from './lib/switch-api.js';
 import { labUnavailable, pings } from './lab/netns.js';
 import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
 import { ovsApplier, startQBridgeAgent, type QBridgeAgent } from './lab/qbridge-agent.js';
@@ -138,29 +140,9 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
   const nodes: Record<string, LabNode> = {};
   const vlan = { red: 310, blue: 320 };
 
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const { call, addNode, queue, apply, networksOf, verify, details } = switchApi(() => d);
   const enc = encodeURIComponent;
   const snmpFields = () => ({ hostname: agent.host, port: agent.port, community: agent.community, dummy_vlan: DUMMY });
-
-  async function addNode(sw: string, name: string, port: string) {
-    ok(await call('PUT', `/switch/${sw}/port/${enc(port)}`));
-    ok(await call('PUT', `/node/${name}`, { obm: { type: 'mock', host: `${name}-bmc`, user: 'u', password: 'p' } }));
-    ok(await call('PUT', `/node/${name}/nic/eth0`, { macaddr: `${name}-mac` }));
-    ok(await call('POST', `/switch/${sw}/port/${enc(port)}/connect_nic`, { node: name, nic: 'eth0' }));
-    ok(await call('POST', '/project/lab/connect_node', { node: name }));
-  }
-  async function queue(node: string, op: 'connect' | 'detach', network: string, channel?: string): Promise<string> {
-    const body = op === 'connect' && channel ? { network, channel } : { network };
-    return ok(await call('POST', `/node/${node}/nic/eth0/${op}_network`, body), 202).json.status_id;
-  }
-  async function apply(node: string, op: 'connect' | 'detach', network: string, channel?: string) {
-    const a = await waitAction(d, await queue(node, op, network, channel));
-    assert.equal(a.status, 'DONE', `${op} ${node} ${network}: ${JSON.stringify(a)}`);
-  }
-  async function networksOf(node: string) { return ok(await call('GET', `/node/${node}`)).json.nics[0].networks; }
-  async function verify(sw: string) { return ok(await call('GET', `/switch/${sw}/verify`)).json; }
-  async function details(id: string) { return ok(await call('GET', `/networking_action/${id}/details`)).json; }
 
   before(async () => {
     lab = await startOvsLab();
@@ -180,7 +162,7 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
     d = await startDaemon({ config: `[timeouts]\nswitch_call = 3\n${NO_DRIFT_CHECKS}` });
     ok(await call('PUT', '/switch/snmp1', { type: HIL_SNMP, ...snmpFields() }));
     ok(await call('PUT', '/project/lab'));
-    for (const n of ['a', 'b', 'c', 'd']) await addNode('snmp1', n, nodes[n]!.port);
+    for (const n of ['a', 'b', 'c', 'd']) await addNode('snmp1', nodes[n]!.port, n);
     for (const [net, id] of Object.entries(vlan)) ok(await call('PUT', `/network/${net}`, { owner: 'admin', access: '', net_id: String(id) }));
   });
   after(async () => {
@@ -249,7 +231,7 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
       type: 'snmp', hostname: agent.host, port: agent.port, version: '3', user: agent.v3.user,
       auth_protocol: 'sha', auth_key: agent.v3.authKey, priv_protocol: 'aes', priv_key: agent.v3.privKey, dummy_vlan: DUMMY,
     }));
-    await addNode('snmp3', 'e', nodes.e!.port);
+    await addNode('snmp3', nodes.e!.port, 'e');
     await apply('e', 'connect', 'red');
     assert.equal(pings(nodes.e!.ns, nodes.a!.ip), true);
     assert.deepEqual((await verify('snmp3')).drift, []);
@@ -261,7 +243,7 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
     const f = nodes.f!;
     ok(await call('PUT', '/switch/snmp-map', { type: 'snmp', ...snmpFields(), port_map: `${f.port}=15,ghost=40` }));
     await addNode('snmp-map', 'ghost', 'ghost');
-    await addNode('snmp-map', 'f', f.port);
+    await addNode('snmp-map', f.port, 'f');
     const [bad, good] = [await queue('ghost', 'connect', 'red'), await queue('f', 'connect', 'red')];
     assert.equal((await waitAction(d, good)).status, 'DONE');
     assert.equal((await waitAction(d, bad)).status, 'ERROR');
@@ -280,7 +262,7 @@ describe('snmp switch driver end to end (daemon, Q-BRIDGE agent, OVS lab)', { sk
     ] as const) {
       ok(await call('PUT', `/switch/${sw}`, { type: 'snmp', ...fields }));
       const node = `${sw}-n`;
-      await addNode(sw, node, 'ge-0/0/8');
+      await addNode(sw, 'ge-0/0/8', node);
       const t0 = Date.now();
       const [bad, good] = [await queue(node, 'connect', 'red'), await queue('b', 'connect', 'red')];
       assert.equal((await waitAction(d, good)).status, 'DONE', 'the other switch is not held up');

@@ -4,7 +4,9 @@
 // itself): DONE when the switch carries the change, ERROR when it does not.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction } from './lib/daemon.js';
+import { ok } from './lib/fixtures.js';
+import { switchApi } from './lib/switch-api.js';
 import { startVendorEmulator, type EmulatorOptions, type Vendor, type VendorEmulator } from './lab/vendor-emulator.js';
 import { startLossyFront, startQBridgeAgent, type LossyFront, type QBridgeAgent } from './lab/qbridge-agent.js';
 
@@ -31,20 +33,11 @@ describe('uncertain outcomes on CLI and SNMP switches are read back', () => {
   const emus: Partial<Record<Vendor, VendorEmulator>> = {};
   let agent: QBridgeAgent;
   let front: LossyFront;
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const { call, addNode, networksOf } = switchApi(() => d, 'p');
   const enc = encodeURIComponent;
   const connect = async (node: string) =>
     ok(await call('POST', `/node/${node}/nic/eth0/connect_network`, { network: 'red' }), 202).json.status_id as string;
   const message = async (id: string) => ok(await call('GET', `/networking_action/${id}/details`)).json.message as string;
-  const networksOf = async (node: string) => ok(await call('GET', `/node/${node}`)).json.nics[0].networks;
-  async function cable(sw: string, node: string, port: string) {
-    ok(await call('PUT', `/switch/${sw}/port/${enc(port)}`));
-    ok(await call('PUT', `/node/${node}`, { obm: { type: 'mock', host: `${node}-bmc`, user: 'u', password: 'p' } }));
-    ok(await call('PUT', `/node/${node}/nic/eth0`, { macaddr: `${node}-mac` }));
-    ok(await call('POST', `/switch/${sw}/port/${enc(port)}/connect_nic`, { node, nic: 'eth0' }));
-    ok(await call('POST', '/project/p/connect_node', { node }));
-  }
 
   before(async () => {
     agent = await startQBridgeAgent({ ports: ['ge-0/0/1', 'ge-0/0/2'], vlans: [310, DUMMY], pvid: DUMMY });
@@ -53,13 +46,13 @@ describe('uncertain outcomes on CLI and SNMP switches are read back', () => {
     ok(await call('PUT', '/project/p'));
     ok(await call('PUT', '/network/red', { owner: 'admin', access: '', net_id: '310' }));
     ok(await call('PUT', '/switch/qb', { type: 'snmp', hostname: '127.0.0.1', port: front.port, community: agent.community, dummy_vlan: DUMMY }));
-    await cable('qb', 'm', 'ge-0/0/1');
-    await cable('qb', 'n', 'ge-0/0/2');
+    await addNode('qb', 'ge-0/0/1', 'm');
+    await addNode('qb', 'ge-0/0/2', 'n');
     for (const c of DIALECTS) {
       const emu = emus[c.vendor] = await startVendorEmulator({ vendor: c.vendor, ports: c.ports, ...c.emulator });
       ok(await call('PUT', `/switch/${c.vendor}`, { type: c.vendor, hostname: emu.host, port: emu.port, username: emu.username, password: emu.password, ...c.fields }));
       for (const [i, port] of c.ports.entries()) {
-        await cable(c.vendor, `${c.vendor}-${i}`, port);
+        await addNode(c.vendor, port, `${c.vendor}-${i}`);
         // Factory-fresh Cisco/Dell ports are on VLAN 1: put them on no network first.
         const id = ok(await call('POST', `/switch/${c.vendor}/port/${enc(port)}/revert`)).json.status_id;
         assert.equal((await waitAction(d, id)).status, 'DONE');

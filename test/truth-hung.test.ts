@@ -11,7 +11,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, runHaas, startDaemon, waitAction, NO_DRIFT_CHECKS, type ApiResponse } from './lib/daemon.js';
+import { freePort, runHaas, startDaemon, waitAction, NO_DRIFT_CHECKS } from './lib/daemon.js';
+import { caller, ok } from './lib/fixtures.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 
@@ -41,8 +42,7 @@ describe('a hung switch holds its queued actions for one timeout', () => {
   let tcp: Awaited<ReturnType<typeof startHungListener>>;
   let udp: Socket;
   let datagrams = 0;
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const call = caller(() => d);
   const connect = async (node: string) =>
     ok(await call('POST', `/node/${node}/nic/eth0/connect_network`, { network: 'net' }), 202).json.status_id as string;
   const message = async (id: string) => ok(await call('GET', `/networking_action/${id}/details`)).json.message as string;

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
+import { startDaemon, waitAction } from './lib/daemon.js';
+import { caller, ok } from './lib/fixtures.js';
 import { labUnavailable, onCleanup } from './lab/netns.js';
 import { startOvsLab, type LabNode, type OvsLab } from './lab/ovs.js';
 import { startSshd, type LabSshd } from './lab/sshd.js';
@@ -25,8 +26,7 @@ describe('uncertain outcomes on OVS are read back', { skip: skip ?? false }, () 
   let wrapDir: string;
   const nodes: Record<string, LabNode> = {};
 
-  const call = (method: string, path: string, body?: unknown) => d.request(method, `/v0${path}`, { body });
-  const ok = (r: ApiResponse, status = 200) => { assert.equal(r.status, status, `${r.status}: ${r.text}`); return r; };
+  const call = caller(() => d);
   const connect = async (node: string, network: string) =>
     ok(await call('POST', `/node/${node}/nic/eth0/connect_network`, { network }), 202).json.status_id as string;
   const details = async (id: string) => ok(await call('GET', `/networking_action/${id}/details`)).json;

@@ -4,6 +4,7 @@
 // reads like the session a sysadmin would type.
 //
 // Stable exports (other test files import them): label, Session, session,
+// Call, CallAs, caller, callerAs, ok, fails,
 // expectStatus, expectError, expectEmptyOk, mockObm, MOCK_SWITCH_FIELDS,
 // createProject, registerNode, registerNic, registerSwitch, registerPort,
 // cableNic, createUser, addUserToProject, createNetwork, connectNode,
@@ -45,6 +46,36 @@ export function session(d: Daemon, auth: Credentials | null): Session {
     patch: withBody('PATCH'),
     delete: withBody('DELETE'),
   };
+}
+
+/** One request under /v0 as the daemon's default caller (no credentials: `auth = null` daemons, the unix socket's admin). */
+export type Call = (method: string, path: string, body?: unknown) => Promise<ApiResponse>;
+
+/** One request under /v0 as `auth` (null: no Authorization header). */
+export type CallAs = (method: string, path: string, auth: Credentials | null, body?: unknown) => Promise<ApiResponse>;
+
+/** A Call to the daemon `daemon()` returns at call time (tests start theirs in `before`, after the helpers are made). */
+export function caller(daemon: () => Daemon): Call {
+  return (method, path, body) => daemon().request(method, `/v0${path}`, { body });
+}
+
+/** A CallAs to the daemon `daemon()` returns at call time. */
+export function callerAs(daemon: () => Daemon): CallAs {
+  return (method, path, auth, body) => daemon().request(method, `/v0${path}`, { auth, body });
+}
+
+/** Assert the status (200 unless given) and hand the response back: `ok(await call(...)).json`. */
+export function ok(r: ApiResponse, status = 200): ApiResponse {
+  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${r.text}`);
+  return r;
+}
+
+/** Assert a haas error: this status, exactly this type, a string msg matching `msg` if given. */
+export function fails(r: ApiResponse, status: number, type: string, msg?: RegExp): void {
+  assert.equal(r.status, status, `expected ${status} ${type}, got ${r.status}: ${r.text}`);
+  assert.equal(r.json?.type, type, `expected ${type}, got ${r.text}`);
+  assert.equal(typeof r.json.msg, 'string');
+  if (msg) assert.match(r.json.msg, msg);
 }
 
 function describeResponse(r: ApiResponse): string {

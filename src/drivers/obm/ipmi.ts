@@ -1,7 +1,7 @@
 // The `ipmi` OBM driver: power, boot device and SOL console of a BMC through
 // ipmitool (IPMI v2, lanplus). Operations on one BMC run one at a time;
 // different BMCs run in parallel; every ipmitool call has a timeout.
-import type { ObmDriver, ObmSession } from './types.js';
+import { BOOT_DEVICES, type BootDevice, type ObmDriver, type ObmSession } from './types.js';
 import type { FieldValues } from '../fields.js';
 import { bmcKey, BmcQueue, runIpmitool, type BmcTarget } from './ipmi-tool.js';
 import { solConsole } from './ipmi-sol.js';
@@ -30,6 +30,29 @@ export function parsePowerStatus(text: string): 'on' | 'off' {
   const m = /Chassis Power is (on|off)/i.exec(text);
   if (!m) throw new Error(`ipmitool chassis power status: unexpected answer "${text}"`);
   return m[1]!.toLowerCase() as 'on' | 'off';
+}
+
+// ipmitool's names of the Boot Device Selector (IPMI boot parameter 5, data 2 bits 5:2) that setBootdev sets.
+const BOOT_SELECTORS: ReadonlyMap<string, BootDevice> = new Map([
+  ['Force PXE', 'pxe'],
+  ['Force Boot from default Hard-Drive', 'disk'],
+  ['No override', 'none'],
+]);
+
+/**
+ * Parse `chassis bootparam get 5` into the device setBootdev names, from its
+ * "Boot Device Selector" line; any other selector (BIOS setup, CD/DVD, ...) is
+ * an error in ipmitool's words. The "Boot Flag Valid" bit is not read
+ * (ironic does not read it either): ipmi_sim never keeps it.
+ */
+export function parseBootDevice(text: string): BootDevice {
+  const selector = /Boot Device Selector : (.*)/.exec(text)?.[1]?.trim();
+  if (selector === undefined) throw new Error(`ipmitool chassis bootparam get 5: unexpected answer "${text.replace(/\s+/g, ' ').trim()}"`);
+  const dev = BOOT_SELECTORS.get(selector);
+  if (dev === undefined) {
+    throw new Error(`ipmitool chassis bootparam get 5: the BMC boots next with "${selector}", which is none of ${BOOT_DEVICES.join(', ')}`);
+  }
+  return dev;
 }
 
 /** Make the ipmi driver (one per daemon: it owns the per-BMC queues). */
@@ -61,6 +84,7 @@ export function ipmiObmDriver(opts: IpmiDriverOptions = { timeoutMs: IPMI_TIMEOU
         }),
         powerStatus: () => serialized(status),
         setBootdev: (dev) => serialized(async () => { await ipmitool(...BOOTDEV_ARGS[dev]); }),
+        bootDevice: () => serialized(async () => parseBootDevice(await ipmitool('chassis', 'bootparam', 'get', '5'))),
         console: () => solConsole(node, t, queue, opts.timeoutMs),
       };
     },

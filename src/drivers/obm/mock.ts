@@ -28,6 +28,7 @@ export function mockObmDriver(state: MockObmState): ObmDriver {
         async powerCycle() { const s = bmc(); s.bootdev = 'pxe'; s.power = 'on'; s.cycles++; },
         async powerStatus() { return bmc().power; },
         async setBootdev(dev) { bmc().bootdev = dev; },
+        async bootDevice() { return bmc().bootdev; },
         console() {
           let n = 0;
           let timer: NodeJS.Timeout | undefined;

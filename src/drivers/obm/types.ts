@@ -14,6 +14,8 @@ export interface ObmSession {
   powerCycle(force: boolean): Promise<void>;
   powerStatus(): Promise<'on' | 'off'>;
   setBootdev(dev: BootDevice): Promise<void>;
+  /** The device the BMC will boot the node from next, in setBootdev's words; rejects when the BMC holds one haas does not name. */
+  bootDevice(): Promise<BootDevice>;
   /** The serial console as a byte stream; destroy it to detach. */
   console(): Readable;
 }
