@@ -6,7 +6,6 @@ import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNic, mustNode } from './lookup.js';
 import { nodeByLabel } from '../db/store/nodes.js';
-import { revokeObmdToken } from './obmd.js';
 
 /** The body of node_register, as validated at the edge. */
 export type NodeRegistration =
@@ -52,7 +51,7 @@ export async function deleteNode(core: Core, p: Principal, label: string): Promi
     return node;
   };
   const node = core.inv.tx(check);
-  if (node.obmd_uri && node.obm_enabled) await revokeObmdToken(node);
+  if (node.obmd_uri && node.obm_enabled) await core.obmd.revokeToken(node);
   core.inv.tx(() => {
     const n = check();
     core.inv.run('DELETE FROM node_metadata WHERE node_id = ?', n.id);

@@ -8,7 +8,7 @@ import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode } from './lookup.js';
 import type { NodeRow } from '../db/store/nodes.js';
-import { fetchObmdToken, revokeObmdToken, withoutCredentials } from './obmd.js';
+import { withoutCredentials } from './obmd.js';
 import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
@@ -20,11 +20,11 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
   requireProjectAccess(p, node.project_id);
   if (node.obmd_uri) {
     if (enabled) {
-      const token = await fetchObmdToken(node);
+      const token = await core.obmd.fetchToken(node);
       core.inv.run('UPDATE node SET obm_enabled = 1, obmd_node_token = ? WHERE id = ?', token, node.id);
       return;
     }
-    if (node.obm_enabled) await revokeObmdToken(node);
+    if (node.obm_enabled) await core.obmd.revokeToken(node);
     core.inv.run('UPDATE node SET obm_enabled = 0, obmd_node_token = NULL WHERE id = ?', node.id);
   } else {
     core.inv.run('UPDATE node SET obm_enabled = ? WHERE id = ?', enabled ? 1 : 0, node.id);

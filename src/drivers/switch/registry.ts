@@ -1,6 +1,6 @@
 // Which switch drivers exist: one literal map, built per daemon.
 import type { SwitchDriver, SwitchDriverOptions } from './types.js';
-import { mockSwitchDriver, type MockSwitchState } from './mock.js';
+import { mockSwitchDriver, type MockSwitchOptions, type MockSwitchState } from './mock.js';
 import { ovsSwitchDriver } from './ovs.js';
 import { nexusSwitchDriver } from './cli/nexus.js';
 import { powerconnect55xxSwitchDriver } from './cli/powerconnect55xx.js';
@@ -11,11 +11,11 @@ import { ownValue } from '../fields.js';
 
 const HIL_SWITCH_URI = 'http://schema.massopencloud.org/haas/v0/switches/';
 
-/** Build every built-in switch driver, keyed by short name. */
-export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<string, SwitchDriver> {
+/** Build every built-in switch driver, keyed by short name; `mock` holds the options of the mock driver alone. */
+export function builtInSwitchDrivers(opts: SwitchDriverOptions, mock: MockSwitchOptions = { delayMs: 0 }): Record<string, SwitchDriver> {
   const mockState: MockSwitchState = new Map();
   return {
-    mock: mockSwitchDriver(mockState, () => opts.mock.switchDelayMs),
+    mock: mockSwitchDriver(mockState, mock),
     ovs: ovsSwitchDriver(opts),
     nexus: nexusSwitchDriver(opts),
     powerconnect55xx: powerconnect55xxSwitchDriver(opts),
