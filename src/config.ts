@@ -22,14 +22,11 @@ export interface Config {
   switchDrivers: string[] | null;
   /** Enabled in-process OBM driver short names (null = all built in). */
   obmDrivers: string[] | null;
+  /** The `[driver.mock]` section: options of the mock switch driver only. */
   mock: { switchDelayMs: number };
   logLevel: 'debug' | 'info' | 'warn' | 'error';
-  /** Upper bound for one batch of work on one switch (ms): `[timeouts] switch_batch` (deprecated alias: `[drivers] switch_timeout`). */
-  switchTimeoutMs: number;
-  /** Upper bound for one device call to a switch (ms): connect and log in, one command, one read or SET: `[timeouts] switch_call`. */
-  switchCallMs: number;
-  /** Upper bound for one BMC call (ms). */
-  obmTimeoutMs: number;
+  /** The `[timeouts]` section: how long each kind of outside call may take. */
+  timeouts: TimeoutsConfig;
   /** The `[drift]` section: the periodic read-back of every switch. */
   drift: DriftConfig;
   headnode: HeadnodeConfig;
@@ -37,6 +34,20 @@ export interface Config {
   limits: LimitsConfig;
   /** Where the file's settings were written, for messages about them. */
   origin: ConfigOrigin;
+}
+
+/** The `[timeouts]` section, in ms: each bounds exactly one kind of call to something outside the daemon. */
+export interface TimeoutsConfig {
+  /** One device call to a switch: connect and log in, one command, one read or SET (`switch_call`). */
+  switchCallMs: number;
+  /** One batch of work on one switch (`switch_batch`; old name `[drivers] switch_timeout`). */
+  switchBatchMs: number;
+  /** One call to a BMC by an in-process OBM driver, e.g. one ipmitool run (`obm`; old name `[drivers] obm_timeout`). */
+  obmMs: number;
+  /** One request to a node's obmd: fetching or revoking a node token (`obmd`). */
+  obmdMs: number;
+  /** The POST that hands a detached node to the maintenance pool (`maintenance_pool`). */
+  maintenancePoolMs: number;
 }
 
 /** The `[headnode]` section: where base images and VMs live, their size, and how taps reach the networks. */
@@ -170,7 +181,7 @@ const KNOWN: Record<string, string[]> = {
   maintenance: ['project', 'url'],
   drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
-  timeouts: ['switch_call', 'switch_batch'],
+  timeouts: ['switch_call', 'switch_batch', 'obm', 'obmd', 'maintenance_pool'],
   log: ['level'],
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
@@ -253,8 +264,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     obmDrivers: list(ini.drivers?.obms),
     mock: { switchDelayMs: inFile('driver.mock', 'switch_delay_ms', (v) => intIn(v, 'switch_delay_ms', 0)) },
     logLevel: level as Config['logLevel'],
-    ...switchTimeouts(ini, origin),
-    obmTimeoutMs: inFile('drivers', 'obm_timeout', (v) => intIn(v, 'obm_timeout', 10)) * 1000,
+    timeouts: timeoutsConfig(ini, origin),
     drift: {
       intervalMs: inFile('drift', 'interval', (v) => {
         if (v === 'off') return 0;
@@ -283,24 +293,34 @@ function limitsConfig(int: (key: string, dflt: number, min: number) => number): 
   };
 }
 
-/** `[timeouts] switch_call` and `switch_batch` (or the deprecated `[drivers] switch_timeout`), in ms. */
-function switchTimeouts(ini: Ini, origin: ConfigOrigin): { switchTimeoutMs: number; switchCallMs: number } {
-  const positive = (section: string, key: string, dflt: number) => reportedAt(whereIs(origin, section, key), () => {
+/** The `[timeouts]` section (whole seconds, at least 1), read with the old `[drivers]` names of two of its keys. */
+function timeoutsConfig(ini: Ini, origin: ConfigOrigin): TimeoutsConfig {
+  const seconds = (section: string, key: string, dflt: number) => reportedAt(whereIs(origin, section, key), () => {
     const n = intIn(ini[section]?.[key], key, dflt);
     if (n < 1) throw new ConfigError(`${key}: at least 1 (seconds)`);
     return n;
   });
-  const batchGiven = ini.timeouts?.switch_batch !== undefined;
-  if (batchGiven && ini.drivers?.switch_timeout !== undefined) {
-    throw new ConfigError(`${whereIs(origin, 'drivers', 'switch_timeout')}: [drivers] switch_timeout is the old name of [timeouts] switch_batch (${whereIs(origin, 'timeouts', 'switch_batch')}): give only switch_batch`);
-  }
-  const batch = batchGiven ? positive('timeouts', 'switch_batch', 60) : positive('drivers', 'switch_timeout', 60);
+  /** `[timeouts] key`, or its old name `[drivers] oldKey`; both set is refused. */
+  const renamed = (key: string, oldKey: string, dflt: number) => {
+    const given = ini.timeouts?.[key] !== undefined;
+    if (given && ini.drivers?.[oldKey] !== undefined) {
+      throw new ConfigError(`${whereIs(origin, 'drivers', oldKey)}: [drivers] ${oldKey} is the old name of [timeouts] ${key} (${whereIs(origin, 'timeouts', key)}): give only ${key}`);
+    }
+    return given ? seconds('timeouts', key, dflt) : seconds('drivers', oldKey, dflt);
+  };
+  const batch = renamed('switch_batch', 'switch_timeout', 60);
   // Before switch_call existed, switch_timeout bounded each call too: a smaller one still does.
-  const call = positive('timeouts', 'switch_call', Math.min(10, batch));
+  const call = seconds('timeouts', 'switch_call', Math.min(10, batch));
   if (call > batch) {
     throw new ConfigError(`${whereIs(origin, 'timeouts', 'switch_call')}: [timeouts] switch_call (${call} s) must not exceed switch_batch (${batch} s): one batch makes several calls`);
   }
-  return { switchTimeoutMs: batch * 1000, switchCallMs: call * 1000 };
+  return {
+    switchCallMs: call * 1000,
+    switchBatchMs: batch * 1000,
+    obmMs: renamed('obm', 'obm_timeout', 10) * 1000,
+    obmdMs: seconds('timeouts', 'obmd', 10) * 1000,
+    maintenancePoolMs: seconds('timeouts', 'maintenance_pool', 10) * 1000,
+  };
 }
 
 /** Run a check; its ConfigError is reported at `where`. */

@@ -118,6 +118,10 @@ describe('haas serve --check-config', () => {
       ['[headnode]\n\nmemory_mb = 64\n', 3, /memory_mb: at least 128/],
       ['[drivers]\nswitch_timeout = soon\n', 2, /switch_timeout: expected a non-negative integer/],
       ['[maintenance]\nproject = m\n', 1, /needs both "project" and "url"/],
+      ['[timeouts]\nobmd = 0\n', 2, /obmd: at least 1/],
+      ['[timeouts]\n\nmaintenance_pool = soon\n', 3, /maintenance_pool: expected a non-negative integer/],
+      ['[timeouts]\nobm = -1\n', 2, /obm: expected a non-negative integer/],
+      ['[drivers]\nobm_timeout = 5\n[timeouts]\nobm = 5\n', 2, /old name of \[timeouts\] obm/],
     ];
     for (const [text, line, problem] of cases) {
       const r = checkConfig(text);
@@ -126,6 +130,16 @@ describe('haas serve --check-config', () => {
       assert.match(r.stderr, problem);
       assert.equal(r.stdout, '');
     }
+  });
+
+  test('[timeouts]: every outside call has its own setting, shown with its default; [drivers] obm_timeout is the old name of obm', () => {
+    const defaults = checkConfig('');
+    assert.equal(defaults.code, 0, defaults.stderr);
+    assert.match(defaults.stdout, /^\[timeouts\]\nswitch_call = 10\nswitch_batch = 60\nobm = 10\nobmd = 10\nmaintenance_pool = 10$/m);
+    const set = checkConfig('[drivers]\nobm_timeout = 7\n[timeouts]\nobmd = 3\nmaintenance_pool = 4\n');
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /^\[timeouts\]\nswitch_call = 10\nswitch_batch = 60\nobm = 7\nobmd = 3\nmaintenance_pool = 4$/m);
+    assert.doesNotMatch(set.stdout, /obm_timeout/);
   });
 
   test('a bad flag or environment value is named as such', () => {

@@ -256,7 +256,7 @@ describe('CLI read-back parsers', () => {
 });
 
 describe('CLI session engine (driver level, against the emulators)', () => {
-  const drivers = builtInSwitchDrivers({ mock: { switchDelayMs: 0 }, callTimeoutMs: 1500 });
+  const drivers = builtInSwitchDrivers({ callTimeoutMs: 1500 });
   const native = (port: string, vlan: number | null): PortChange => ({ kind: 'modify', port, channel: { native: true }, vlan });
   const tagged = (port: string, vlan: number, add = true): PortChange => ({ kind: 'modify', port, channel: { native: false, vlan }, vlan: add ? vlan : null });
   const open = async (vendor: Vendor, ports: string[], fields: Record<string, unknown>, opts: Partial<EmulatorOptions> = {}) => {

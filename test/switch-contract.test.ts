@@ -9,7 +9,7 @@ import { startSshd } from './lab/sshd.js';
 import { startVendorEmulator, type EmulatorOptions, type Vendor } from './lab/vendor-emulator.js';
 import { startQBridgeAgent } from './lab/qbridge-agent.js';
 
-const drivers = () => builtInSwitchDrivers({ mock: { switchDelayMs: 0 }, callTimeoutMs: 5000 });
+const drivers = () => builtInSwitchDrivers({ callTimeoutMs: 5000 });
 
 switchDriverContract('mock', async () => ({
   driver: drivers().mock!,

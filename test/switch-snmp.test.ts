@@ -46,7 +46,7 @@ describe('Q-BRIDGE PortList bitmaps', () => {
 describe('snmp driver against a Q-BRIDGE agent', () => {
   const ports = Array.from({ length: 12 }, (_, i) => `ge-0/0/${i + 1}`);
   let agent: QBridgeAgent;
-  const driver = snmpSwitchDriver({ mock: { switchDelayMs: 0 }, callTimeoutMs: 3000 });
+  const driver = snmpSwitchDriver({ callTimeoutMs: 3000 });
   const v2c = () => ({ hostname: agent.host, port: agent.port, version: '2c', community: agent.community, dummy_vlan: DUMMY });
 
   before(async () => { agent = await startQBridgeAgent({ ports, vlans: [310, DUMMY], pvid: DUMMY }); });

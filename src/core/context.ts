@@ -1,12 +1,16 @@
 // What every core operation gets: the inventory, the configuration, the
-// enabled drivers and the hooks to the rest of the daemon.
+// enabled drivers, the clients of outside services and the hooks to the rest
+// of the daemon (src/core/create.ts builds it); and who is calling.
 import type { Inventory } from '../db/inventory.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
-import type { Duplex, Readable } from 'node:stream';
 import type { DriftLedger } from './drift.js';
+import type { ConsoleHub } from './consoles.js';
+import type { HeadnodeManager } from './headnode-vms.js';
+import type { Obmd } from './obmd.js';
+import type { MaintenancePool } from './projects.js';
 
 /** The daemon's domain services, passed to every core function. */
 export interface Core {
@@ -36,55 +40,10 @@ export interface Core {
   consoles: ConsoleHub;
   /** The headnodes' VMs. */
   headnodes: HeadnodeManager;
-}
-
-/** What the headnode manager needs to know about one headnode. */
-export interface HeadnodeVm {
-  uuid: string;
-  label: string;
-  baseImg: string;
-  /** In creation order (guest eth0, eth1, ...); vlan null = on no network. */
-  hnics: Array<{ label: string; vlan: number | null }>;
-}
-
-/** The headnodes' VMs (src/headnode): base images, QEMU processes, their taps and consoles. */
-export interface HeadnodeManager {
-  /** Sorted names of the configured base images. */
-  images(): string[];
-  /** Whether a base image of that name is configured. */
-  hasImage(name: string): boolean;
-  /** Start the VM (its disk overlay is made on first start) with its hnics on their VLANs; a no-op while it runs. */
-  start(vm: HeadnodeVm): Promise<{ vncport: number | null }>;
-  /** Hard power off and take its taps off the bridge; a no-op when it does not run. */
-  stop(vm: HeadnodeVm): Promise<void>;
-  /** Stop it and delete its disk and run files. */
-  destroy(vm: HeadnodeVm): Promise<void>;
-  /**
-   * Take back a VM a previous daemon left running (or was starting); null
-   * when its QEMU is gone, after taking its taps off the bridge.
-   */
-  adopt(vm: HeadnodeVm, wasRunning: boolean): Promise<{ vncport: number | null } | null>;
-  /** Whether its QEMU runs. */
-  running(uuid: string): boolean;
-  /** Its serial console (recent output, then live while it runs); null if it never ran. */
-  console(uuid: string): Readable | null;
-  /** A read-write connection to the running VM's serial port; a new one ends the previous. */
-  attachSerial(uuid: string): Promise<Duplex>;
-}
-
-/**
- * The one console viewer per node: a new viewer ends the old one; the node's
- * console session is shared across viewers and keeps its recent output.
- */
-export interface ConsoleHub {
-  /**
-   * A new viewer's stream of the node's console: the recent output first, then
-   * live bytes. Opens the session with `open` unless one runs; rejects if it
-   * fails before its first bytes. The previous viewer's stream ends.
-   */
-  view(node: string, open: () => Readable): Promise<Readable>;
-  /** End the node's viewer and session and forget its recent output (node leaves its project, OBM disabled). */
-  end(node: string): void;
+  /** The client of the nodes' obmd (src/outside/obmd.ts). */
+  obmd: Obmd;
+  /** The maintenance pool's client; null when `[maintenance]` is not configured. */
+  maintenancePool: MaintenancePool | null;
 }
 
 /** Who is calling: the authenticated user and what they may do. */

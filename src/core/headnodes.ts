@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
 import { BadArgumentError, BlockedError, IllegalStateError, NotFoundError, ProjectMismatchError } from '../errors.js';
 import { requireProjectAccess } from './authz.js';
-import type { Core, HeadnodeVm, Principal } from './context.js';
+import type { Core, Principal } from './context.js';
+import type { HeadnodeVm } from './headnode-vms.js';
 import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
 import { projectMayUse } from './networks.js';
 import { projectById } from '../db/store/projects.js';
@@ -178,7 +179,7 @@ export async function headnodeSerialSession(core: Core, p: Principal, label: str
 }
 
 /** A VM ended without a stop call: the guest powered off ("stopped") or QEMU died ("dead"). */
-export function headnodeExited(core: Core, uuid: string, kind: 'stopped' | 'dead'): void {
+export function headnodeExited(core: Pick<Core, 'inv' | 'log'>, uuid: string, kind: 'stopped' | 'dead'): void {
   markHeadnodeExited(core.inv, uuid, kind);
   core.log.warn(`headnode ${uuid}: QEMU exited on its own (${kind === 'stopped' ? 'the guest powered off' : 'it died'})`);
 }

@@ -10,7 +10,6 @@ import {
   metadataOfNode, nicOfNode, nodeAndProject, nodeByLabel, nodeHasNics, setNodeMetadata,
 } from '../db/store/nodes.js';
 import { attachmentsOfNode } from '../db/store/attachments.js';
-import { revokeObmdToken } from './obmd.js';
 
 /** The body of node_register, as validated at the edge. */
 export type NodeRegistration =
@@ -52,7 +51,7 @@ export async function deleteNode(core: Core, p: Principal, label: string): Promi
     return node;
   };
   const node = core.inv.tx(check);
-  if (node.obmd_uri && node.obm_enabled) await revokeObmdToken(node);
+  if (node.obmd_uri && node.obm_enabled) await core.obmd.revokeToken(node);
   core.inv.tx(() => {
     removeNode(core.inv, check().id);
   });

@@ -8,7 +8,7 @@ import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode } from './lookup.js';
 import { disableObmdNode, enableObmdNode, setNodeObmEnabled, type NodeRow } from '../db/store/nodes.js';
-import { fetchObmdToken, revokeObmdToken, withoutCredentials } from './obmd.js';
+import { withoutCredentials } from '../uri-credentials.js';
 import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
@@ -20,11 +20,11 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
   requireProjectAccess(p, node.project_id);
   if (node.obmd_uri) {
     if (enabled) {
-      const token = await fetchObmdToken(node);
+      const token = await core.obmd.fetchToken(node);
       enableObmdNode(core.inv, node.id, token);
       return;
     }
-    if (node.obm_enabled) await revokeObmdToken(node);
+    if (node.obm_enabled) await core.obmd.revokeToken(node);
     disableObmdNode(core.inv, node.id);
   } else {
     setNodeObmEnabled(core.inv, node.id, enabled);

@@ -1,5 +1,5 @@
 // Projects: create, delete, and moving nodes in and out of them.
-import { BlockedError, MaintenancePoolError, NotFoundError, messageOf } from '../errors.js';
+import { BlockedError, NotFoundError } from '../errors.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNode, mustProject } from './lookup.js';
@@ -54,6 +54,12 @@ export function connectNode(core: Core, p: Principal, projectLabel: string, node
   core.nodeChangedProject(nodeId);
 }
 
+/** HIL's maintenance pool (`[maintenance] url`), told of each node that is detached into the maintenance project. */
+export interface MaintenancePool {
+  /** Hand the node to the pool; anything but its 2xx answer is a MaintenancePoolError (502). */
+  accept(node: string): Promise<void>;
+}
+
 /**
  * Take a node out of a project (project access). With a maintenance pool the
  * node moves to the maintenance project once the pool has accepted it (a 2xx
@@ -79,7 +85,7 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     return { node, target: mp.id };
   };
   const first = inv.tx(check);
-  if (first.target !== null && maint) await notifyMaintenance(maint.url, nodeLabel);
+  if (first.target !== null) await core.maintenancePool?.accept(nodeLabel);
   const nodeId = inv.tx(() => {
     const { node, target } = check();
     setNodeProject(inv, node.id, target);
@@ -87,24 +93,6 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
   });
   core.consoles.end(nodeLabel);
   core.nodeChangedProject(nodeId);
-}
-
-/** POST {"node"} to the maintenance pool; anything but a 2xx answer fails the detach. */
-async function notifyMaintenance(url: string, node: string): Promise<void> {
-  let status: number;
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ node }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    status = res.status;
-    await res.body?.cancel();
-  } catch (e) {
-    throw new MaintenancePoolError(`the maintenance pool is unreachable: ${messageOf((e as Error).cause ?? e)}`);
-  }
-  if (status < 200 || status > 299) throw new MaintenancePoolError(`the maintenance pool refused node "${node}" (HTTP ${status})`);
 }
 
 /** The project's nodes in registration order (project access). */

@@ -22,6 +22,7 @@ function iniValue(value: string): string {
 function effectiveSections(config: Config): Record<string, Record<string, string | null>> {
   const { switchDrivers, obmDrivers } = enabledDrivers(config); // also checks the driver names
   const h = config.headnode;
+  const t = config.timeouts;
   return {
     server: {
       state_dir: config.stateDir, db: config.db, socket: config.socket, socket_group: config.socketGroup,
@@ -32,9 +33,11 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     maintenance: config.maintenance ? { project: config.maintenance.project, url: config.maintenance.url } : {},
     drivers: {
       switches: Object.keys(switchDrivers).join(', '), obms: Object.keys(obmDrivers).join(', '),
-      obm_timeout: String(config.obmTimeoutMs / 1000),
     },
-    timeouts: { switch_call: String(config.switchCallMs / 1000), switch_batch: String(config.switchTimeoutMs / 1000) },
+    timeouts: {
+      switch_call: String(t.switchCallMs / 1000), switch_batch: String(t.switchBatchMs / 1000), obm: String(t.obmMs / 1000),
+      obmd: String(t.obmdMs / 1000), maintenance_pool: String(t.maintenancePoolMs / 1000),
+    },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
     drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },
     limits: {

@@ -3,7 +3,7 @@
 // new viewer first sees the last lines. A new viewer ends the old one; a
 // detach from the project or a disabled OBM ends both and forgets the output.
 import { PassThrough, type Readable } from 'node:stream';
-import type { ConsoleHub } from '../core/context.js';
+import type { ConsoleHub } from '../core/consoles.js';
 
 /** How much recent output is kept per node. */
 export const RECENT_BYTES = 64 * 1024;

@@ -20,8 +20,10 @@ function pick<T>(all: Record<string, T>, names: string[] | null, key: string, co
 
 /** The enabled switch and OBM drivers; a name that is not built in is a ConfigError at its line. */
 export function enabledDrivers(config: Config): { switchDrivers: Record<string, SwitchDriver>; obmDrivers: Record<string, ObmDriver> } {
+  const t = config.timeouts;
   return {
-    switchDrivers: pick(builtInSwitchDrivers({ mock: config.mock, callTimeoutMs: config.switchCallMs, batchTimeoutMs: config.switchTimeoutMs }), config.switchDrivers, 'switches', config),
-    obmDrivers: pick(builtInObmDrivers({ timeoutMs: config.obmTimeoutMs }), config.obmDrivers, 'obms', config),
+    switchDrivers: pick(builtInSwitchDrivers({ callTimeoutMs: t.switchCallMs, batchTimeoutMs: t.switchBatchMs }, { delayMs: config.mock.switchDelayMs }),
+      config.switchDrivers, 'switches', config),
+    obmDrivers: pick(builtInObmDrivers({ timeoutMs: t.obmMs }), config.obmDrivers, 'obms', config),
   };
 }

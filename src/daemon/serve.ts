@@ -8,6 +8,9 @@ import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
 import { openInventory } from '../db/inventory.js';
 import type { Core } from '../core/context.js';
+import { createCore } from '../core/create.js';
+import { obmdClient } from '../outside/obmd.js';
+import { maintenancePoolClient } from '../outside/maintenance-pool.js';
 import { DatabaseAuthenticator } from '../core/authn.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
@@ -23,7 +26,6 @@ import { enabledDrivers } from './drivers.js';
 import { bindListeners } from './listeners.js';
 import { verifyAfterRestore } from './restore-check.js';
 import { DriftMonitor } from '../jobs/drift.js';
-import { DriftLedger } from '../core/drift.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -78,29 +80,28 @@ interface Prepared {
 async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers }: Prepared): Promise<void> {
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
   const consoles = createConsoleHub();
-  let worker: ActionWorker | null = null;
-  let drift: DriftMonitor | null = null;
-  const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited(core, uuid, kind));
-  const core: Core = {
-    inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
-    drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
-    actionsQueued: () => worker?.kick(),
-    usersChanged: () => authn?.invalidate(),
-    nodeChangedProject: (nodeId) => drift?.checkNode(nodeId),
-    withSwitchSession: (sw, what, use) => worker!.withSwitch(sw, what, use),
-  };
   // A result that cannot be recorded (the database unwritable) leaves its action PENDING, to be
   // applied again; while shutting down, such actions are left to the next start instead of
-  // being retried until switch_timeout.
+  // being retried until switch_batch.
   let unrecorded = false;
-  worker = new ActionWorker({
-    pending: () => (unrecorded && stop.stopping() ? [] : pendingActions(core)),
+  const worker = new ActionWorker({
+    pending: () => (unrecorded && stop.stopping() ? [] : pendingActions({ inv })),
     finish: (a, e) => {
-      try { finishAction(core, a, e); unrecorded = false; } catch (err) { unrecorded = true; throw err; }
+      try { finishAction({ inv }, a, e); unrecorded = false; } catch (err) { unrecorded = true; throw err; }
     },
-    hostKeySeen: (switchId, fp) => recordFirstHostKey(core, switchId, fp),
-    hostKeyRefused: (switchId, fp) => recordRefusedHostKey(core, switchId, fp),
-  }, (sw, hostKey) => connectStoredSwitch(switchDrivers, sw, hostKey), log, config.switchTimeoutMs);
+    hostKeySeen: (switchId, fp) => recordFirstHostKey({ inv, log }, switchId, fp),
+    hostKeyRefused: (switchId, fp) => recordRefusedHostKey({ inv, log }, switchId, fp),
+  }, (sw, hostKey) => connectStoredSwitch(switchDrivers, sw, hostKey), log, config.timeouts.switchBatchMs);
+  const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited({ inv, log }, uuid, kind));
+  const { core, onNodeChangedProject } = createCore({
+    inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
+    obmd: obmdClient({ timeoutMs: config.timeouts.obmdMs }),
+    maintenancePool: config.maintenance && maintenancePoolClient({ url: config.maintenance.url, timeoutMs: config.timeouts.maintenancePoolMs }),
+    switchLanes: worker,
+    credentials: authn,
+  });
+  const drift = new DriftMonitor(core, config.drift);
+  onNodeChangedProject((nodeId) => drift.checkNode(nodeId));
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
@@ -111,7 +112,6 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       for (const s of listeners.servers) { s.keepAliveTimeout = 5000; s.headersTimeout = 30_000; s.on('upgrade', upgrade); }
       // Actions left PENDING by a crash are applied again (drivers are idempotent).
       worker.kick();
-      drift = new DriftMonitor(core, config.drift);
       drift.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
@@ -120,7 +120,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       const signal = await stop.received;
       const driftStopped = drift.stop();
       log.info(`${signal}: shutting down`);
-      await shutdown(listeners.servers, worker, consoles, log, config.switchTimeoutMs);
+      await shutdown(listeners.servers, worker, consoles, log, config.timeouts.switchBatchMs);
       await driftStopped;
       await restoreChecked;
     } finally {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { connect, type Socket } from 'node:net';
 import type { HeadnodeConfig } from '../config.js';
-import type { HeadnodeManager, HeadnodeVm } from '../core/context.js';
+import type { HeadnodeManager, HeadnodeVm } from '../core/headnode-vms.js';
 import type { Logger } from '../log.js';
 import { boundLog, followConsole } from './console.js';
 import { HeadnodeError } from './errors.js';

@@ -1,13 +1,12 @@
-// The Hono app: authentication first, then the routes of every noun, and
-// the one place where errors become HTTP answers.
+// The Hono app: authentication first, then the routes of every noun; errors
+// become HTTP answers through src/server/errors-http.ts.
 import { Hono } from 'hono';
-import { ApiError, AuthorizationError, MethodNotAllowedError, NotFoundError, messageOf } from '../errors.js';
+import { MethodNotAllowedError, NotFoundError } from '../errors.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
-import { RateLimitError } from '../core/login-throttle.js';
 import type { IncomingMessage } from 'node:http';
 import { sourceOf } from './connections.js';
-import { storageErrorOf } from '../db/storage.js';
+import { errorAnswer, errorResponse } from './errors-http.js';
 import { Router, header } from './router.js';
 import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
@@ -64,24 +63,15 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
     const err = methods.length > 0
       ? new MethodNotAllowedError(`${c.req.method} is not allowed on ${c.req.path} (allowed: ${[...new Set(methods)].join(', ')})`)
       : new NotFoundError(`No such API call: ${c.req.method} ${c.req.path}`);
-    return c.json({ type: err.type, msg: err.message }, err.status as 404);
+    return errorResponse(errorAnswer(err, { challenge: false }));
   });
 
   app.onError((e, c) => {
-    const storage = storageErrorOf(e);
-    if (storage) {
-      // Loud: an admin must act (free space, fix the disk, restart); the caller gets the cause.
-      core.log.error(`${c.req.method} ${c.req.path}: ${storage.message}`);
-      return c.json({ type: storage.type, msg: storage.message }, 503);
+    const answer = errorAnswer(e, { challenge: authn !== null && !header(c, 'authorization') });
+    if (answer.log !== null) {
+      core.log.error(answer.status === 500 ? `internal error on ${c.req.method} ${c.req.path}: ${answer.log}` : `${c.req.method} ${c.req.path}: ${answer.log}`);
     }
-    if (e instanceof ApiError) {
-      const headers: Record<string, string> = e instanceof AuthorizationError && !header(c, 'authorization') && authn
-        ? { 'www-authenticate': 'Basic realm="haas"' } : {};
-      if (e instanceof RateLimitError) headers['retry-after'] = String(e.retryAfter);
-      return c.json({ type: e.type, msg: e.message }, e.status as 400, headers);
-    }
-    core.log.error(`internal error on ${c.req.method} ${c.req.path}: ${e instanceof Error ? e.stack ?? e.message : messageOf(e)}`);
-    return c.json({ type: 'ServerError', msg: 'Internal server error (a bug in haas; see the daemon log)' }, 500);
+    return errorResponse(answer);
   });
 
   return app;

@@ -1,31 +1,35 @@
 // Request body validation: one schema per route, checked at the edge so
-// that everything after works on typed values (SPEC.md 3.8).
+// that everything after works on typed values (SPEC.md 3.8). A field may hold
+// a nested object with its own schema (node_register's `obm` and `obmd`).
 import { ValidationError } from '../errors.js';
 
 type Kind = 'string' | 'boolean' | 'object' | 'any';
-type TypeOf<K extends Kind> = K extends 'string' ? string : K extends 'boolean' ? boolean
-  : K extends 'object' ? Record<string, unknown> : unknown;
+/** What a field holds: a value of a kind, or an object checked by its own schema. */
+type Field = Kind | BodySchema;
+type TypeOf<F extends Field> = F extends 'string' ? string : F extends 'boolean' ? boolean
+  : F extends 'object' ? Record<string, unknown> : F extends BodySchema ? BodyOf<F> : unknown;
 
-/** A body schema: required and optional top-level fields and their kinds. */
-export interface BodySchema<R extends Record<string, Kind> = Record<string, Kind>, O extends Record<string, Kind> = Record<string, Kind>> {
+/** A body schema: required and optional fields and what they hold. */
+export interface BodySchema<R extends Record<string, Field> = Record<string, Field>, O extends Record<string, Field> = Record<string, Field>,
+  Open extends boolean = boolean> {
   required: R;
   optional: O;
   /** Accept other keys too (driver fields checked by the driver). */
-  open?: boolean;
+  open: Open;
 }
 
-/** The typed body a schema accepts. */
-export type BodyOf<S> = S extends BodySchema<infer R, infer O>
-  ? { [K in keyof R]: TypeOf<R[K]> } & { [K in keyof O]?: TypeOf<O[K]> }
+/** The typed body a schema accepts (an open one: with any other keys, unchecked). */
+export type BodyOf<S> = S extends BodySchema<infer R, infer O, infer Open>
+  ? { [K in keyof R]: TypeOf<R[K]> } & { [K in keyof O]?: TypeOf<O[K]> } & (Open extends true ? Record<string, unknown> : unknown)
   : never;
 
 /** Make a schema. */
-export function body<R extends Record<string, Kind>, O extends Record<string, Kind> = {}>(required: R, optional?: O): BodySchema<R, O> {
-  return { required, optional: optional ?? ({} as O) };
+export function body<R extends Record<string, Field>, O extends Record<string, Field> = {}>(required: R, optional?: O): BodySchema<R, O, false> {
+  return { required, optional: optional ?? ({} as O), open: false };
 }
 
 /** A schema that also takes any other keys, for driver fields. */
-export function openBody<R extends Record<string, Kind>>(required: R): BodySchema<R, {}> {
+export function openBody<R extends Record<string, Field>>(required: R): BodySchema<R, {}, true> {
   return { required, optional: {}, open: true };
 }
 
@@ -45,31 +49,35 @@ export function parseBody<S extends BodySchema>(schema: S, text: string): BodyOf
   if (text.trim() !== '') {
     try { value = JSON.parse(text); } catch { throw new ValidationError('The request body is not valid JSON.'); }
   }
-  if (kindOf(value) !== 'object') throw new ValidationError('The request body must be a JSON object.');
-  const obj = value as Record<string, unknown>;
+  if (!isObject(value)) throw new ValidationError('The request body must be a JSON object.');
+  return checked(schema, value, null);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return kindOf(v) === 'object';
+}
+
+/** Check an object against a schema; `nested` names the field that holds it (null: the body itself). */
+function checked<S extends BodySchema>(schema: S, obj: Record<string, unknown>, nested: string | null): BodyOf<S> {
+  const where = nested === null ? 'the request body' : `"${nested}"`;
   // Own properties only: a body key "constructor" or "__proto__" is an unknown field like any other.
   for (const key of schema.open ? [] : Object.keys(obj)) {
-    if (!Object.hasOwn(schema.required, key) && !Object.hasOwn(schema.optional, key)) throw new ValidationError(`Unexpected field "${key}" in the request body.`);
+    if (!Object.hasOwn(schema.required, key) && !Object.hasOwn(schema.optional, key)) throw new ValidationError(`Unexpected field "${key}" in ${where}.`);
   }
-  for (const [key, kind] of Object.entries(schema.required)) {
-    if (!Object.hasOwn(obj, key)) throw new ValidationError(`Missing field "${key}" in the request body.`);
-    checkKind(key, kind, obj[key]);
+  for (const [key, field] of Object.entries(schema.required)) {
+    if (!Object.hasOwn(obj, key)) throw new ValidationError(`Missing field "${key}" in ${where}.`);
+    checkField(key, nested, field, obj[key]);
   }
-  for (const [key, kind] of Object.entries(schema.optional)) {
-    if (Object.hasOwn(obj, key)) checkKind(key, kind, obj[key]);
+  for (const [key, field] of Object.entries(schema.optional)) {
+    if (Object.hasOwn(obj, key)) checkField(key, nested, field, obj[key]);
   }
   return obj as BodyOf<S>;
 }
 
-function checkKind(key: string, kind: Kind, v: unknown): void {
-  if (kind !== 'any' && kindOf(v) !== kind) throw new ValidationError(`Field "${key}" must be ${kind === 'object' ? 'an object' : `a ${kind}`}.`);
-}
-
-/** Check the keys of a nested object: exactly `required` plus any of `optional`, all strings unless listed in `kinds`. */
-export function checkNested(what: string, v: Record<string, unknown>, required: string[], optional: string[] = []): void {
-  for (const k of Object.keys(v)) if (!required.includes(k) && !optional.includes(k)) throw new ValidationError(`Unexpected field "${k}" in "${what}".`);
-  for (const k of required) {
-    if (!Object.hasOwn(v, k)) throw new ValidationError(`Missing field "${k}" in "${what}".`);
-    if (typeof v[k] !== 'string') throw new ValidationError(`Field "${k}" in "${what}" must be a string.`);
+function checkField(key: string, nested: string | null, field: Field, v: unknown): void {
+  const kind = typeof field === 'string' ? field : 'object';
+  if (kind !== 'any' && kindOf(v) !== kind) {
+    throw new ValidationError(`Field "${key}"${nested === null ? '' : ` in "${nested}"`} must be ${kind === 'object' ? 'an object' : `a ${kind}`}.`);
   }
+  if (typeof field !== 'string' && isObject(v)) checked(field, v, key);
 }

@@ -7,12 +7,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { ApiError, BadArgumentError, NotFoundError, messageOf } from '../errors.js';
+import { BadArgumentError, NotFoundError } from '../errors.js';
 import { NULL_AUTH_PRINCIPAL, type Core } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
 import { RateLimitError } from '../core/login-throttle.js';
 import { headnodeSerialSession } from '../core/headnodes.js';
 import { sourceOf, startStream } from './connections.js';
+import { errorAnswer } from './errors-http.js';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 429: 'Too Many Requests', 502: 'Bad Gateway', 503: 'Service Unavailable',
@@ -21,12 +22,11 @@ const REASONS: Record<number, string> = {
 const UPGRADE_HEADERS = new Set(['upgrade', 'connection', 'http2-settings']);
 
 function refuse(socket: Duplex, e: unknown, core: Core): void {
-  const err = e instanceof ApiError ? e : null;
-  if (!err) core.log.error(`interactive console: ${messageOf(e)}`);
-  const status = err?.status ?? 500;
-  const body = JSON.stringify({ type: err?.type ?? 'ServerError', msg: err?.message ?? 'Internal server error (a bug in haas; see the daemon log)' });
-  const retry = e instanceof RateLimitError ? `Retry-After: ${e.retryAfter}\r\n` : '';
-  socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json\r\n${retry}` +
+  const answer = errorAnswer(e, { challenge: false });
+  if (answer.log !== null) core.log.error(`interactive console: ${answer.log}`);
+  const body = JSON.stringify(answer.body);
+  const headers = Object.entries(answer.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${answer.status} ${REASONS[answer.status] ?? 'Error'}\r\nContent-Type: application/json\r\n${headers}` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 

@@ -9,8 +9,14 @@ import { DELL_PORT } from './port-names.js';
 /** State of every mock switch in this daemon: switch label -> port -> VLANs. */
 export type MockSwitchState = Map<string, Map<string, PortState>>;
 
+/** Options of the mock driver alone (`[driver.mock]`). */
+export interface MockSwitchOptions {
+  /** How long each change takes (ms), to let tests see actions queue up. */
+  delayMs: number;
+}
+
 /** Make the mock driver over the given state (one per daemon). */
-export function mockSwitchDriver(state: MockSwitchState, delayMs: () => number): SwitchDriver {
+export function mockSwitchDriver(state: MockSwitchState, opts: MockSwitchOptions): SwitchDriver {
   return {
     name: 'mock',
     module: 'mock',
@@ -34,8 +40,7 @@ export function mockSwitchDriver(state: MockSwitchState, delayMs: () => number):
         async applyBatch(changes) {
           const results: ChangeResult[] = [];
           for (const change of changes) {
-            const delay = delayMs();
-            if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+            if (opts.delayMs > 0) await new Promise((r) => setTimeout(r, opts.delayMs));
             if (unreachable) { results.push({ error: `mock switch ${fields.hostname} is unreachable` }); continue; }
             const p = ports();
             let st = p.get(change.port);

@@ -2,7 +2,7 @@
 // the inventory stores it.
 import { SwitchUnreachableError, type HostKeyPolicy, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
 import { ownValue, storedFields } from '../fields.js';
-import { mockSwitchDriver, type MockSwitchState } from './mock.js';
+import { mockSwitchDriver, type MockSwitchOptions, type MockSwitchState } from './mock.js';
 import { ovsSwitchDriver } from './ovs.js';
 import { nexusSwitchDriver } from './cli/nexus.js';
 import { powerconnect55xxSwitchDriver } from './cli/powerconnect55xx.js';
@@ -11,11 +11,11 @@ import { dellnos9SwitchDriver } from './cli/dellnos9.js';
 import { snmpSwitchDriver } from './snmp.js';
 import type { SwitchTypeName } from './type-names.js';
 
-/** Build every built-in switch driver, keyed by short name. */
-export function builtInSwitchDrivers(opts: SwitchDriverOptions): Record<SwitchTypeName, SwitchDriver> {
+/** Build every built-in switch driver, keyed by short name; `mock` holds the options of the mock driver alone. */
+export function builtInSwitchDrivers(opts: SwitchDriverOptions, mock: MockSwitchOptions = { delayMs: 0 }): Record<SwitchTypeName, SwitchDriver> {
   const mockState: MockSwitchState = new Map();
   return {
-    mock: mockSwitchDriver(mockState, () => opts.mock.switchDelayMs),
+    mock: mockSwitchDriver(mockState, mock),
     ovs: ovsSwitchDriver(opts),
     nexus: nexusSwitchDriver(opts),
     powerconnect55xx: powerconnect55xxSwitchDriver(opts),

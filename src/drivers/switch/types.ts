@@ -62,7 +62,6 @@ export interface SwitchSession {
 
 /** Shared, per-daemon facilities a driver may use. */
 export interface SwitchDriverOptions {
-  mock: { switchDelayMs: number };
   /** Timeout of one device call (connect and log in, one command, one read or SET): `[timeouts] switch_call`. */
   callTimeoutMs: number;
   /** Timeout of one batch on one switch (`[timeouts] switch_batch`), for a call known to be slow on real switches (a CLI save); default callTimeoutMs. */

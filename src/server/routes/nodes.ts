@@ -4,7 +4,7 @@ import * as nodes from '../../core/nodes.js';
 import * as obm from '../../core/obm.js';
 import { listObmAudit } from '../../core/obm-audit.js';
 import * as actions from '../../core/actions.js';
-import { body, checkNested, NO_BODY } from '../body.js';
+import { body, NO_BODY, openBody, type BodyOf } from '../body.js';
 import { checkLabel } from '../../core/labels.js';
 import { json, type Answer, type Router } from '../router.js';
 
@@ -13,21 +13,23 @@ function outcome<T>(o: obm.ObmOutcome<T>, asJson: boolean): Answer {
   return asJson ? json(o.value) : undefined;
 }
 
-function registration(b: { obm?: Record<string, unknown>; obmd?: Record<string, unknown>; metadata?: Record<string, unknown> }): nodes.NodeRegistration {
-  if ((b.obm === undefined) === (b.obmd === undefined)) throw new ValidationError('Exactly one of "obm" and "obmd" is required.');
+/** node_register's body: an in-process OBM (its type, then driver fields the driver checks) or an external obmd. */
+const NODE_REGISTRATION = body({}, {
+  obm: openBody({ type: 'string' }),
+  obmd: body({ uri: 'string', admin_token: 'string' }),
+  metadata: 'object',
+});
+
+function registration(b: BodyOf<typeof NODE_REGISTRATION>): nodes.NodeRegistration {
+  const management = b.obm !== undefined && b.obmd === undefined ? { obm: b.obm }
+    : b.obmd !== undefined && b.obm === undefined ? { obmd: b.obmd } : null;
+  if (!management) throw new ValidationError('Exactly one of "obm" and "obmd" is required.');
   for (const key of Object.keys(b.metadata ?? {})) checkLabel('metadata', key);
-  const metadata = b.metadata === undefined ? {} : { metadata: b.metadata };
-  if (b.obmd !== undefined) {
-    checkNested('obmd', b.obmd, ['uri', 'admin_token']);
-    return { obmd: b.obmd as { uri: string; admin_token: string }, ...metadata };
-  }
-  const o = b.obm!;
-  if (typeof o.type !== 'string') throw new ValidationError('Field "type" in "obm" must be a string.');
-  return { obm: o as { type: string }, ...metadata };
+  return b.metadata === undefined ? management : { ...management, metadata: b.metadata };
 }
 
 export function nodeRoutes(r: Router): void {
-  r.on('PUT', '/node/:node', body({}, { obm: 'object', obmd: 'object', metadata: 'object' }),
+  r.on('PUT', '/node/:node', NODE_REGISTRATION,
     ({ core, p, params, body: b }) => nodes.registerNode(core, p, checkLabel('node', params.node!), registration(b)));
   r.on('DELETE', '/node/:node', NO_BODY, ({ core, p, params }) => nodes.deleteNode(core, p, params.node!));
   r.on('GET', '/nodes/:which', NO_BODY, ({ core, p, params }) => json(nodes.listNodes(core, p, params.which!)));

@@ -12,7 +12,7 @@ const PORT = '/switch/:switch/port/:port{.+}';
 
 export function switchRoutes(r: Router): void {
   r.on('PUT', '/switch/:switch', openBody({ type: 'string' }),
-    ({ core, p, params, body: b }) => switches.registerSwitch(core, p, checkLabel('switch', params.switch!), b as { type: string } & Record<string, unknown>));
+    ({ core, p, params, body: b }) => switches.registerSwitch(core, p, checkLabel('switch', params.switch!), b));
   r.on('DELETE', '/switch/:switch', NO_BODY, ({ core, p, params }) => switches.deleteSwitch(core, p, params.switch!));
   r.on('GET', '/switches', NO_BODY, ({ core, p }) => json(switches.listSwitches(core, p)));
   r.on('GET', '/switch/:switch', NO_BODY, ({ core, p, params }) => json(switches.showSwitch(core, p, params.switch!)));
