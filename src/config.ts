@@ -7,6 +7,7 @@ import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile, t
 /** A closed range of VLAN ids. */
 export interface VlanRange { from: number; to: number }
 
+/** The daemon's whole configuration, resolved once at start-up (flags > environment > file > defaults). */
 export interface Config {
   stateDir: string;
   db: string;

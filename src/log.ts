@@ -1,5 +1,6 @@
 // Logging: one line per event on stderr, `haas: LEVEL message`. Never pass secrets here.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+/** A log level, from the most verbose. */
 export type LogLevel = keyof typeof LEVELS;
 
 /** A logger that writes lines at or above its level to stderr. */

@@ -26,6 +26,7 @@ export function readSecretFile(path: string, what: string): string {
 /** A malformed INI line; callers turn it into their own error. Its message starts with `origin:line:`. */
 export class IniSyntaxError extends Error {}
 
+/** A parsed INI text: keys by section. */
 export type Ini = Record<string, Record<string, string>>;
 
 /** Where each section and key of an INI text was set: 1-based line numbers. */

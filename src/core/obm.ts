@@ -76,10 +76,14 @@ async function auditedOp(core: Core, p: Principal, label: string, operation: Aud
   return outcome;
 }
 
+/** Power the node on (audited); obmd nodes: a 307 to obmd. */
 export const powerOn = (core: Core, p: Principal, n: string) => auditedOp(core, p, n, 'power_on', null, (s) => s.powerOn());
+/** Power the node off (audited); obmd nodes: a 307 to obmd. */
 export const powerOff = (core: Core, p: Principal, n: string) => auditedOp(core, p, n, 'power_off', null, (s) => s.powerOff());
+/** Power-cycle the node, hard with `force` (audited); obmd nodes: a 307 to obmd. */
 export const powerCycle = (core: Core, p: Principal, n: string, force: boolean) =>
   auditedOp(core, p, n, 'power_cycle', force ? 'force' : null, (s) => s.powerCycle(force));
+/** The node's power state as its BMC reports it; obmd nodes: a 307 to obmd. */
 export const powerStatus = (core: Core, p: Principal, n: string) =>
   obmOp(core, p, n, 'power_status', async (s) => ({ power_status: await s.powerStatus() }));
 

@@ -29,6 +29,7 @@ function lockForAdmin(db: string, what: string): DatabaseLock {
   }
 }
 
+/** `haas admin create-user`: add a user straight to the database file, no daemon needed. */
 export class AdminCreateUserCommand extends OfflineCommand {
   static override paths = [['admin', 'create-user']];
   static override usage = Command.Usage({
@@ -66,6 +67,7 @@ export class AdminCreateUserCommand extends OfflineCommand {
   }
 }
 
+/** `haas admin migrate`: bring a database's schema to this version (refused while a daemon runs). */
 export class AdminMigrateCommand extends OfflineCommand {
   static override paths = [['admin', 'migrate']];
   static override usage = Command.Usage({
@@ -94,6 +96,7 @@ export class AdminMigrateCommand extends OfflineCommand {
   }
 }
 
+/** `haas admin backup`: a checked, consistent copy of the database, safe while the daemon runs. */
 export class AdminBackupCommand extends OfflineCommand {
   static override paths = [['admin', 'backup']];
   static override usage = Command.Usage({
@@ -124,6 +127,7 @@ export class AdminBackupCommand extends OfflineCommand {
   }
 }
 
+/** `haas admin restore`: swap a checked backup in, keeping the old database aside (daemon stopped). */
 export class AdminRestoreCommand extends OfflineCommand {
   static override paths = [['admin', 'restore']];
   static override usage = Command.Usage({

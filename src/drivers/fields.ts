@@ -11,6 +11,7 @@ export interface FieldSpec {
   min?: number; max?: number;
 }
 
+/** A registered driver's field values by field name. */
 export type FieldValues = Record<string, string | number>;
 
 /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { HeadnodeError } from './errors.js';
 import type { BaseImage } from './images.js';
 
+/** The QEMU executable headnodes run (looked up on PATH). */
 export const QEMU = 'qemu-system-x86_64';
 
 /** The files of one headnode's run directory. */

@@ -26,6 +26,7 @@ export interface Call<B> {
   query: Record<string, string>;
 }
 
+/** A mounted route: its method, its path as written, and the pattern that matches it. */
 export interface RouteDef { method: string; path: string; pattern: RegExp }
 
 /** Collects routes and mounts them on a Hono app. */

@@ -3,7 +3,9 @@
 import type { Readable } from 'node:stream';
 import type { FieldSpec, FieldValues } from '../fields.js';
 
+/** A boot device as the API names it. */
 export type BootDevice = 'pxe' | 'disk' | 'none';
+/** Every boot device an in-process OBM driver sets and reads back. */
 export const BOOT_DEVICES: readonly BootDevice[] = ['pxe', 'disk', 'none'];
 
 /** One node's BMC. Every call has a timeout and throws OBMError with the device's words. */

@@ -3,6 +3,7 @@ import { requireAdmin } from '../../core/authz.js';
 import { NO_BODY } from '../body.js';
 import { json, type Router } from '../router.js';
 
+/** Mount haas's extension routes (not in HIL) on the router. */
 export function extensionRoutes(r: Router): void {
   r.on('GET', '/active_extensions', NO_BODY, ({ core, p }) => {
     requireAdmin(p);

@@ -4,6 +4,7 @@ import { body, NO_BODY } from '../body.js';
 import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
+/** Mount the headnode routes on the router. */
 export function headnodeRoutes(r: Router): void {
   r.on('PUT', '/headnode/:headnode', body({ project: 'string', base_img: 'string' }),
     ({ core, p, params, body: b }) => headnodes.createHeadnode(core, p, checkLabel('headnode', params.headnode!), b.project, b.base_img));

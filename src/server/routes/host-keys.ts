@@ -4,6 +4,7 @@ import * as hostKeys from '../../core/host-keys.js';
 import { body, NO_BODY } from '../body.js';
 import { json, type Router } from '../router.js';
 
+/** Mount the switch SSH host key routes on the router. */
 export function hostKeyRoutes(r: Router): void {
   r.on('GET', '/switch/:switch/host_key', NO_BODY, ({ core, p, params }) => json(hostKeys.showHostKey(core, p, params.switch!)));
   r.on('PUT', '/switch/:switch/host_key', body({ fingerprint: 'string' }),

@@ -4,6 +4,7 @@ import { body, NO_BODY } from '../body.js';
 import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
+/** Mount the network routes on the router. */
 export function networkRoutes(r: Router): void {
   r.on('PUT', '/network/:network', body({ owner: 'string', access: 'string', net_id: 'string' }),
     ({ core, p, params, body: b }) => networks.createNetwork(core, p, checkLabel('network', params.network!), b.owner, b.access, b.net_id));

@@ -28,6 +28,7 @@ function registration(b: BodyOf<typeof NODE_REGISTRATION>): nodes.NodeRegistrati
   return b.metadata === undefined ? management : { ...management, metadata: b.metadata };
 }
 
+/** Mount the node, nic, OBM and metadata routes on the router. */
 export function nodeRoutes(r: Router): void {
   r.on('PUT', '/node/:node', NODE_REGISTRATION,
     ({ core, p, params, body: b }) => nodes.registerNode(core, p, checkLabel('node', params.node!), registration(b)));

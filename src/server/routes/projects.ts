@@ -4,6 +4,7 @@ import { body, NO_BODY } from '../body.js';
 import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
+/** Mount the project routes on the router. */
 export function projectRoutes(r: Router): void {
   r.on('GET', '/projects', NO_BODY, ({ core, p }) => json(projects.listProjects(core, p)));
   r.on('PUT', '/project/:project', NO_BODY, ({ core, p, params }) => projects.createProject(core, p, checkLabel('project', params.project!)));

@@ -10,6 +10,7 @@ import { json, type Router } from '../router.js';
 // Port names may contain "/" (gi1/0/5): the port segment takes the rest of the path.
 const PORT = '/switch/:switch/port/:port{.+}';
 
+/** Mount the switch and port routes on the router. */
 export function switchRoutes(r: Router): void {
   r.on('PUT', '/switch/:switch', openBody({ type: 'string' }),
     ({ core, p, params, body: b }) => switches.registerSwitch(core, p, checkLabel('switch', params.switch!), b));

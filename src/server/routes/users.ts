@@ -6,6 +6,7 @@ import { body, NO_BODY } from '../body.js';
 import { checkLabel } from '../../core/labels.js';
 import { json, type Router } from '../router.js';
 
+/** Mount the user and membership routes on the router. */
 export function userRoutes(r: Router): void {
   r.on('GET', '/auth/basic/users', NO_BODY, ({ core, p }) => json(users.listUsers(core, p)));
   r.on('PUT', '/auth/basic/user/:user', body({ password: 'string' }, { is_admin: 'boolean' }),
