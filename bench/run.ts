@@ -11,6 +11,8 @@
 //   BENCH_ROUNDS=3       rounds per figure; the best round is kept (default 3)
 //   BENCH_HAAS=dist|tsx  force the daemon/CLI command (default: dist/haas if built, else tsx)
 //   BENCH_HAAS_BIN=FILE  use this haas executable (e.g. a build elsewhere)
+//   BENCH_BASELINE_BIN=FILE  also measure this haas executable (e.g. the build before a change; null auth, on a
+//                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
 //   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise) and bench/writes.ts
@@ -102,6 +104,7 @@ const distBin = process.env.BENCH_HAAS_BIN ? resolve(process.env.BENCH_HAAS_BIN)
 const profDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 const useDist = process.env.BENCH_HAAS === 'dist' || !!process.env.BENCH_HAAS_BIN || (process.env.BENCH_HAAS !== 'tsx' && !profDir && existsSync(distBin));
 if (useDist && !existsSync(distBin)) throw new Error(`${distBin} does not exist (npm run build)`);
+const baselineBin = process.env.BENCH_BASELINE_BIN ? resolve(process.env.BENCH_BASELINE_BIN) : undefined;
 const haasKind = useDist ? (process.env.BENCH_HAAS_BIN ? distBin : 'dist/haas') : 'node --import tsx src/main.ts';
 
 /** The newest modification time under a directory (recursive). */
@@ -132,7 +135,8 @@ class HaasDaemon {
   port = 0;
   stderr = '';
   api!: Api;
-  constructor(readonly dir: string, readonly auth: 'null' | 'database') { mkdirSync(dir, { recursive: true }); }
+  /** `bin`: run this haas executable instead of the one measured (the baseline build). */
+  constructor(readonly dir: string, readonly auth: 'null' | 'database', readonly bin?: string) { mkdirSync(dir, { recursive: true }); }
   get db() { return join(this.dir, 'haas.db'); }
   get socket() { return join(this.dir, 'haas.sock'); }
   get url() { return `http://127.0.0.1:${this.port}`; }
@@ -141,7 +145,7 @@ class HaasDaemon {
 
   async start(): Promise<void> {
     this.port = await freePort();
-    const { cmd, args } = haasCmd(true);
+    const { cmd, args } = this.bin ? { cmd: this.bin, args: [] } : haasCmd(true);
     const argv = [...args, 'serve', '--db', this.db, '--socket', this.socket, '--listen', `127.0.0.1:${this.port}`, '--auth', this.auth];
     const child = track(spawn(cmd, argv, { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] }));
     this.child = child;
@@ -235,9 +239,10 @@ const ENDPOINTS = [
 ] as const;
 type EndpointKey = (typeof ENDPOINTS)[number]['key'];
 const CONCURRENCIES = [1, 16] as const;
-type ServerKey = 'haasNull' | 'haasDb' | 'refQuery' | 'refConst';
+type ServerKey = 'haasNull' | 'haasDb' | 'refQuery' | 'refConst' | 'baseline';
 const SERVER_LABEL: Record<ServerKey, string> = {
   haasNull: 'haas, null auth', haasDb: 'haas, database auth', refQuery: 'ref: same queries', refConst: 'ref: constant body',
+  baseline: 'baseline build, null',
 };
 
 interface ThroughputRow extends LoadResult { server: ServerKey; endpoint: EndpointKey; connections: number; rounds: LoadResult[] }
@@ -486,11 +491,17 @@ async function main(): Promise<void> {
   // copies of A's database (online backup): one for the reference server, one for daemon B
   const refDb = join(dir, 'ref.db');
   const b = new HaasDaemon(join(dir, 'b'), 'database');
+  const base = baselineBin ? new HaasDaemon(join(dir, 'base'), 'null', baselineBin) : null;
   {
     const src = new Database(a.db, { readonly: true, fileMustExist: true });
     await src.backup(refDb);
     await src.backup(b.db);
+    if (base) await src.backup(base.db);
     src.close();
+  }
+  if (base) {
+    await base.start();
+    log(`baseline build ${baselineBin} (null auth) pid ${base.pid} on ${base.url}`);
   }
 
   // --- daemon B: database auth on the same inventory
@@ -534,11 +545,12 @@ async function main(): Promise<void> {
     { server: 'haasDb', base: b.url, headers: basicHeader(ADMIN), pid: b.pid },
     { server: 'refQuery', base: refQuery.url, headers: {}, pid: refQuery.child.pid ?? 0 },
     { server: 'refConst', base: refConst.url, headers: {}, pid: refConst.child.pid ?? 0 },
+    ...(base ? [{ server: 'baseline' as const, base: base.url, headers: {}, pid: base.pid }] : []),
   ]);
   const memA = readMem(a.pid);
   const memB = readMem(b.pid);
   log(`RSS at ${NODES} nodes after load: null auth ${memText(memA)}, database auth ${memText(memB)}`);
-  await Promise.all([refQuery.stop(), refConst.stop(), b.stop()]);
+  await Promise.all([refQuery.stop(), refConst.stop(), b.stop(), base?.stop()]);
 
   // --- CLI wall time against A (nothing else running)
   const cli = cliTiming(a.socket);
@@ -588,6 +600,15 @@ async function main(): Promise<void> {
       figures.push({ name: `${ep.label} c=${cc}: database auth / null auth`, value: v, unit: '%', target: '>= 90%', pass: pct(v, 90) });
     }
   }
+  if (base) {
+    for (const ep of ENDPOINTS) {
+      for (const cc of CONCURRENCIES) {
+        const v = ratio(get('haasNull', ep.key, cc), get('baseline', ep.key, cc));
+        const cpu = (100 * (get('baseline', ep.key, cc)?.cpuUsPerReq ?? NaN)) / (get('haasNull', ep.key, cc)?.cpuUsPerReq ?? NaN);
+        figures.push({ name: `${ep.label} c=${cc}: this build / baseline build, req/s (CPU/request: baseline / this ${fmt(cpu)}%)`, value: v, unit: '%', target: 'info', pass: null });
+      }
+    }
+  }
   const ovs = extras.ovs as import('./ovs.js').OvsBenchResult | undefined;
   if (ovs?.batched) {
     figures.push({ name: `ovs over SSH: ${ovs.changes} port changes queued at once, first queued -> last DONE`, value: ovs.batched.totalMs, unit: 'ms', target: '< 1000 ms', pass: ovs.batched.totalMs < 1000 });
@@ -630,6 +651,7 @@ async function main(): Promise<void> {
     `Inventory build: ${setupStats.map((s) => `${s.phase} ${fmt(s.requests / s.seconds)} req/s`).join('; ')}.`,
   ];
   notes.push('The same-query reference calls haas\'s own store functions (src/db/store/) for show_node, /nodes/free and /networks, so it runs the same prepared statements, and builds the same JSON.');
+  if (base) notes.push(`Baseline build: ${baselineBin}, null auth, on a copy of the same database, measured in turn with the others.`);
   if (distStale) notes.push('WARNING: dist/haas was older than src/ (a stale build was measured).');
   if (mismatches.length) notes.push(`WARNING: the same-query reference's JSON differs from haas's for ${mismatches.join(', ')}.`);
   if (badRuns.length) notes.push(`WARNING: errors or non-2xx answers in ${badRuns.map((r) => `${r.server} ${r.endpoint} c=${r.connections} (${r.bad})`).join(', ')}.`);
@@ -650,7 +672,7 @@ async function main(): Promise<void> {
   writeFileSync(join(benchDir, 'results.md'), md);
   const results = {
     date, node: process.version, platform: `${process.platform}-${process.arch}`, cpus: cpus().length, cpuModel: cpus()[0]?.model,
-    haas: haasKind, distStale, durationSeconds: DURATION, rounds: ROUNDS, warmupSeconds: WARMUP, nodes: NODES, bigNodes: BIG_NODES,
+    haas: haasKind, baseline: baselineBin ?? null, distStale, durationSeconds: DURATION, rounds: ROUNDS, warmupSeconds: WARMUP, nodes: NODES, bigNodes: BIG_NODES,
     figures, allPass: figures.every((f) => f.pass !== false),
     throughput: throughput.map((r) => ({ server: r.server, endpoint: r.endpoint, connections: r.connections, rps: r.rps, p50ms: r.p50, p99ms: r.p99, responses: r.count, errors: r.bad, serverCpuUsPerReq: r.cpuUsPerReq, roundsRps: r.rounds.map((x) => x.rps) })),
     connectNetwork: latency, cli, rss: { atNodes: { nodes: NODES, ...memA }, databaseAuth: memB, atBigNodes: { nodes: BIG_NODES, ...memC }, bigNodeGetRps: bigNode.rps },
