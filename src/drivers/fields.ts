@@ -20,7 +20,7 @@ export type FieldValues = Record<string, string | number>;
  */
 export function storedFields(config: string): FieldValues {
   const parsed: unknown = JSON.parse(config);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`stored driver config is not an object: ${config.slice(0, 60)}`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('stored driver config is not a JSON object');
   const out: FieldValues = {};
   for (const [key, v] of Object.entries(parsed)) {
     if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`stored driver config: field "${key}" is neither a string nor a number`);

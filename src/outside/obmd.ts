@@ -3,17 +3,7 @@
 // header, never into a message or log.
 import { OBMError, messageOf } from '../errors.js';
 import type { Obmd, ObmdNode } from '../core/obmd.js';
-import { redactUri, userinfoOf, withoutCredentials } from '../uri-credentials.js';
-
-/** A text fit for a message about `uri`: every trace of the URI's credentials masked. */
-function scrubbed(text: string, uri: string): string {
-  const userinfo = userinfoOf(uri);
-  if (!userinfo) return text;
-  let out = text.split(uri).join(redactUri(uri));
-  const parts = [userinfo, ...userinfo.split(':')].filter((p) => p.length >= 3);
-  for (const p of [...parts, ...parts.map((p) => { try { return decodeURIComponent(p); } catch { return p; } })]) out = out.split(p).join('***');
-  return out;
-}
+import { redactUri, scrubbed, withoutCredentials } from '../uri-credentials.js';
 
 /** The reason a fetch failed: undici puts the network error in `cause`, an abort (the timeout) is the error itself. */
 function reasonOf(e: unknown): unknown {
