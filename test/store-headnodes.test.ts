@@ -10,11 +10,8 @@ import {
   startedHeadnodes, thawUnstartedHeadnode,
 } from '../src/db/store/headnodes.js';
 import { addProject } from '../src/db/store/projects.js';
+import { addPoolNetwork } from './lib/net-rows.js';
 
-/** A network made the way the networks store makes one. */
-function network(inv: Inventory, label: string, vlan: number): number {
-  return Number(inv.run('INSERT INTO network (label, net_id, allocated) VALUES (?, ?, 1)', label, vlan).lastInsertRowid);
-}
 /** The status and vncport of the headnode named `label`. */
 function state(inv: Inventory, label: string): [string | undefined, number | null | undefined] {
   const h = headnodeByLabel(inv, label);
@@ -135,7 +132,7 @@ describe('store: hnics', () => {
   it('puts hnics on networks and takes them off; the VM view carries the VLANs in creation order', () => {
     const eth1 = addHnic(inv, h, 'eth1');
     const eth0 = addHnic(inv, h, 'eth0');
-    const net = network(inv, 'net', 300);
+    const net = addPoolNetwork(inv, 'net', 300);
     setHnicNetwork(inv, eth0, net);
     assert.equal(hnicOfHeadnode(inv, h, 'eth0')?.network_id, net);
     assert.deepEqual(hnicVlans(inv, h), [{ label: 'eth1', vlan: null }, { label: 'eth0', vlan: 300 }]);

@@ -4,6 +4,7 @@ import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshInventory } from './lib/store.js';
 import { addHeadnodeOn, addNic, addNode, addProject } from './lib/net-rows.js';
+import { deleteHeadnode } from '../src/db/store/headnodes.js';
 import {
   accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
   networkByLabel, networkHasHeadnodes, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess,
@@ -32,8 +33,8 @@ describe('store: networks', () => {
     const a = addProject(inv, 'A');
     const red = addNetwork(inv, { label: 'red', ownerId: a, vlan: 120, allocated: true });
     addNetwork(inv, { label: 'blue', ownerId: null, vlan: 110, allocated: false });
-    assert.deepEqual(networkByLabel(inv, 'red'), { id: red, label: 'red', owner_id: a, net_id: 120, allocated: 1 });
-    assert.equal(networkByLabel(inv, 'blue')?.allocated, 0);
+    assert.deepEqual(networkByLabel(inv, 'red'), { id: red, label: 'red', owner_id: a, net_id: 120, allocated: true });
+    assert.equal(networkByLabel(inv, 'blue')?.allocated, false);
     assert.equal(vlanInUse(inv, 120), true);
     assert.equal(vlanInUse(inv, 121), false);
     assert.deepEqual(vlansInUseBetween(inv, 100, 200), [110, 120]);
@@ -113,7 +114,7 @@ describe('store: networks', () => {
     removeAttachmentsOfNic(inv, nic);
     const head = addHeadnodeOn(inv, 'h1', a, red);
     assert.throws(() => removeNetwork(inv, red), /FOREIGN KEY/);
-    inv.run('DELETE FROM headnode WHERE id = ?', head); // its hnic goes with it (ON DELETE CASCADE)
+    deleteHeadnode(inv, head); // its hnic goes with it (ON DELETE CASCADE)
 
     // A finished action that put a nic on it stays readable: it keeps the label.
     const uuid = queueAction(inv, { type: 'modify_port', nicId: nic, channel: 'vlan/native', network: { id: red, label: 'red' }, createdAt: 'now' });

@@ -10,16 +10,17 @@ import {
   setNodeObmEnabled, setNodeProject, type NewNode,
 } from '../src/db/store/nodes.js';
 import { addProject } from '../src/db/store/projects.js';
-import { attachmentsOfNode, nodeHasAttachments } from '../src/db/store/attachments.js';
+import { attachmentsOfNode, nodeHasAttachments, putAttachment } from '../src/db/store/attachments.js';
+import { cableNic } from '../src/db/store/switches.js';
+import { queueAction } from '../src/db/store/actions.js';
+import { addPoolNetwork, addSwitchPort } from './lib/net-rows.js';
 
 const mock = (label: string): NewNode => ({ label, obmType: 'mock', obmConfig: '{"host":"h"}', obmdUri: null, obmdAdminToken: null });
 const obmd = (label: string): NewNode => ({ label, obmType: null, obmConfig: null, obmdUri: 'http://obmd', obmdAdminToken: 'admin-tok' });
 
-/** Rows of the tables this module does not own, made the way their store would. */
+/** Cable the nic to a new port of a mock switch, through the switches store. */
 function cable(inv: Inventory, nicId: number, switchLabel: string, portLabel: string): void {
-  const sw = Number(inv.run("INSERT INTO switch (label, type, config) VALUES (?, 'mock', '{}')", switchLabel).lastInsertRowid);
-  const port = Number(inv.run('INSERT INTO port (switch_id, label) VALUES (?, ?)', sw, portLabel).lastInsertRowid);
-  inv.run('UPDATE nic SET port_id = ? WHERE id = ?', port, nicId);
+  cableNic(inv, nicId, addSwitchPort(inv, switchLabel, portLabel));
 }
 function count(inv: Inventory, table: string): number {
   return inv.column<number>(`SELECT count(*) FROM ${table}`)[0]!;
@@ -146,11 +147,10 @@ describe('store: nics', () => {
     const n = addNode(inv, mock('n1'));
     const gone = addNic(inv, n, 'eth0', 'aa');
     const kept = addNic(inv, n, 'eth1', 'bb');
-    const net = Number(inv.run("INSERT INTO network (label, net_id, allocated) VALUES ('net', 100, 1)").lastInsertRowid);
+    const net = addPoolNetwork(inv, 'net', 100);
     for (const nic of [gone, kept]) {
-      inv.run("INSERT INTO attachment (nic_id, network_id, channel) VALUES (?, ?, 'vlan/native')", nic, net);
-      inv.run(`INSERT INTO networking_action (uuid, type, nic_id, channel, new_network_id, status, created_at)
-               VALUES (?, 'modify_port', ?, 'vlan/native', ?, 'DONE', 'now')`, `u${nic}`, nic, net);
+      putAttachment(inv, nic, net, 'vlan/native');
+      queueAction(inv, { type: 'modify_port', nicId: nic, channel: 'vlan/native', network: { id: net, label: 'net' }, createdAt: 'now' });
     }
     deleteNic(inv, gone);
     assert.equal(nicOfNode(inv, n, 'eth0'), undefined);
@@ -205,11 +205,8 @@ describe('store: the attachments of a node (src/db/store/attachments.ts)', () =>
     const theirs = addNic(inv, other, 'eth0', 'cc');
     assert.equal(nodeHasAttachments(inv, n), false);
     assert.deepEqual(attachmentsOfNode(inv, n), []);
-    const net = (label: string, vlan: number) =>
-      Number(inv.run('INSERT INTO network (label, net_id, allocated) VALUES (?, ?, 1)', label, vlan).lastInsertRowid);
-    const a = net('a', 100), b = net('b', 101);
-    const attach = (nic: number, network: number, channel: string) =>
-      inv.run('INSERT INTO attachment (nic_id, network_id, channel) VALUES (?, ?, ?)', nic, network, channel);
+    const a = addPoolNetwork(inv, 'a', 100), b = addPoolNetwork(inv, 'b', 101);
+    const attach = (nic: number, network: number, channel: string) => putAttachment(inv, nic, network, channel);
     attach(eth1, a, 'vlan/native');
     attach(eth1, b, 'vlan/101');
     attach(theirs, a, 'vlan/native');

@@ -7,18 +7,13 @@ import type { Inventory } from '../src/db/inventory.js';
 import { addProject, allProjects, deleteProject, projectById, projectByLabel } from '../src/db/store/projects.js';
 import { addNode, setNodeProject } from '../src/db/store/nodes.js';
 import { addMember, addUser, isMember } from '../src/db/store/users.js';
-import { addHeadnode } from '../src/db/store/headnodes.js';
+import { addHeadnode, deleteHeadnode } from '../src/db/store/headnodes.js';
+import { addPoolNetwork } from './lib/net-rows.js';
 import {
-  allAccessGrants, allNetworks, networksAccessibleBy, projectOnAccessLists, projectOwnsNetworks,
+  allAccessGrants, allNetworks, grantNetworkAccess, networksAccessibleBy, projectOnAccessLists, projectOwnsNetworks, removeNetwork,
+  revokeNetworkAccess,
 } from '../src/db/store/networks.js';
 
-/** A network made the way the networks store makes one. */
-function network(inv: Inventory, label: string, vlan: number, owner: number | null): number {
-  return Number(inv.run('INSERT INTO network (label, owner_id, net_id, allocated) VALUES (?, ?, ?, 1)', label, owner, vlan).lastInsertRowid);
-}
-function grant(inv: Inventory, networkId: number, projectId: number): void {
-  inv.run('INSERT INTO network_access (network_id, project_id) VALUES (?, ?)', networkId, projectId);
-}
 
 describe('store: projects', () => {
   let inv: Inventory;
@@ -60,16 +55,16 @@ describe('store: projects', () => {
     setNodeProject(inv, n, p);
     assert.throws(() => deleteProject(inv, p), /FOREIGN KEY constraint failed/);
     setNodeProject(inv, n, null);
-    const net = network(inv, 'net', 100, p);
+    const net = addPoolNetwork(inv, 'net', 100, p);
     assert.throws(() => deleteProject(inv, p), /FOREIGN KEY constraint failed/);
-    inv.run('DELETE FROM network WHERE id = ?', net);
-    const pub = network(inv, 'pub', 101, null);
-    grant(inv, pub, p);
+    removeNetwork(inv, net);
+    const pub = addPoolNetwork(inv, 'pub', 101, null);
+    grantNetworkAccess(inv, pub, p);
     assert.throws(() => deleteProject(inv, p), /FOREIGN KEY constraint failed/);
-    inv.run('DELETE FROM network_access');
-    addHeadnode(inv, 'h', p, 'uuid-1', 'img');
+    revokeNetworkAccess(inv, pub, p);
+    const h = addHeadnode(inv, 'h', p, 'uuid-1', 'img');
     assert.throws(() => deleteProject(inv, p), /FOREIGN KEY constraint failed/);
-    inv.run('DELETE FROM headnode');
+    deleteHeadnode(inv, h);
     deleteProject(inv, p);
     assert.deepEqual(allProjects(inv), []);
   });
@@ -92,14 +87,14 @@ describe('store: a project\'s networks (src/db/store/networks.ts)', () => {
   it('tells owning from being on an access list, lists accessible networks sorted, and every network and grant', () => {
     const p = addProject(inv, 'p');
     const q = addProject(inv, 'q');
-    const z = network(inv, 'z', 102, p);
-    const y = network(inv, 'y', 101, null);
-    network(inv, 'x', 100, null);
+    const z = addPoolNetwork(inv, 'z', 102, p);
+    const y = addPoolNetwork(inv, 'y', 101, null);
+    addPoolNetwork(inv, 'x', 100, null);
     assert.equal(projectOwnsNetworks(inv, p), true);
     assert.equal(projectOnAccessLists(inv, p), false);
-    grant(inv, z, q);
-    grant(inv, y, q);
-    grant(inv, z, p);
+    grantNetworkAccess(inv, z, q);
+    grantNetworkAccess(inv, y, q);
+    grantNetworkAccess(inv, z, p);
     assert.equal(projectOwnsNetworks(inv, q), false);
     assert.equal(projectOnAccessLists(inv, q), true);
     assert.deepEqual(networksAccessibleBy(inv, q), ['y', 'z']);

@@ -7,9 +7,8 @@ import { BadArgumentError, BlockedError, IllegalStateError, NotFoundError, Proje
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import type { HeadnodeVm } from './headnode-vms.js';
-import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
+import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup.js';
 import { projectMayUse } from './networks.js';
-import { projectById } from '../db/store/projects.js';
 import {
   addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel, headnodeCount,
   hnicOfHeadnode, hnicsOfHeadnode, hnicVlans, markHeadnodeDead, markHeadnodeExited, markHeadnodeRunning, markHeadnodeStopped,
@@ -148,7 +147,7 @@ export function showHeadnode(core: Core, p: Principal, label: string) {
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
   // The foreign key keeps a headnode's project.
-  const project = projectById(core.inv, h.project_id)!.label;
+  const project = projectLabelOf(core.inv, h.project_id);
   const hnics = hnicsOfHeadnode(core.inv, h.id);
   return {
     name: h.label, project, hnics, vncport: h.status === 'running' ? h.vncport : null,

@@ -1,7 +1,7 @@
 // Finding named objects: each `must*` throws NotFoundError with HIL's wording.
 import { DuplicateError, NotFoundError } from '../errors.js';
 import type { Inventory } from '../db/inventory.js';
-import { projectByLabel, type ProjectRow } from '../db/store/projects.js';
+import { projectById, projectByLabel, type ProjectRow } from '../db/store/projects.js';
 import { nicOfNode, nodeByLabel, type NicRow, type NodeRow } from '../db/store/nodes.js';
 import { networkByLabel, type NetworkRow } from '../db/store/networks.js';
 import { portOfSwitch, switchByLabel, type PortRow, type SwitchRow } from '../db/store/switches.js';
@@ -48,6 +48,13 @@ export function mustUser(inv: Inventory, label: string): UserRow {
   const r = userByLabel(inv, label);
   if (!r) throw new NotFoundError(`user "${label}" does not exist`);
   return r;
+}
+
+/** The label of the project with this id, which a foreign key promises exists (an Error if not: a bug). */
+export function projectLabelOf(inv: Inventory, id: number): string {
+  const r = projectById(inv, id);
+  if (!r) throw new Error(`project id ${id} is referenced but does not exist`);
+  return r.label;
 }
 
 /** Throws DuplicateError if `exists`. */

@@ -2,7 +2,7 @@
 import { AllocationError, AuthorizationError, BadArgumentError, BlockedError, DuplicateError, NotFoundError } from '../errors.js';
 import { haveProjectAccess, requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
-import { assertAbsent, mustNetwork, mustProject } from './lookup.js';
+import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup.js';
 import {
   accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
   networkByLabel, networkHasHeadnodes, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess, vlanInUse,
@@ -11,7 +11,6 @@ import {
 import { networkHasPendingAction } from '../db/store/actions.js';
 import { attachmentsOfNetwork, networkHasAttachments, nicsOnNetwork, projectHasAttachments } from '../db/store/attachments.js';
 import { allocateVlan, channelsOf, inPool } from './vlans.js';
-import { projectById } from '../db/store/projects.js';
 
 /** Create a network: (owner, access, net_id) must be one of HIL's legal combinations. */
 export function createNetwork(core: Core, p: Principal, label: string, owner: string, access: string, netId: string): void {
@@ -80,7 +79,7 @@ export function showNetwork(core: Core, p: Principal, label: string) {
   if (ids.length > 0 && !p.admin && !ids.some((id) => p.projectIds.has(id))) {
     throw new AuthorizationError('You do not have access to this network.');
   }
-  const owner = net.owner_id === null ? 'admin' : projectById(inv, net.owner_id)?.label;
+  const owner = net.owner_id === null ? 'admin' : projectLabelOf(inv, net.owner_id);
   const access = ids.length === 0 ? null : accessProjectLabels(inv, net.id);
   const seeAll = haveOwnerAccess(p, net);
   // Maps, then fromEntries: node labels ("constructor", "__proto__") are plain keys.

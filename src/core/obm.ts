@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { BadArgumentError, BlockedError, OBMError, ApiError, messageOf } from '../errors.js';
 import { BOOT_DEVICES, type BootDevice, type ObmSession } from '../drivers/obm/types.js';
 import { obmDriverFor } from '../drivers/obm/type-names.js';
+import { storedFields } from '../drivers/fields.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustNode } from './lookup.js';
@@ -42,7 +43,7 @@ function enabledNode(core: Core, p: Principal, label: string): NodeRow {
 function session(core: Core, node: NodeRow): ObmSession {
   const driver = node.obm_type ? obmDriverFor(core.obmDrivers, node.obm_type) : undefined;
   if (!driver || !node.obm_config) throw new BlockedError(`the OBM driver "${node.obm_type}" of node "${node.label}" is not enabled in this daemon`);
-  return driver.open(node.label, JSON.parse(node.obm_config));
+  return driver.open(node.label, storedFields(node.obm_config));
 }
 
 async function deviceCall<T>(node: NodeRow, what: string, fn: () => Promise<T>): Promise<T> {

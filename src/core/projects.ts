@@ -85,7 +85,11 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     return { node, target: mp.id };
   };
   const first = inv.tx(check);
-  if (first.target !== null) await core.maintenancePool?.accept(nodeLabel);
+  if (first.target !== null) {
+    // createCore gives a client exactly when [maintenance] is set: never move a node without telling the pool.
+    if (!core.maintenancePool) throw new Error('[maintenance] is configured but core has no maintenance pool client');
+    await core.maintenancePool.accept(nodeLabel);
+  }
   const nodeId = inv.tx(() => {
     const { node, target } = check();
     setNodeProject(inv, node.id, target);

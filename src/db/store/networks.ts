@@ -1,12 +1,14 @@
 // Store: networks, their VLANs and their access lists (no rows = public).
 import type { Inventory } from '../inventory.js';
 
-/** A network row; net_id is its VLAN, allocated 1 when the VLAN came from the pool. */
-export interface NetworkRow { id: number; label: string; owner_id: number | null; net_id: number; allocated: number }
+/** A network; net_id is its VLAN, allocated whether the VLAN came from the pool (and returns to it). */
+export interface NetworkRow { id: number; label: string; owner_id: number | null; net_id: number; allocated: boolean }
 
 /** The network named `label`, or undefined. */
 export function networkByLabel(inv: Inventory, label: string): NetworkRow | undefined {
-  return inv.get<NetworkRow>('SELECT * FROM network WHERE label = ?', label);
+  const row = inv.get<Omit<NetworkRow, 'allocated'> & { allocated: number }>(
+    'SELECT id, label, owner_id, net_id, allocated FROM network WHERE label = ?', label);
+  return row && { ...row, allocated: row.allocated === 1 };
 }
 
 /** Whether some network uses the VLAN. */
