@@ -11,9 +11,8 @@ import { label } from './lib/fixtures.js';
 import { startFakeObmd } from './lib/fake-obmd.js';
 import { parseEndpoint } from '../src/client/endpoint.js';
 import { apiError } from '../src/client/transport.js';
-import {
-  SettingsError, clientConfigPath, defaultEndpoint, parseClientConfig, resolveClientSettings,
-} from '../src/cli/settings.js';
+import { clientConfigPath, defaultEndpoint, parseClientConfig, resolveClientSettings } from '../src/cli/settings.js';
+import { SettingsError } from '../src/settings-files.js';
 import { selectCommands } from '../src/cli/run.js';
 import { clientCommands } from '../src/cli/commands.js';
 import { formatTable } from '../src/cli/output.js';

@@ -4,10 +4,10 @@ import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { freshInventory } from './lib/store.js';
 import { addHeadnodeOn, addNic, addNode, addProject } from './lib/net-rows.js';
-import { deleteHeadnode } from '../src/db/store/headnodes.js';
+import { deleteHeadnode, networkHasHeadnodes, projectHasHeadnodesOnNetwork } from '../src/db/store/headnodes.js';
 import {
   accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
-  networkByLabel, networkHasHeadnodes, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess,
+  networkByLabel, removeNetwork, revokeNetworkAccess,
   vlanGrants, vlanInUse, vlansInUseBetween,
 } from '../src/db/store/networks.js';
 import { putAttachment, removeAttachmentsOfNic } from '../src/db/store/attachments.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { freshInventory } from './lib/store.js';
 import type { Inventory } from '../src/db/inventory.js';
 import {
-  addMember, addUser, adminCount, allUsers, deleteUser, hasUsers, isMember, projectIdsOfUser, projectsOfUser, projectsOfUserNamed,
+  addMember, addUser, adminCount, allUsers, deleteUser, hasUsers, isMember, projectIdsOfUser, projectsOfUser,
   removeMember, setUserAdmin, setUserPassword, userById, userByLabel,
 } from '../src/db/store/users.js';
 import { addProject } from '../src/db/store/projects.js';
@@ -21,7 +21,6 @@ describe('store: users', () => {
     assert.equal(adminCount(inv), 0);
     assert.equal(userByLabel(inv, 'alice'), undefined);
     assert.equal(userById(inv, 1), undefined);
-    assert.deepEqual(projectsOfUserNamed(inv, 'alice'), []);
   });
 
   it('adds users, finds them by label and id, lists them sorted by label with their admin flag', () => {
@@ -81,7 +80,6 @@ describe('store: memberships', () => {
     assert.equal(isMember(inv, u, a), true);
     assert.equal(isMember(inv, u, c), false);
     assert.deepEqual(projectsOfUser(inv, u), ['a', 'b']);
-    assert.deepEqual(projectsOfUserNamed(inv, 'alice'), ['a', 'b']);
     assert.deepEqual(projectIdsOfUser(inv, u).sort(), [a, b].sort());
   });
 

@@ -4,7 +4,7 @@ import { Builtins, Cli, Command, type BaseContext, type CommandClass } from 'cli
 import { ApiCallError, ConnectionError } from '../client/errors.js';
 import { ClientCommand, CommandFailedError } from './base.js';
 import { HaasCli, withValueNames } from './help.js';
-import { SettingsError } from './settings.js';
+import { SettingsError } from '../settings-files.js';
 
 /** `haas` alone: the list of commands. */
 class Overview extends Command {

@@ -6,7 +6,6 @@ import type { Credentials } from '../client/transport.js';
 import { defaultStateDir, IniSyntaxError, parseIni, readIniFile, readSecretFile, SettingsError, type Ini, type IniFile } from '../settings-files.js';
 
 /** A setting that cannot be used; declared beside the settings files both halves read. */
-export { SettingsError };
 
 /** The connection flags every client command takes. */
 export interface ConnectionFlags {

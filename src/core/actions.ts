@@ -11,7 +11,7 @@ import {
 } from '../db/store/actions.js';
 import { attachmentChannel, channelsOfNic, putAttachment, removeAttachment, removeAttachmentsOfNic, vlansOfNic } from '../db/store/attachments.js';
 import { nicOnPort, switchTypeOfPort } from '../db/store/switches.js';
-import { NATIVE } from './vlans.js';
+import { NATIVE } from '../drivers/switch/vlan-state.js';
 import { switchDriverFor } from '../drivers/switch/type-names.js';
 import { projectMayUse } from './networks.js';
 

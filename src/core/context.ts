@@ -2,6 +2,7 @@
 // enabled drivers, the clients of outside services and the hooks to the rest
 // of the daemon (src/core/create.ts builds it); and who is calling.
 import type { Inventory } from '../db/inventory.js';
+import type { SwitchRow } from '../db/store/switches.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
@@ -11,6 +12,9 @@ import type { ConsoleHub } from './consoles.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
+
+/** A switch as its device session needs it: who it is, its driver and stored config, its recorded SSH host key. */
+export type SessionSwitch = Pick<SwitchRow, 'id' | 'label' | 'type' | 'config' | 'host_key'>;
 
 /** The daemon's domain services, passed to every core function. */
 export interface Core {
@@ -26,7 +30,7 @@ export interface Core {
   /** Called after users, their admin flag or memberships changed (drops cached credentials). */
   usersChanged(): void;
   /** Run `use` with the switch's device session, in turn with the networking worker's batches for that switch. */
-  withSwitchSession<T>(sw: { id: number; label: string; type: string; config: string; host_key: string | null }, what: string,
+  withSwitchSession<T>(sw: SessionSwitch, what: string,
     use: (session: SwitchSession) => Promise<T>): Promise<T>;
   /**
    * Called after a node was reserved into or released from a project: the switches its nics are

@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
-import type { Core } from './context.js';
+import type { Core, SessionSwitch } from './context.js';
 import type { ConsoleHub } from './consoles.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
@@ -21,7 +21,7 @@ export interface SwitchLanes {
   /** Look for pending actions now. */
   kick(): void;
   /** Run `use` with the switch's session in the switch's lane, between the worker's batches. */
-  withSwitch<T>(sw: { id: number; label: string; type: string; config: string; host_key: string | null }, what: string,
+  withSwitch<T>(sw: SessionSwitch, what: string,
     use: (session: SwitchSession) => Promise<T>): Promise<T>;
 }
 

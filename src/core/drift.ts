@@ -13,7 +13,7 @@ import { carriesExactly } from '../drivers/switch/vlan-state.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
-import { allSwitches, portCountOfSwitch, portProjectsOfSwitch, type SwitchRow } from '../db/store/switches.js';
+import { allSwitches, portCountOfSwitch, type SwitchRow } from '../db/store/switches.js';
 import { vlanGrants } from '../db/store/networks.js';
 import { pendingPortsOfSwitch, portHoldersOfSwitch } from '../db/store/actions.js';
 import { expectedPorts, reapply, type PortExpectation } from './verify.js';
@@ -96,7 +96,7 @@ function usableVlans(core: Core): { publicVlans: Set<number>; byProject: Map<num
 
 /** The project of the node cabled to each registered port of the switch (null: free node or no nic). */
 function portProjects(core: Core, sw: SwitchRow): Map<string, number | null> {
-  return new Map(portProjectsOfSwitch(core.inv, sw.id).map((r) => [r.port, r.project_id]));
+  return new Map(portHoldersOfSwitch(core.inv, sw.id).map((r) => [r.port, r.project_id]));
 }
 
 /** A repair whose device session failed: what the check had found, with the repaired ports marked failed. */

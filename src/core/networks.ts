@@ -5,10 +5,11 @@ import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup.js';
 import {
   accessProjectIds, accessProjectLabels, addNetwork, allAccessGrants, allNetworks, grantNetworkAccess, hasNetworkAccess,
-  networkByLabel, networkHasHeadnodes, projectHasHeadnodesOnNetwork, removeNetwork, revokeNetworkAccess, vlanInUse,
+  networkByLabel, removeNetwork, revokeNetworkAccess, vlanInUse,
   type NetworkRow,
 } from '../db/store/networks.js';
 import { networkHasPendingAction } from '../db/store/actions.js';
+import { networkHasHeadnodes, projectHasHeadnodesOnNetwork } from '../db/store/headnodes.js';
 import { attachmentsOfNetwork, networkHasAttachments, nicsOnNetwork, projectHasAttachments } from '../db/store/attachments.js';
 import { allocateVlan, channelsOf, inPool } from './vlans.js';
 

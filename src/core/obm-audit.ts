@@ -5,7 +5,6 @@ import { requireAdmin } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
 import { addObmAuditEntry, obmAudit, type ObmAuditEntry } from '../db/store/obm-audit.js';
 
-export type { AuditedOperation, ObmAuditEntry } from '../db/store/obm-audit.js';
 
 /** The name audit entries carry for a caller. */
 export function auditUser(p: Principal): string {

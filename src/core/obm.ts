@@ -10,7 +10,8 @@ import type { Core, Principal } from './context.js';
 import { mustNode } from './lookup.js';
 import { disableObmdNode, enableObmdNode, setNodeObmEnabled, type NodeRow } from '../db/store/nodes.js';
 import { withoutCredentials } from '../uri-credentials.js';
-import { auditUser, recordObmOperation, type AuditedOperation } from './obm-audit.js';
+import { auditUser, recordObmOperation } from './obm-audit.js';
+import type { AuditedOperation } from '../db/store/obm-audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
 export type ObmOutcome<T> = { redirect: string } | { value: T };

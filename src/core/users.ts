@@ -6,7 +6,7 @@ import { requireAdmin, requireSelfOrAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustProject, mustUser } from './lookup.js';
 import {
-  addMember, addUser, adminCount, allUsers, deleteUser as removeUser, isMember, projectsOfUser, projectsOfUserNamed, removeMember,
+  addMember, addUser, adminCount, allUsers, deleteUser as removeUser, isMember, projectsOfUser, removeMember,
   setUserAdmin, setUserPassword, userByLabel, type UserRow,
 } from '../db/store/users.js';
 import { hashPassword } from './passwords.js';
@@ -78,7 +78,8 @@ export interface WhoAmI { user: string | null; is_admin: boolean; projects: stri
 
 /** The caller's name, admin flag and (sorted) projects. */
 export function whoami(core: Core, p: Principal): WhoAmI {
-  const projects = p.user === null ? [] : projectsOfUserNamed(core.inv, p.user);
+  const user = p.user === null ? undefined : userByLabel(core.inv, p.user);
+  const projects = user ? projectsOfUser(core.inv, user.id) : [];
   return { user: p.user, is_admin: p.admin, projects };
 }
 

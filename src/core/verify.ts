@@ -11,7 +11,7 @@ import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
 import { portLabelsOfSwitch, type SwitchRow } from '../db/store/switches.js';
 import { vlansOnSwitch } from '../db/store/attachments.js';
-import { NATIVE } from './vlans.js';
+import { NATIVE } from '../drivers/switch/vlan-state.js';
 import { carriesExactly } from '../drivers/switch/vlan-state.js';
 
 /** The networks of one port: native VLAN (or null) and the tagged VLANs, ascending. */

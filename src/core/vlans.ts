@@ -24,7 +24,6 @@ export function inPool(pool: VlanRange[], id: number): boolean {
 }
 
 /** HIL's name of the native channel (declared with the VLAN-state helpers the worker and drivers share). */
-export { NATIVE };
 
 /** The channels a network with this VLAN id can be attached on. */
 export function channelsOf(netId: number): string[] {

@@ -90,7 +90,6 @@ export function vlansOnSwitch(inv: Inventory, switchId: number): PortVlanRow[] {
       WHERE port.switch_id = ?`, switchId);
 }
 
-
 /** An attachment of one of a node's nics: the nic's id, the channel and the network's label. */
 export interface NodeAttachmentRow { nic_id: number; channel: string; network: string }
 

@@ -112,3 +112,14 @@ export function deleteHnic(inv: Inventory, hnicId: number): void {
 export function setHnicNetwork(inv: Inventory, hnicId: number, networkId: number | null): void {
   inv.run('UPDATE hnic SET network_id = ? WHERE id = ?', networkId, hnicId);
 }
+
+/** Whether a headnode's nic is on the network. */
+export function networkHasHeadnodes(inv: Inventory, networkId: number): boolean {
+  return inv.get('SELECT 1 FROM hnic WHERE network_id = ?', networkId) !== undefined;
+}
+
+/** Whether a headnode of the project has a nic on the network. */
+export function projectHasHeadnodesOnNetwork(inv: Inventory, networkId: number, projectId: number): boolean {
+  return inv.get('SELECT 1 FROM hnic JOIN headnode h ON h.id = hnic.headnode_id WHERE hnic.network_id = ? AND h.project_id = ?',
+    networkId, projectId) !== undefined;
+}

@@ -82,17 +82,6 @@ export function vlanGrants(inv: Inventory): VlanGrantRow[] {
   return inv.all<VlanGrantRow>('SELECT net.net_id, net.owner_id, a.project_id FROM network net LEFT JOIN network_access a ON a.network_id = net.id');
 }
 
-/** Whether a headnode's nic is on the network. */
-export function networkHasHeadnodes(inv: Inventory, networkId: number): boolean {
-  return inv.get('SELECT 1 FROM hnic WHERE network_id = ?', networkId) !== undefined;
-}
-
-/** Whether a headnode of the project has a nic on the network. */
-export function projectHasHeadnodesOnNetwork(inv: Inventory, networkId: number, projectId: number): boolean {
-  return inv.get('SELECT 1 FROM hnic JOIN headnode h ON h.id = hnic.headnode_id WHERE hnic.network_id = ? AND h.project_id = ?',
-    networkId, projectId) !== undefined;
-}
-
 /** Whether the project owns any network. */
 export function projectOwnsNetworks(inv: Inventory, projectId: number): boolean {
   return inv.get('SELECT 1 FROM network WHERE owner_id = ?', projectId) !== undefined;

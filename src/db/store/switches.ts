@@ -101,17 +101,6 @@ export function uncableNic(inv: Inventory, nicId: number): void {
   inv.run('UPDATE nic SET port_id = NULL WHERE id = ?', nicId);
 }
 
-/** A port of a switch and the project of the node cabled to it (null: a free node, or no nic). */
-export interface PortProjectRow { port: string; project_id: number | null }
-
-/** The project of the node cabled to each port of the switch (no order). */
-export function portProjectsOfSwitch(inv: Inventory, switchId: number): PortProjectRow[] {
-  return inv.all<PortProjectRow>(
-    `SELECT port.label AS port, node.project_id FROM port
-       LEFT JOIN nic ON nic.port_id = port.id LEFT JOIN node ON node.id = nic.node_id
-      WHERE port.switch_id = ?`, switchId);
-}
-
 /** Record the host key an admin gave (or accepted) for the switch, at `at`, and forget any refused key. */
 export function setHostKeyByAdmin(inv: Inventory, switchId: number, fingerprint: string, at: string): void {
   inv.run(`UPDATE switch SET host_key = ?, host_key_origin = 'admin', host_key_recorded_at = ?, host_key_refused = NULL WHERE id = ?`,

@@ -62,13 +62,6 @@ export function projectsOfUser(inv: Inventory, userId: number): string[] {
   return inv.column<string>('SELECT p.label FROM project p JOIN user_project up ON up.project_id = p.id WHERE up.user_id = ? ORDER BY p.label', userId);
 }
 
-/** Labels of the projects of the user named `label`, sorted (none when there is no such user). */
-export function projectsOfUserNamed(inv: Inventory, label: string): string[] {
-  return inv.column<string>(
-    `SELECT p.label FROM project p JOIN user_project up ON up.project_id = p.id JOIN user u ON u.id = up.user_id
-      WHERE u.label = ? ORDER BY p.label`, label);
-}
-
 /** Ids of the user's projects (unordered). */
 export function projectIdsOfUser(inv: Inventory, userId: number): number[] {
   return inv.column<number>('SELECT project_id FROM user_project WHERE user_id = ?', userId);

@@ -12,9 +12,6 @@ export interface IpmiDriverOptions {
   timeoutMs: number;
 }
 
-/** Default limit of one ipmitool call. */
-export const IPMI_TIMEOUT_MS = 10_000;
-
 const BOOTDEV_ARGS = {
   pxe: ['chassis', 'bootdev', 'pxe', 'options=persistent'],
   disk: ['chassis', 'bootdev', 'disk', 'options=persistent'],
@@ -56,7 +53,7 @@ export function parseBootDevice(text: string): BootDevice {
 }
 
 /** Make the ipmi driver (one per daemon: it owns the per-BMC queues). */
-export function ipmiObmDriver(opts: IpmiDriverOptions = { timeoutMs: IPMI_TIMEOUT_MS }): ObmDriver {
+export function ipmiObmDriver(opts: IpmiDriverOptions): ObmDriver {
   const queue = new BmcQueue();
   return {
     name: 'ipmi',
