@@ -1,4 +1,4 @@
--- haas inventory schema, version 4.
+-- haas inventory schema, version 5.
 -- This file is the whole current schema: a new database gets it as is; an
 -- older one is brought here by the forward migrations in src/db/migrate.ts.
 -- Every row that has an API name carries it in `label`.
@@ -172,3 +172,38 @@ CREATE TABLE hnic (
   UNIQUE (headnode_id, label)
 );
 CREATE INDEX hnic_by_network ON hnic (network_id);
+
+-- The audit trail: every state-changing call and what haas does on its own
+-- (lease releases, drift repairs). Labels are copied: entries outlive their
+-- objects. actor NULL = haas itself or the null auth backend; source:
+-- 'socket', the client's address, or 'haas'. outcome: ok, refused (a 4xx
+-- answer) or error (5xx, a device). count/last_time: repeats folded into one
+-- entry (failed logins), so that a flood cannot fill the disk.
+CREATE TABLE audit (
+  id         INTEGER PRIMARY KEY,
+  time       TEXT NOT NULL,
+  last_time  TEXT NOT NULL,
+  count      INTEGER NOT NULL DEFAULT 1,
+  actor      TEXT,
+  source     TEXT NOT NULL,
+  operation  TEXT NOT NULL,
+  outcome    TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'error')),
+  status     INTEGER,
+  error_type TEXT,
+  node       TEXT,
+  network    TEXT,
+  detail     TEXT
+);
+CREATE INDEX audit_by_time ON audit (time);
+CREATE INDEX audit_by_node ON audit (node) WHERE node IS NOT NULL;
+CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
+CREATE INDEX audit_by_actor ON audit (actor);
+
+-- The projects an audit entry concerns, as they were at the time of the event
+-- (a member sees the entries of the projects they belong to).
+CREATE TABLE audit_project (
+  audit_id INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+  project  TEXT NOT NULL,
+  PRIMARY KEY (audit_id, project)
+) WITHOUT ROWID;
+CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);

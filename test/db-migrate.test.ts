@@ -146,6 +146,24 @@ describe('schema migrations', () => {
     } finally { await daemon.stop(); }
   });
 
+  it('migrates a version-4 database to 5: its inventory is kept, with an empty audit trail', () => {
+    const file = join(dir, 'v4.db');
+    const db = new Database(file);
+    db.exec(readFileSync(join(repoRoot, 'test', 'fixtures', 'schema-v4.sql'), 'utf8'));
+    db.prepare('INSERT INTO schema_version (version) VALUES (4)').run();
+    db.prepare("INSERT INTO project (label) VALUES ('kept')").run();
+    db.prepare("INSERT INTO node (label, project_id, obm_type, obm_config) VALUES ('n1', 1, 'mock', '{}')").run();
+    db.close();
+    const r = runHaas(['admin', 'migrate', '--db', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(version(file), SCHEMA_VERSION);
+    const after = new Database(file, { readonly: true });
+    assert.deepEqual(after.prepare('SELECT label, project_id FROM node').all(), [{ label: 'n1', project_id: 1 }]);
+    assert.equal(after.prepare('SELECT count(*) FROM audit').pluck().get(), 0);
+    after.close();
+    assert.deepEqual(schemaOfFile(file), freshSchema());
+  });
+
   it('refuses a database from a newer haas', () => {
     const file = join(dir, 'future.db');
     const db = new Database(file);

@@ -3,7 +3,7 @@
 // older haas. Append, never edit: released databases depend on them.
 
 /** The schema version that schema.sql describes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** MIGRATIONS[n] is the SQL that turns schema version n into n+1 (0 = empty file, handled by schema.sql). */
 export const MIGRATIONS: Record<number, string> = {
@@ -44,4 +44,30 @@ export const MIGRATIONS: Record<number, string> = {
   ALTER TABLE switch ADD COLUMN host_key_origin TEXT CHECK (host_key_origin IN ('first-use', 'admin'));
   ALTER TABLE switch ADD COLUMN host_key_recorded_at TEXT;
   ALTER TABLE switch ADD COLUMN host_key_refused TEXT;`,
+  // 4 -> 5: the audit trail, leases and quotas (issue 13).
+  4: `CREATE TABLE audit (
+    id         INTEGER PRIMARY KEY,
+    time       TEXT NOT NULL,
+    last_time  TEXT NOT NULL,
+    count      INTEGER NOT NULL DEFAULT 1,
+    actor      TEXT,
+    source     TEXT NOT NULL,
+    operation  TEXT NOT NULL,
+    outcome    TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'error')),
+    status     INTEGER,
+    error_type TEXT,
+    node       TEXT,
+    network    TEXT,
+    detail     TEXT
+  );
+  CREATE INDEX audit_by_time ON audit (time);
+  CREATE INDEX audit_by_node ON audit (node) WHERE node IS NOT NULL;
+  CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
+  CREATE INDEX audit_by_actor ON audit (actor);
+  CREATE TABLE audit_project (
+    audit_id INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
+    project  TEXT NOT NULL,
+    PRIMARY KEY (audit_id, project)
+  ) WITHOUT ROWID;
+  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);`,
 };
