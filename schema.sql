@@ -207,3 +207,13 @@ CREATE TABLE audit_project (
   PRIMARY KEY (audit_id, project)
 ) WITHOUT ROWID;
 CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);
+
+-- Per-project quota overrides, set by an admin (the defaults are the config's
+-- [quotas]). No row for a kind = the config's default; allowed NULL = no limit
+-- for this project; else the most the project may hold of that kind.
+CREATE TABLE project_quota (
+  project_id INTEGER NOT NULL REFERENCES project (id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL CHECK (kind IN ('nodes', 'networks', 'headnodes')),
+  allowed    INTEGER CHECK (allowed >= 0),
+  PRIMARY KEY (project_id, kind)
+) WITHOUT ROWID;

@@ -69,5 +69,11 @@ export const MIGRATIONS: Record<number, string> = {
     project  TEXT NOT NULL,
     PRIMARY KEY (audit_id, project)
   ) WITHOUT ROWID;
-  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);`,
+  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);
+  CREATE TABLE project_quota (
+    project_id INTEGER NOT NULL REFERENCES project (id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('nodes', 'networks', 'headnodes')),
+    allowed    INTEGER CHECK (allowed >= 0),
+    PRIMARY KEY (project_id, kind)
+  ) WITHOUT ROWID;`,
 };
