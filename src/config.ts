@@ -31,6 +31,8 @@ export interface Config {
   /** The `[drift]` section: the periodic read-back of every switch. */
   drift: DriftConfig;
   headnode: HeadnodeConfig;
+  /** The `[quotas]` section: the default limits of every project. */
+  quotas: QuotasConfig;
   /** The `[limits]` section: login throttling and connections per source. */
   limits: LimitsConfig;
   /** Where the file's settings were written, for messages about them. */
@@ -69,8 +71,19 @@ export interface HeadnodeConfig {
   trunkNic: string | null;
   /** Network namespace that holds the bridge (taps are moved there); null = the daemon's. */
   bridgeNetns: string | null;
-  /** Headnodes a project may have (0 = no limit). */
-  maxPerProject: number;
+}
+
+/**
+ * The `[quotas]` section: how many of each kind a project may hold unless an admin gave it its own
+ * limit (null = no limit). `headnodes` was `[headnode] max_per_project`, whose 0 meant no limit.
+ */
+export interface QuotasConfig {
+  /** Nodes reserved into the project. */
+  nodes: number | null;
+  /** Networks the project owns (their VLANs come from the pool). */
+  networks: number | null;
+  /** Headnodes of the project (default 10, as `[headnode] max_per_project` has always been). */
+  headnodes: number | null;
 }
 
 /** The `[limits]` section: how failed logins are delayed and how many connections one source may hold. */
@@ -187,6 +200,7 @@ const KNOWN: Record<string, string[]> = {
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
+  quotas: ['nodes', 'networks', 'headnodes'],
 };
 
 /** A value and where it was set: a flag, an environment variable, or the config file. */
@@ -274,6 +288,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       repair: inFile('drift', 'repair', (v) => onOff(v, '[drift] repair', false)),
     },
     headnode: headnodeConfig(ini.headnode ?? {}, stateDir, (k) => whereIs(origin, 'headnode', k)),
+    quotas: quotasConfig(ini, origin),
     limits: limitsConfig((key, dflt, min) => inFile('limits', key, (v) => {
       const n = intIn(v, key, dflt);
       if (n < min) throw new ConfigError(`[limits] ${key}: at least ${min}, got ${n}`);
@@ -354,6 +369,29 @@ function headnodeConfig(h: Record<string, string>, stateDir: string, where: (key
     ovsDb: h.ovs_db || null,
     trunkNic: h.trunk_nic || null,
     bridgeNetns: h.bridge_netns || null,
-    maxPerProject: int('max_per_project', 10),
   };
+}
+
+/** A `[quotas]` value: a non-negative integer, or `unlimited` (null); unset or empty = `dflt`. */
+function quotaValue(text: string | undefined, key: string, dflt: number | null): number | null {
+  if (text === undefined || text === '') return dflt;
+  if (text === 'unlimited') return null;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ConfigError(`[quotas] ${key}: expected a non-negative integer or "unlimited", got "${text}"`);
+  return n;
+}
+
+/** The `[quotas]` section, with `[headnode] max_per_project` read as the old name of `headnodes` (both set is refused). */
+function quotasConfig(ini: Ini, origin: ConfigOrigin): QuotasConfig {
+  const quota = (key: string, dflt: number | null) => reportedAt(whereIs(origin, 'quotas', key), () => quotaValue(ini.quotas?.[key], key, dflt));
+  const old = ini.headnode?.max_per_project;
+  if (old !== undefined && ini.quotas?.headnodes !== undefined) {
+    throw new ConfigError(`${whereIs(origin, 'headnode', 'max_per_project')}: [headnode] max_per_project is the old name of [quotas] headnodes (${whereIs(origin, 'quotas', 'headnodes')}): give only headnodes`);
+  }
+  const headnodes = old === undefined ? quota('headnodes', 10) : reportedAt(whereIs(origin, 'headnode', 'max_per_project'), () => {
+    let n: number;
+    try { n = intIn(old, 'max_per_project', 10); } catch { throw new ConfigError(`[headnode] max_per_project: expected a non-negative integer, got "${old}"`); }
+    return n === 0 ? null : n;
+  });
+  return { nodes: quota('nodes', null), networks: quota('networks', null), headnodes };
 }

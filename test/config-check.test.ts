@@ -122,6 +122,10 @@ describe('haas serve --check-config', () => {
       ['[timeouts]\n\nmaintenance_pool = soon\n', 3, /maintenance_pool: expected a non-negative integer/],
       ['[timeouts]\nobm = -1\n', 2, /obm: expected a non-negative integer/],
       ['[drivers]\nobm_timeout = 5\n[timeouts]\nobm = 5\n', 2, /old name of \[timeouts\] obm/],
+      ['[quotas]\n\nnodes = many\n', 3, /\[quotas\] nodes: expected a non-negative integer or "unlimited", got "many"/],
+      ['[quotas]\nnetworks = -1\n', 2, /\[quotas\] networks: expected a non-negative integer/],
+      ['[headnode]\nmax_per_project = 3\n[quotas]\nheadnodes = 3\n', 2, /\[headnode\] max_per_project is the old name of \[quotas\] headnodes/],
+      ['[headnode]\nmax_per_project = lots\n', 2, /\[headnode\] max_per_project: expected a non-negative integer/],
     ];
     for (const [text, line, problem] of cases) {
       const r = checkConfig(text);
@@ -140,6 +144,22 @@ describe('haas serve --check-config', () => {
     assert.equal(set.code, 0, set.stderr);
     assert.match(set.stdout, /^\[timeouts\]\nswitch_call = 10\nswitch_batch = 60\nobm = 7\nobmd = 3\nmaintenance_pool = 4$/m);
     assert.doesNotMatch(set.stdout, /obm_timeout/);
+  });
+
+  test('[quotas]: unlimited unless set, headnodes 10; [headnode] max_per_project is the old name of headnodes (0: no limit)', () => {
+    const defaults = checkConfig('');
+    assert.equal(defaults.code, 0, defaults.stderr);
+    assert.match(defaults.stdout, /^\[quotas\]\nnodes = unlimited\nnetworks = unlimited\nheadnodes = 10$/m);
+    assert.doesNotMatch(defaults.stdout, /max_per_project/);
+    const set = checkConfig('[quotas]\nnodes = 4\nnetworks = 0\nheadnodes = unlimited\n');
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /^\[quotas\]\nnodes = 4\nnetworks = 0\nheadnodes = unlimited$/m);
+    const old = checkConfig('[headnode]\nmax_per_project = 3\n');
+    assert.equal(old.code, 0, old.stderr);
+    assert.match(old.stdout, /^headnodes = 3$/m);
+    assert.doesNotMatch(old.stdout, /max_per_project/);
+    assert.equal(checkConfig(old.stdout).code, 0, 'the output reads back');
+    assert.match(checkConfig('[headnode]\nmax_per_project = 0\n').stdout, /^headnodes = unlimited$/m);
   });
 
   test('a bad flag or environment value is named as such', () => {

@@ -18,11 +18,17 @@ function iniValue(value: string): string {
   return /(^\s|\s$|\s[;#]|^[;#"'])/.test(value) ? `"${value}"` : value;
 }
 
+/** A quota as the config writes it. */
+function quotaText(limit: number | null): string {
+  return limit === null ? 'unlimited' : String(limit);
+}
+
 /** The effective configuration as INI sections (every setting the daemon uses, defaults included). */
 function effectiveSections(config: Config): Record<string, Record<string, string | null>> {
   const { switchDrivers, obmDrivers } = enabledDrivers(config); // also checks the driver names
   const h = config.headnode;
   const t = config.timeouts;
+  const q = config.quotas;
   return {
     server: {
       state_dir: config.stateDir, db: config.db, socket: config.socket, socket_group: config.socketGroup,
@@ -48,8 +54,9 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     headnode: {
       image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
       backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,
-      max_per_project: String(h.maxPerProject),
     },
+    // [headnode] max_per_project is shown under its new name, [quotas] headnodes.
+    quotas: { nodes: quotaText(q.nodes), networks: quotaText(q.networks), headnodes: quotaText(q.headnodes) },
     log: { level: config.logLevel },
   };
 }
