@@ -30,6 +30,16 @@ export class DuplicateError extends errorClass('DuplicateError', 409) {}
 export class ProjectMismatchError extends errorClass('ProjectMismatchError', 409) {}
 /** 409: something else must change first. */
 export class BlockedError extends errorClass('BlockedError', 409) {}
+/**
+ * 409 BlockedError: the call would take a project past one of its quotas. Its own class so that
+ * the audit trail and logs can tell a quota refusal from other blocks; the API sees a BlockedError.
+ */
+export class QuotaExceededError extends BlockedError {
+  /** `holding`: what the project holds, as in `holds 5 nodes`. */
+  constructor(readonly project: string, readonly kind: string, readonly limit: number, readonly used: number, holding: string) {
+    super(`project "${project}" ${holding}, ${used > limit ? 'more than its' : 'its'} limit (${kind} = ${limit}); ask an admin to raise it`);
+  }
+}
 /** 409: not valid in this state. */
 export class IllegalStateError extends errorClass('IllegalStateError', 409) {}
 /** 409: no free VLAN in the pool. */

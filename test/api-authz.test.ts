@@ -272,6 +272,9 @@ const ROWS: Row[] = [
   // haas's extensions
   { call: 'health', expect: PUBLIC(), make: async () => ({ method: 'GET', path: '/health' }) },
   { call: 'whoami', expect: AUTH(), make: async () => ({ method: 'GET', path: '/whoami' }) },
+  { call: 'project_quota', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/project/${await w.project()}/quota` }) },
+  { call: 'project_set_quota', note: 'the member\'s project', expect: ADMIN(), make: async (w) => ({ method: 'PUT', path: `/project/${await w.project()}/quota`, body: { nodes: 5, networks: 'unlimited', headnodes: null } }) },
+  { call: 'quotas', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/quotas' }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {

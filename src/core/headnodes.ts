@@ -3,14 +3,15 @@
 // to hnics are refused once a headnode has been started (HIL's "dirty").
 import { randomUUID } from 'node:crypto';
 import type { Duplex, Readable } from 'node:stream';
-import { BadArgumentError, BlockedError, IllegalStateError, NotFoundError, ProjectMismatchError } from '../errors.js';
+import { BadArgumentError, IllegalStateError, NotFoundError, ProjectMismatchError } from '../errors.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import type { HeadnodeVm } from './headnode-vms.js';
 import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup.js';
 import { projectMayUse } from './networks.js';
+import { enforceQuota } from './quotas.js';
 import {
-  addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel, headnodeCount,
+  addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel,
   hnicOfHeadnode, hnicsOfHeadnode, hnicVlans, markHeadnodeDead, markHeadnodeExited, markHeadnodeRunning, markHeadnodeStopped,
   setHnicNetwork, startedHeadnodes, thawUnstartedHeadnode, type HeadnodeRow, type HnicRow,
 } from '../db/store/headnodes.js';
@@ -43,9 +44,7 @@ export function createHeadnode(core: Core, p: Principal, label: string, project:
     assertAbsent(headnodeByLabel(core.inv, label), 'headnode', label);
     const proj = mustProject(core.inv, project);
     requireProjectAccess(p, proj.id);
-    const max = core.config.headnode.maxPerProject;
-    const count = headnodeCount(core.inv, proj.id);
-    if (max > 0 && count >= max) throw new BlockedError(`project "${project}" already has ${count} headnodes (the limit is ${max})`);
+    enforceQuota(core, proj, 'headnodes');
     addHeadnode(core.inv, label, proj.id, randomUUID(), baseImg);
   });
 }

@@ -12,6 +12,7 @@ import { networkHasPendingAction } from '../db/store/actions.js';
 import { networkHasHeadnodes, projectHasHeadnodesOnNetwork } from '../db/store/headnodes.js';
 import { attachmentsOfNetwork, networkHasAttachments, nicsOnNetwork, projectHasAttachments } from '../db/store/attachments.js';
 import { allocateVlan, channelsOf, inPool } from './vlans.js';
+import { enforceQuota } from './quotas.js';
 
 /** Create a network: (owner, access, net_id) must be one of HIL's legal combinations. */
 export function createNetwork(core: Core, p: Principal, label: string, owner: string, access: string, netId: string): void {
@@ -27,6 +28,7 @@ export function createNetwork(core: Core, p: Principal, label: string, owner: st
         throw new BadArgumentError('Project-created networks must use network ID allocation and must have access set to the owner project');
       }
       ownerId = accessId = proj.id;
+      enforceQuota(core, proj, 'networks');
     } else {
       requireAdmin(p);
       if (access !== '') accessId = mustProject(inv, access).id;

@@ -9,6 +9,7 @@ import { networksAccessibleBy, projectOnAccessLists, projectOwnsNetworks } from 
 import { nodeHasAttachments } from '../db/store/attachments.js';
 import { headnodeCount, headnodesOfProject } from '../db/store/headnodes.js';
 import { nodeHasPendingAction } from '../db/store/actions.js';
+import { enforceQuota } from './quotas.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -48,6 +49,7 @@ export function connectNode(core: Core, p: Principal, projectLabel: string, node
     requireProjectAccess(p, proj.id);
     const node = mustNode(inv, nodeLabel);
     if (node.project_id !== null) throw new BlockedError('Node is already owned by a project.');
+    enforceQuota(core, proj, 'nodes');
     setNodeProject(inv, node.id, proj.id);
     return node.id;
   });
