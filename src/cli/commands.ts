@@ -7,6 +7,7 @@ import { networkCommands } from './network.js';
 import { nodeCommands } from './node.js';
 import { portCommands } from './port.js';
 import { projectCommands } from './project.js';
+import { projectQuotaCommands } from './project-quota.js';
 import { switchCommands } from './switch.js';
 import { hostKeyCommands } from './switch-host-key.js';
 import { userCommands } from './user.js';
@@ -14,6 +15,6 @@ import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
+  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
 ];

@@ -7,6 +7,7 @@ import type {
   HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, NodeRegistration,
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
+import type { ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, SwitchDriftInfo } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
@@ -56,6 +57,14 @@ export class HaasClient {
   listProjectNodes(project: string): Promise<string[]> { return this.call('GET', p`/project/${project}/nodes`); }
   listProjectNetworks(project: string): Promise<string[]> { return this.call('GET', p`/project/${project}/networks`); }
   listProjectHeadnodes(project: string): Promise<string[]> { return this.call('GET', p`/project/${project}/headnodes`); }
+  /** The project's limits, where each comes from, and its use (haas's extension). */
+  projectQuota(project: string): Promise<ProjectQuota> { return this.call('GET', p`/project/${project}/quota`); }
+  /** Change some of the project's limits (admin; haas's extension); returns the quota as it now is. */
+  projectSetQuota(project: string, changes: QuotaChanges): Promise<ProjectQuota> {
+    return this.call('PUT', p`/project/${project}/quota`, changes);
+  }
+  /** Every project's quota (admin; haas's extension). */
+  listQuotas(): Promise<ProjectQuota[]> { return this.call('GET', '/quotas'); }
 
   // ---- nodes (3.2)
   nodeRegister(node: string, registration: NodeRegistration): Promise<void> {

@@ -173,3 +173,22 @@ export interface HostKeyInfo {
   /** The last other key the switch presented, refused until an admin accepts it. */
   refused: string | null;
 }
+
+/** One kind of a project's quota (haas's extension): limit (null = none), where it comes from, and the project's use. */
+export interface QuotaLine {
+  limit: number | null;
+  /** default: the config's [quotas]; override: an admin's number; unlimited: an admin lifted the limit. */
+  source: 'default' | 'override' | 'unlimited';
+  used: number;
+}
+
+/** GET/PUT /project/<p>/quota, and each entry of GET /quotas (haas's extension). */
+export interface ProjectQuota {
+  project: string;
+  nodes: QuotaLine;
+  networks: QuotaLine;
+  headnodes: QuotaLine;
+}
+
+/** PUT /project/<p>/quota: per kind a count, "unlimited", or null (back to the config's default); kinds left out keep theirs. */
+export type QuotaChanges = Partial<Record<'nodes' | 'networks' | 'headnodes', number | 'unlimited' | null>>;
