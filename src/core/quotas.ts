@@ -27,6 +27,9 @@ export type ProjectQuota = { project: string } & Record<QuotaKind, QuotaLine>;
 /** An admin's change to one kind: a count, `unlimited`, or `default` (the override is removed). */
 export type QuotaChange = number | 'unlimited' | 'default';
 
+/** An admin's changes by kind; a kind absent or undefined keeps its limit. */
+export type QuotaChanges = { [K in QuotaKind]?: QuotaChange | undefined };
+
 type Overrides = Partial<Record<QuotaKind, number | null>>;
 
 function lineOf(core: Core, overrides: Overrides, kind: QuotaKind, used: number): QuotaLine {
@@ -71,7 +74,7 @@ export function showProjectQuota(core: Core, p: Principal, project: string): Pro
 }
 
 /** Change some of a project's limits (admin); kinds not named keep theirs. Returns the quota as it now is. */
-export function setProjectQuota(core: Core, p: Principal, project: string, changes: Partial<Record<QuotaKind, QuotaChange>>): ProjectQuota {
+export function setProjectQuota(core: Core, p: Principal, project: string, changes: QuotaChanges): ProjectQuota {
   requireAdmin(p);
   return core.inv.tx(() => {
     const proj = mustProject(core.inv, project);

@@ -1,7 +1,6 @@
 // haas's extension routes for projects' quotas: a project's limits and use
 // (members and admins), an admin's overrides, and every project's at once.
 import * as quotas from '../../core/quotas.js';
-import { QUOTA_KINDS, type QuotaKind } from '../../db/store/quotas.js';
 import { ValidationError } from '../../errors.js';
 import { body, NO_BODY } from '../body.js';
 import { json, type Router } from '../router.js';
@@ -9,7 +8,7 @@ import { json, type Router } from '../router.js';
 const QUOTA_BODY = body({}, { nodes: 'any', networks: 'any', headnodes: 'any' });
 
 /** A body field as a change: a count, "unlimited", or null for the config's default. */
-function quotaChange(kind: QuotaKind, value: unknown): quotas.QuotaChange | undefined {
+function quotaChange(kind: string, value: unknown): quotas.QuotaChange | undefined {
   if (value === undefined) return undefined;
   if (value === null) return 'default';
   if (value === 'unlimited') return 'unlimited';
@@ -20,13 +19,8 @@ function quotaChange(kind: QuotaKind, value: unknown): quotas.QuotaChange | unde
 /** Mount the quota routes on the router. */
 export function quotaRoutes(r: Router): void {
   r.on('GET', '/project/:project/quota', NO_BODY, ({ core, p, params }) => json(quotas.showProjectQuota(core, p, params.project!)));
-  r.on('PUT', '/project/:project/quota', QUOTA_BODY, ({ core, p, params, body: b }) => {
-    const changes: Partial<Record<QuotaKind, quotas.QuotaChange>> = {};
-    for (const kind of QUOTA_KINDS) {
-      const change = quotaChange(kind, b[kind]);
-      if (change !== undefined) changes[kind] = change;
-    }
-    return json(quotas.setProjectQuota(core, p, params.project!, changes));
-  });
+  r.on('PUT', '/project/:project/quota', QUOTA_BODY, ({ core, p, params, body: b }) => json(quotas.setProjectQuota(core, p, params.project!, {
+    nodes: quotaChange('nodes', b.nodes), networks: quotaChange('networks', b.networks), headnodes: quotaChange('headnodes', b.headnodes),
+  })));
   r.on('GET', '/quotas', NO_BODY, ({ core, p }) => json(quotas.listQuotas(core, p)));
 }
