@@ -38,6 +38,8 @@ export interface Core {
    * seen yet) is taken off before the next round (src/jobs/drift.ts; nothing when drift checks are off).
    */
   nodeChangedProject(nodeId: number): void;
+  /** Called after a transaction that made, moved or removed a lease's end: the lease job re-arms its timer (src/jobs/leases.ts). */
+  leasesChanged(): void;
   /** The last drift check of every switch (src/jobs/drift.ts keeps it). */
   drift: DriftLedger;
   /** The per-node console hub (one viewer per node). */

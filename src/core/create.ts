@@ -52,6 +52,8 @@ export interface CreatedCore {
   core: Core;
   /** Call `listener` with the node's id each time a node is reserved into or released from a project. */
   onNodeChangedProject(listener: (nodeId: number) => void): void;
+  /** Call `listener` each time a lease is made, moved or removed. */
+  onLeasesChanged(listener: () => void): void;
 }
 
 /** Build core from the daemon's parts; throws if the maintenance pool and `[maintenance]` disagree. */
@@ -61,6 +63,7 @@ export function createCore(deps: CoreDeps): CreatedCore {
     throw new Error('createCore: a maintenance pool client is needed exactly when [maintenance] is configured');
   }
   const nodeListeners: Array<(nodeId: number) => void> = [];
+  const leaseListeners: Array<() => void> = [];
   const core: Core = {
     inv: deps.inv, config, log: deps.log,
     switchDrivers: deps.switchDrivers, obmDrivers: deps.obmDrivers,
@@ -70,7 +73,12 @@ export function createCore(deps: CoreDeps): CreatedCore {
     actionsQueued: () => switchLanes.kick(),
     usersChanged: () => credentials?.invalidate(),
     nodeChangedProject: (nodeId) => { for (const l of nodeListeners) l(nodeId); },
+    leasesChanged: () => { for (const l of leaseListeners) l(); },
     withSwitchSession: (sw, what, use) => switchLanes.withSwitch(sw, what, use),
   };
-  return { core, onNodeChangedProject: (listener) => { nodeListeners.push(listener); } };
+  return {
+    core,
+    onNodeChangedProject: (listener) => { nodeListeners.push(listener); },
+    onLeasesChanged: (listener) => { leaseListeners.push(listener); },
+  };
 }

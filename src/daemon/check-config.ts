@@ -3,6 +3,7 @@
 // names, combinations); files and groups named in it are not looked up: that is start-up's job.
 import type { Config } from '../config.js';
 import { enabledDrivers } from './drivers.js';
+import { formatDuration } from '../durations.js';
 
 const SECRET_KEY = /(password|token|secret)/i;
 const MASK = '********';
@@ -16,6 +17,10 @@ function masked(key: string, value: string): string {
 /** A value as an INI line's right-hand side: quoted when it would otherwise read differently. */
 function iniValue(value: string): string {
   return /(^\s|\s$|\s[;#]|^[;#"'])/.test(value) ? `"${value}"` : value;
+}
+
+function duration(ms: number | null): string | null {
+  return ms === null ? null : formatDuration(ms);
 }
 
 /** The effective configuration as INI sections (every setting the daemon uses, defaults included). */
@@ -40,6 +45,10 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
     drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },
+    leases: {
+      default: duration(config.leases.defaultMs), maximum: duration(config.leases.maximumMs),
+      warn_before: duration(config.leases.warnBeforeMs), webhook: config.leases.webhook,
+    },
     limits: {
       login_failures: String(config.limits.loginFailures), login_delay: String(config.limits.loginDelayMs / 1000),
       login_max_delay: String(config.limits.loginMaxDelayMs / 1000),

@@ -69,5 +69,18 @@ export const MIGRATIONS: Record<number, string> = {
     project  TEXT NOT NULL,
     PRIMARY KEY (audit_id, project)
   ) WITHOUT ROWID;
-  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);`,
+  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);
+  CREATE TABLE lease (
+    node_id         INTEGER PRIMARY KEY REFERENCES node (id) ON DELETE CASCADE,
+    project_id      INTEGER NOT NULL REFERENCES project (id),
+    started_at      TEXT NOT NULL,
+    ends_at         TEXT,
+    warned_at       TEXT,
+    releasing_since TEXT,
+    release_error   TEXT
+  );
+  CREATE INDEX lease_by_end ON lease (ends_at) WHERE ends_at IS NOT NULL AND releasing_since IS NULL;
+  CREATE INDEX lease_by_project ON lease (project_id);
+  INSERT INTO lease (node_id, project_id, started_at)
+    SELECT id, project_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM node WHERE project_id IS NOT NULL;`,
 };
