@@ -52,6 +52,8 @@ export interface TimeoutsConfig {
   obmdMs: number;
   /** The POST that hands a detached node to the maintenance pool (`maintenance_pool`). */
   maintenancePoolMs: number;
+  /** The POST that warns of a lease's end (`webhook`, `[leases] webhook`). */
+  webhookMs: number;
 }
 
 /** The `[headnode]` section: where base images and VMs live, their size, and how taps reach the networks. */
@@ -197,7 +199,7 @@ const KNOWN: Record<string, string[]> = {
   maintenance: ['project', 'url'],
   drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
-  timeouts: ['switch_call', 'switch_batch', 'obm', 'obmd', 'maintenance_pool'],
+  timeouts: ['switch_call', 'switch_batch', 'obm', 'obmd', 'maintenance_pool', 'webhook'],
   log: ['level'],
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
@@ -318,7 +320,11 @@ function leasesConfig(l: Record<string, string>, where: (key: string) => string)
   if (webhook !== null && !/^https?:\/\/[^\s]+$/.test(webhook)) {
     throw new ConfigError(`${where('webhook')}: [leases] webhook: expected an http:// or https:// URL`);
   }
-  return { defaultMs: defaultMs ?? maximumMs, maximumMs, warnBeforeMs: duration('warn_before'), webhook };
+  const warnBeforeMs = duration('warn_before');
+  if ((warnBeforeMs === null) !== (webhook === null)) {
+    throw new ConfigError(`${where(warnBeforeMs === null ? 'webhook' : 'warn_before')}: [leases] warn_before and webhook go together (the warning is POSTed to the webhook)`);
+  }
+  return { defaultMs: defaultMs ?? maximumMs, maximumMs, warnBeforeMs, webhook };
 }
 
 function limitsConfig(int: (key: string, dflt: number, min: number) => number): LimitsConfig {
@@ -359,6 +365,7 @@ function timeoutsConfig(ini: Ini, origin: ConfigOrigin): TimeoutsConfig {
     obmMs: renamed('obm', 'obm_timeout', 10) * 1000,
     obmdMs: seconds('timeouts', 'obmd', 10) * 1000,
     maintenancePoolMs: seconds('timeouts', 'maintenance_pool', 10) * 1000,
+    webhookMs: seconds('timeouts', 'webhook', 10) * 1000,
   };
 }
 

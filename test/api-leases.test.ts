@@ -2,11 +2,13 @@
 // time, who may move it within and beyond `[leases] maximum`, and the release at the end with
 // the mock switch and mock OBM (networks detached, OBM off and disabled, node free), also across
 // a restart in the middle of a release, a lease that ended while the daemon was down, and a
-// switch that is down during the release. Waits poll for the state change; nothing is timed.
+// switch that is down during the release; and the warning before the end, POSTed to a webhook.
+// Waits poll for the state change; nothing is timed.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
 import Database from 'better-sqlite3';
-import { startDaemon, waitAction, type Credentials, type Daemon } from './lib/daemon.js';
+import { runHaas, startDaemon, waitAction, type Credentials, type Daemon } from './lib/daemon.js';
 import { callerAs, createUser, fails, ok, session } from './lib/fixtures.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
@@ -246,5 +248,69 @@ describe('leases: releases across restarts and a switch that is down', () => {
     setSwitchHost('sw.example');
     await restart();
     await lab.expectReleased('s1', port);
+  });
+});
+
+describe('leases: the warning before the end, through the webhook', () => {
+  let d: TestDaemon;
+  let hook: Server;
+  const call = callerAs(() => d);
+  /** Every POST the webhook received, with the status it answered. */
+  const received: Array<{ body: Record<string, unknown>; status: number; path: string }> = [];
+  let refuseNext = 1;
+
+  before(async () => {
+    hook = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => { text += c; });
+      req.on('end', () => {
+        const status = refuseNext > 0 ? 500 : 200;
+        if (refuseNext > 0) refuseNext--;
+        received.push({ body: JSON.parse(text), status, path: req.url ?? '' });
+        res.writeHead(status).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const port = (hook.address() as { port: number }).port;
+    d = await startDaemon({ auth: 'database', admins: [admin],
+      config: `[leases]\nwarn_before = 1h\nwebhook = http://127.0.0.1:${port}/hooks/s3cr3t-path\n` });
+    ok(await call('PUT', '/project/pa', admin));
+    for (const n of ['w1', 'w2']) {
+      ok(await call('PUT', `/node/${n}`, admin, { obm: { type: 'mock', host: 'h', user: 'u', password: 'bmc-password' } }));
+      ok(await call('POST', '/project/pa/connect_node', admin, { node: n }));
+    }
+  });
+  after(async () => {
+    await d?.cleanup();
+    await new Promise<void>((r) => hook.close(() => r()));
+  });
+
+  it('a lease ending within warn_before is announced once, retried when the webhook fails; others are not', async () => {
+    const lease = ok(await call('PUT', '/node/w1/lease', admin, { for: '30m' })).json;
+    ok(await call('PUT', '/node/w2/lease', admin, { for: '3h' }));
+    const warned = await until('w1 warned', async () => {
+      const l = ok(await call('GET', '/node/w1/lease', admin)).json;
+      return l.warned_at ? l : undefined;
+    });
+    assert.equal(warned.ends_at, lease.ends_at);
+    assert.deepEqual(received.map((r) => r.status), [500, 200], 'refused once, then retried');
+    for (const r of received) {
+      assert.deepEqual(r.body, { event: 'lease_expiring', node: 'w1', project: 'pa', ends_at: lease.ends_at });
+      assert.equal(r.path, '/hooks/s3cr3t-path');
+    }
+    assert.equal(ok(await call('GET', '/node/w2/lease', admin)).json.warned_at, null);
+    assert.doesNotMatch(d.stderr, /s3cr3t/, 'the webhook\'s path is not logged');
+    const listed = runHaas(['lease', 'list', '--endpoint', d.url, '--username', admin.username],
+      { env: { HAAS_PASSWORD: admin.password, HAAS_CLIENT_CONFIG: '/nonexistent' } });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^w1 .*ends in \S+ \(warned\)$/m);
+  });
+
+  it('moving the end owes a new warning for the new end', async () => {
+    const moved = ok(await call('PUT', '/node/w1/lease', admin, { for: '40m' })).json;
+    assert.equal(moved.warned_at, null);
+    await until('w1 warned again', async () => (ok(await call('GET', '/node/w1/lease', admin)).json.warned_at ? true : undefined));
+    assert.deepEqual(received.at(-1)?.body, { event: 'lease_expiring', node: 'w1', project: 'pa', ends_at: moved.ends_at });
+    assert.equal(received.filter((r) => r.status === 200).length, 2);
   });
 });

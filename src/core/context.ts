@@ -12,6 +12,7 @@ import type { ConsoleHub } from './consoles.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
+import type { LeaseWebhook } from './leases.js';
 
 /** A switch as its device session needs it: who it is, its driver and stored config, its recorded SSH host key. */
 export type SessionSwitch = Pick<SwitchRow, 'id' | 'label' | 'type' | 'config' | 'host_key'>;
@@ -50,6 +51,8 @@ export interface Core {
   obmd: Obmd;
   /** The maintenance pool's client; null when `[maintenance]` is not configured. */
   maintenancePool: MaintenancePool | null;
+  /** The lease webhook's client; null when `[leases] webhook` is not configured. */
+  leaseWebhook: LeaseWebhook | null;
 }
 
 /** Who is calling: the authenticated user and what they may do. */

@@ -14,6 +14,7 @@ import type { ConsoleHub } from './consoles.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
+import type { LeaseWebhook } from './leases.js';
 import { DriftLedger } from './drift.js';
 
 /** The networking worker as core uses it (src/jobs/worker.ts): one lane per switch. */
@@ -42,6 +43,8 @@ export interface CoreDeps {
   obmd: Obmd;
   /** The client for `[maintenance] url`; must be given exactly when `config.maintenance` is set. */
   maintenancePool: MaintenancePool | null;
+  /** The client for `[leases] webhook`, or null. */
+  leaseWebhook: LeaseWebhook | null;
   switchLanes: SwitchLanes;
   /** null under the `null` auth backend (nothing is cached). */
   credentials: CredentialCache | null;
@@ -68,7 +71,7 @@ export function createCore(deps: CoreDeps): CreatedCore {
     inv: deps.inv, config, log: deps.log,
     switchDrivers: deps.switchDrivers, obmDrivers: deps.obmDrivers,
     consoles: deps.consoles, headnodes: deps.headnodes,
-    obmd: deps.obmd, maintenancePool: deps.maintenancePool,
+    obmd: deps.obmd, maintenancePool: deps.maintenancePool, leaseWebhook: deps.leaseWebhook,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
     actionsQueued: () => switchLanes.kick(),
     usersChanged: () => credentials?.invalidate(),

@@ -18,8 +18,8 @@ import { nodeHasAttachments } from '../db/store/attachments.js';
 import { disableObmdNode, nodeByLabel, setNodeObmEnabled, setNodeProject, type NodeRow } from '../db/store/nodes.js';
 import { projectByLabel } from '../db/store/projects.js';
 import {
-  allLeases, attachmentsToRelease, leaseOfNode, leasesOfProjects, nextLeaseEnd, releasingLeases, removeLease, setLeaseEnd,
-  setReleaseError, startDueReleases, type LeaseRow,
+  allLeases, attachmentsToRelease, leaseOfNode, leasesOfProjects, leasesToWarn, markWarned, nextLeaseEnd, nextUnwarnedEnd,
+  releasingLeases, removeLease, setLeaseEnd, setReleaseError, startDueReleases, type LeaseRow,
 } from '../db/store/leases.js';
 
 /** A lease as the API shows it. */
@@ -245,4 +245,39 @@ export async function finishRelease(core: Core, nodeId: number): Promise<void> {
     return true;
   });
   if (released) core.nodeChangedProject(nodeId);
+}
+
+/** What the lease webhook is sent before a lease ends (never a secret). */
+export interface LeaseExpiringEvent { event: 'lease_expiring'; node: string; project: string; ends_at: string }
+
+/** The lease webhook (`[leases] webhook`, src/outside/webhook.ts): a failed POST throws with the reason. */
+export interface LeaseWebhook {
+  post(event: LeaseExpiringEvent): Promise<void>;
+}
+
+/** A warning owed: the event and the lease it is for. */
+export interface DueWarning { nodeId: number; event: LeaseExpiringEvent }
+
+/** The warnings owed now (`[leases] warn_before` and `webhook` set): leases ending within warn_before, not yet warned. */
+export function dueWarnings(core: Core): DueWarning[] {
+  const before = core.config.leases.warnBeforeMs;
+  if (before === null || core.leaseWebhook === null) return [];
+  return leasesToWarn(core.inv, new Date(Date.now() + before).toISOString()).map((l) => ({
+    nodeId: l.node_id, event: { event: 'lease_expiring', node: l.node, project: l.project, ends_at: l.ends_at! },
+  }));
+}
+
+/** When the next warning falls due (an unwarned end minus warn_before), or null for none (or no webhook). */
+export function nextWarningAt(core: Core): Date | null {
+  const before = core.config.leases.warnBeforeMs;
+  if (before === null || core.leaseWebhook === null) return null;
+  const end = nextUnwarnedEnd(core.inv);
+  return end === undefined ? null : new Date(Date.parse(end) - before);
+}
+
+/** POST the warning to the webhook, then record it (once per end time); throws with the webhook's failure. */
+export async function sendWarning(core: Core, w: DueWarning): Promise<void> {
+  if (core.leaseWebhook === null) return;
+  await core.leaseWebhook.post(w.event);
+  core.inv.tx(() => markWarned(core.inv, w.nodeId, w.event.ends_at, now()));
 }

@@ -41,7 +41,7 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     },
     timeouts: {
       switch_call: String(t.switchCallMs / 1000), switch_batch: String(t.switchBatchMs / 1000), obm: String(t.obmMs / 1000),
-      obmd: String(t.obmdMs / 1000), maintenance_pool: String(t.maintenancePoolMs / 1000),
+      obmd: String(t.obmdMs / 1000), maintenance_pool: String(t.maintenancePoolMs / 1000), webhook: String(t.webhookMs / 1000),
     },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
     drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },

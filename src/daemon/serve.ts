@@ -11,6 +11,7 @@ import type { Core } from '../core/context.js';
 import { createCore } from '../core/create.js';
 import { obmdClient } from '../outside/obmd.js';
 import { maintenancePoolClient } from '../outside/maintenance-pool.js';
+import { leaseWebhookClient } from '../outside/webhook.js';
 import { DatabaseAuthenticator } from '../core/authn.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
@@ -101,6 +102,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
     obmd: obmdClient({ timeoutMs: config.timeouts.obmdMs }),
     maintenancePool: config.maintenance && maintenancePoolClient({ url: config.maintenance.url, timeoutMs: config.timeouts.maintenancePoolMs }),
+    leaseWebhook: config.leases.webhook === null ? null : leaseWebhookClient({ url: config.leases.webhook, timeoutMs: config.timeouts.webhookMs }),
     switchLanes: worker,
     credentials: authn,
   });

@@ -6,9 +6,13 @@
 // transaction, and finishes the nodes that are off every network (power,
 // OBM, consoles, back to the pool). A release that fails is retried with a
 // growing delay; its reason is kept on the lease for everyone to see.
+// Warnings (`[leases] warn_before`, `webhook`) go out from the same timer, on
+// their own so that a slow webhook never holds a release up, once per end
+// time, retried with a growing delay until the webhook accepts them.
 import type { Core } from '../core/context.js';
 import {
-  finishRelease, leasesBeingReleased, nextLeaseDeadline, recordReleaseFailure, releaseNetworks, startReleases,
+  dueWarnings, finishRelease, leasesBeingReleased, nextLeaseDeadline, nextWarningAt, recordReleaseFailure, releaseNetworks,
+  sendWarning, startReleases,
 } from '../core/leases.js';
 import { messageOf } from '../errors.js';
 import { now } from '../core/context.js';
@@ -35,6 +39,9 @@ export class LeaseReleaser {
   private again = false;
   private stopped = false;
   private readonly attempts = new Map<number, Attempt>();
+  /** Warnings the webhook refused, by node id: failures so far and the time of the next try. */
+  private readonly warnRetries = new Map<number, { failures: number; retryAt: number }>();
+  private warning: Promise<void> | null = null;
 
   constructor(private readonly core: Core) {}
 
@@ -60,9 +67,11 @@ export class LeaseReleaser {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.warning;
   }
 
   private async loop(): Promise<void> {
+    if (!this.warning) this.warning = this.warn().finally(() => { this.warning = null; this.arm(null); });
     do {
       this.again = false;
       try {
@@ -109,6 +118,29 @@ export class LeaseReleaser {
     }
   }
 
+  /** POST every warning owed now and not waiting for a retry, one after the other. */
+  private async warn(): Promise<void> {
+    const { core } = this;
+    const due = dueWarnings(core);
+    const owed = new Set(due.map((w) => w.nodeId));
+    for (const id of this.warnRetries.keys()) if (!owed.has(id)) this.warnRetries.delete(id);
+    for (const w of due) {
+      if (this.stopped) return;
+      const r = this.warnRetries.get(w.nodeId);
+      if (r && r.retryAt > Date.now()) continue;
+      try {
+        await sendWarning(core, w);
+        this.warnRetries.delete(w.nodeId);
+        core.log.info(`lease warnings: node ${w.event.node} (project ${w.event.project}) ends at ${w.event.ends_at}: webhook told`);
+      } catch (e) {
+        const failures = (r?.failures ?? 0) + 1;
+        const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1));
+        this.warnRetries.set(w.nodeId, { failures, retryAt: Date.now() + delay });
+        core.log.warn(`lease warnings: node ${w.event.node}: ${messageOf(e)} (retry in ${Math.round(delay / 1000)} s)`);
+      }
+    }
+  }
+
   private fail(nodeId: number, a: Attempt, reason: string): void {
     const failures = a.failures + 1;
     const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1));
@@ -125,6 +157,12 @@ export class LeaseReleaser {
     const end = nextLeaseDeadline(this.core);
     if (end) next = Math.min(next, end.getTime());
     for (const a of this.attempts.values()) if (a.retryAt > 0) next = Math.min(next, a.retryAt);
+    const warnAt = nextWarningAt(this.core);
+    if (warnAt) {
+      // The earliest unwarned end may be one waiting for a retry: then the earliest retry is the next time.
+      const retries = [...this.warnRetries.values()].map((r) => r.retryAt);
+      next = Math.min(next, retries.length > 0 ? Math.max(warnAt.getTime(), Math.min(...retries)) : warnAt.getTime());
+    }
     if (next === Infinity) return;
     this.timer = setTimeout(() => { this.timer = null; this.kick(); }, Math.min(MAX_TIMER_MS, Math.max(0, next - Date.now())));
     this.timer.unref();

@@ -87,3 +87,20 @@ export function attachmentsToRelease(inv: Inventory, nodeId: number): ReleaseNic
        LEFT JOIN networking_action last ON last.id = (SELECT max(id) FROM networking_action y WHERE y.nic_id = a.nic_id)
       WHERE nic.node_id = ? ORDER BY a.nic_id, a.channel = 'vlan/native', a.channel`, nodeId);
 }
+
+/** Leases not yet warned nor releasing whose end is at or before `endsBy`, soonest first. */
+export function leasesToWarn(inv: Inventory, endsBy: string): LeaseRow[] {
+  return inv.all<LeaseRow>(`${SELECT_LEASE}
+    WHERE l.ends_at IS NOT NULL AND l.ends_at <= ? AND l.warned_at IS NULL AND l.releasing_since IS NULL ORDER BY l.ends_at`, endsBy);
+}
+
+/** The earliest end of a lease not yet warned nor releasing, or undefined. */
+export function nextUnwarnedEnd(inv: Inventory): string | undefined {
+  return inv.get<{ t: string | null }>(
+    'SELECT min(ends_at) AS t FROM lease WHERE ends_at IS NOT NULL AND warned_at IS NULL AND releasing_since IS NULL')?.t ?? undefined;
+}
+
+/** Record that the warning for the lease's end `endsAt` went out; false when the end has moved since (a new warning is owed). */
+export function markWarned(inv: Inventory, nodeId: number, endsAt: string, at: string): boolean {
+  return inv.run('UPDATE lease SET warned_at = ? WHERE node_id = ? AND ends_at = ?', at, nodeId, endsAt).changes > 0;
+}
