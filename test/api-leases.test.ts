@@ -7,6 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { runHaas, startDaemon, waitAction, type Credentials, type Daemon } from './lib/daemon.js';
 import { callerAs, createUser, fails, ok, session } from './lib/fixtures.js';
@@ -199,7 +200,11 @@ describe('leases: releases across restarts and a switch that is down', () => {
     await lab.setUp('pa');
     ok(await call('PUT', '/network/net-a', admin, { owner: 'pa', access: 'pa', net_id: '' }));
   });
-  after(async () => { await d?.cleanup(); });
+  after(async () => {
+    await d?.cleanup();
+    // The daemons after a restart were given the directory: their cleanup leaves it.
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('a daemon killed while the release\'s detach is PENDING resumes the release at its next start', async () => {
     const port = await lab.reservedNode('k1', 'pa', 'net-a');
