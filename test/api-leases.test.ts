@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { runHaas, startDaemon, waitAction, type Credentials, type Daemon } from './lib/daemon.js';
 import { callerAs, createUser, fails, ok, session } from './lib/fixtures.js';
+import { startFakeObmd } from './lib/fake-obmd.js';
 
 type TestDaemon = Awaited<ReturnType<typeof startDaemon>>;
 
@@ -169,9 +170,34 @@ describe('leases: the release at the end time', () => {
 
   it('a lease that ends releases the node: networks detached, OBM off and disabled, node free', async () => {
     const port = await lab.reservedNode('r1', 'pa', 'net-a');
-    ok(await call('PUT', '/node/r1/lease', admin, { for: '2s' }));
+    const set = ok(await call('PUT', '/node/r1/lease', admin, { for: '2s' })).json;
     await lab.expectReleased('r1', port);
     assert.equal(ok(await call('GET', '/node/keep/lease', admin)).json.state, 'active', 'other leases are untouched');
+    // The audit trail says haas did it (GET /v0/audit is another part of issue 13: read the table).
+    const db = new Database(d.db, { readonly: true });
+    try {
+      const rows = db.prepare(`SELECT a.actor, a.source, a.outcome, a.node, a.detail, p.project FROM audit a
+        JOIN audit_project p ON p.audit_id = a.id WHERE a.operation = 'lease_release'`).all() as Array<Record<string, unknown>>;
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      assert.deepEqual({ ...rows[0], detail: JSON.parse(String(rows[0]!.detail)) },
+        { actor: null, source: 'haas', outcome: 'ok', node: 'r1', project: 'pa', detail: { project: 'pa', ends_at: set.ends_at, to: 'free' } });
+    } finally { db.close(); }
+  });
+
+  it('an obmd node is powered off through obmd with a node token, which is then revoked', async () => {
+    const obmd = await startFakeObmd();
+    try {
+      const uri = obmd.addNode('o1', 'obmd-admin-token');
+      ok(await call('PUT', '/node/o1', admin, { obmd: { uri, admin_token: 'obmd-admin-token' } }));
+      ok(await call('POST', '/project/pa/connect_node', admin, { node: 'o1' }));
+      ok(await call('PUT', '/node/o1/obm', admin, { enabled: true }));
+      ok(await call('PUT', '/node/o1/lease', admin, { for: '1s' }));
+      await until('o1 released', async () => (ok(await call('GET', '/node/o1', admin)).json.project === null ? true : undefined));
+      assert.equal(obmd.power('o1'), 'off');
+      assert.equal(obmd.currentToken('o1'), undefined, 'the node token is revoked');
+      assert.deepEqual(obmd.callsFor('o1').map((c) => `${c.method} ${c.path}`),
+        ['POST /node/o1/token', 'POST /node/o1/power_off', 'DELETE /node/o1/token']);
+    } finally { await obmd.close(); }
   });
 });
 
