@@ -272,6 +272,10 @@ const ROWS: Row[] = [
   // haas's extensions
   { call: 'health', expect: PUBLIC(), make: async () => ({ method: 'GET', path: '/health' }) },
   { call: 'whoami', expect: AUTH(), make: async () => ({ method: 'GET', path: '/whoami' }) },
+  { call: 'show_lease', note: 'node in the project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(await w.project())).node}/lease` }) },
+  { call: 'set_lease', note: 'node in the project', expect: PROJECT(), make: async (w) => ({ method: 'PUT', path: `/node/${(await w.nodeIn(await w.project())).node}/lease`, body: { for: '4h' } }) },
+  { call: 'list_leases', expect: AUTH(), make: async () => ({ method: 'GET', path: '/leases' }) },
+  { call: 'list_leases', note: '?project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/leases?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {
