@@ -345,3 +345,55 @@ describe('leases: the warning before the end, through the webhook', () => {
     assert.equal(received.filter((r) => r.status === 200).length, 2);
   });
 });
+
+describe('leases: a configuration change, and the release into the maintenance pool', () => {
+  let d: TestDaemon;
+  let dir: string;
+  let pool: Server;
+  const accepted: string[] = [];
+  const call = callerAs(() => d);
+  let alice: Credentials;
+
+  before(async () => {
+    pool = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c) => { text += c; });
+      req.on('end', () => { accepted.push(JSON.parse(text).node); res.writeHead(200).end(); });
+    });
+    await new Promise<void>((r) => pool.listen(0, '127.0.0.1', r));
+    d = await startDaemon({ auth: 'database', admins: [admin], config: '[leases]\ndefault = 1d\n' });
+    dir = d.dir;
+    for (const p of ['pa', 'maintenance']) ok(await call('PUT', `/project/${p}`, admin));
+    alice = await createUser(session(d, admin), 'alice', { projects: ['pa'] });
+    ok(await call('PUT', '/node/m1', admin, { obm: { type: 'mock', host: 'h', user: 'u', password: 'p' } }));
+    ok(await call('POST', '/project/pa/connect_node', alice, { node: 'm1' }));
+  });
+  after(async () => {
+    await d?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await new Promise<void>((r) => pool.close(() => r()));
+  });
+
+  it('a lower maximum after a restart keeps existing ends; members are then held to it', async () => {
+    const before = ok(await call('GET', '/node/m1/lease', alice)).json;
+    assert.equal(Date.parse(before.ends_at) - Date.parse(before.started_at), 86_400_000);
+    await d.stop();
+    const port = (pool.address() as { port: number }).port;
+    d = await startDaemon({ auth: 'database', admins: [admin], dir,
+      config: `[leases]\nmaximum = 1h\n[maintenance]\nproject = maintenance\nurl = http://127.0.0.1:${port}/accept\n` });
+    const after = ok(await call('GET', '/node/m1/lease', alice)).json;
+    assert.equal(after.ends_at, before.ends_at, 'the stored end stays');
+    assert.equal(Date.parse(after.max_ends_at) - Date.parse(after.started_at), 3_600_000);
+    fails(await call('PUT', '/node/m1/lease', alice, { for: '2h' }), 409, 'BlockedError', /maximum lease of 1h/);
+  });
+
+  it('with [maintenance], a released node goes to the maintenance pool', async () => {
+    ok(await call('PUT', '/node/m1/lease', alice, { for: '1s' }));
+    await until('m1 released', async () => {
+      const shown = ok(await call('GET', '/node/m1', admin)).json;
+      return shown.project === 'maintenance' ? true : undefined;
+    });
+    assert.deepEqual(accepted, ['m1']);
+    fails(await call('GET', '/node/m1/lease', admin), 404, 'NotFoundError', /not reserved/);
+  });
+});
