@@ -217,3 +217,19 @@ CREATE TABLE project_quota (
   allowed    INTEGER CHECK (allowed >= 0),
   PRIMARY KEY (project_id, kind)
 ) WITHOUT ROWID;
+
+-- Leases (issue 13): a reserved node's reservation and its end. ends_at NULL =
+-- no end. warned_at: when the expiry warning went out (once per end time).
+-- releasing_since: the end passed and haas is releasing the node (survives
+-- restarts); release_error: why the last attempt could not complete.
+CREATE TABLE lease (
+  node_id         INTEGER PRIMARY KEY REFERENCES node (id) ON DELETE CASCADE,
+  project_id      INTEGER NOT NULL REFERENCES project (id),
+  started_at      TEXT NOT NULL,
+  ends_at         TEXT,
+  warned_at       TEXT,
+  releasing_since TEXT,
+  release_error   TEXT
+);
+CREATE INDEX lease_by_end ON lease (ends_at) WHERE ends_at IS NOT NULL AND releasing_since IS NULL;
+CREATE INDEX lease_by_project ON lease (project_id);

@@ -2,6 +2,7 @@
 // defaults) into one typed object that is passed down.
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { parseDuration } from './durations.js';
 import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile, type IniLines } from './settings-files.js';
 
 /** A closed range of VLAN ids. */
@@ -35,6 +36,8 @@ export interface Config {
   quotas: QuotasConfig;
   /** The `[limits]` section: login throttling and connections per source. */
   limits: LimitsConfig;
+  /** The `[leases]` section: how long reservations last. */
+  leases: LeasesConfig;
   /** Where the file's settings were written, for messages about them. */
   origin: ConfigOrigin;
 }
@@ -51,6 +54,8 @@ export interface TimeoutsConfig {
   obmdMs: number;
   /** The POST that hands a detached node to the maintenance pool (`maintenance_pool`). */
   maintenancePoolMs: number;
+  /** The POST that warns of a lease's end (`webhook`, `[leases] webhook`). */
+  webhookMs: number;
 }
 
 /** The `[headnode]` section: where base images and VMs live, their size, and how taps reach the networks. */
@@ -98,6 +103,18 @@ export interface LimitsConfig {
   connectionsPerSource: number;
   /** Console and event streams one source may hold, counted apart from other connections (unix socket: 4x). */
   streamsPerSource: number;
+}
+
+/** The `[leases]` section, in ms; null = not set. */
+export interface LeasesConfig {
+  /** The end given to a reservation made without one (with only a maximum: the maximum). */
+  defaultMs: number | null;
+  /** The longest a member may hold a node, counted from the reservation's start (admins may go beyond). */
+  maximumMs: number | null;
+  /** How long before its end a lease's warning goes out (with `webhook`). */
+  warnBeforeMs: number | null;
+  /** Where the warning is POSTed as JSON. */
+  webhook: string | null;
 }
 
 /** The `[drift]` section: how often every switch is read back, and whether drift is repaired. */
@@ -195,10 +212,11 @@ const KNOWN: Record<string, string[]> = {
   maintenance: ['project', 'url'],
   drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
-  timeouts: ['switch_call', 'switch_batch', 'obm', 'obmd', 'maintenance_pool'],
+  timeouts: ['switch_call', 'switch_batch', 'obm', 'obmd', 'maintenance_pool', 'webhook'],
   log: ['level'],
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
+  leases: ['default', 'maximum', 'warn_before', 'webhook'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
   quotas: ['nodes', 'networks', 'headnodes'],
 };
@@ -294,8 +312,34 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       if (n < min) throw new ConfigError(`[limits] ${key}: at least ${min}, got ${n}`);
       return n;
     })),
+    leases: leasesConfig(ini.leases ?? {}, (k) => whereIs(origin, 'leases', k)),
     origin,
   };
+}
+
+/** The `[leases]` section: durations such as 4h, 90m, 7d; a default longer than the maximum is refused. */
+function leasesConfig(l: Record<string, string>, where: (key: string) => string): LeasesConfig {
+  const duration = (key: string): number | null => {
+    const v = l[key];
+    if (v === undefined || v === '') return null;
+    const ms = parseDuration(v);
+    if (ms === null) throw new ConfigError(`${where(key)}: [leases] ${key}: expected a duration such as 90m, 4h or 7d, got "${v}"`);
+    return ms;
+  };
+  const maximumMs = duration('maximum');
+  const defaultMs = duration('default');
+  if (defaultMs !== null && maximumMs !== null && defaultMs > maximumMs) {
+    throw new ConfigError(`${where('default')}: [leases] default (${l.default}) is longer than maximum (${l.maximum})`);
+  }
+  const webhook = l.webhook || null;
+  if (webhook !== null && !/^https?:\/\/[^\s]+$/.test(webhook)) {
+    throw new ConfigError(`${where('webhook')}: [leases] webhook: expected an http:// or https:// URL`);
+  }
+  const warnBeforeMs = duration('warn_before');
+  if ((warnBeforeMs === null) !== (webhook === null)) {
+    throw new ConfigError(`${where(warnBeforeMs === null ? 'webhook' : 'warn_before')}: [leases] warn_before and webhook go together (the warning is POSTed to the webhook)`);
+  }
+  return { defaultMs: defaultMs ?? maximumMs, maximumMs, warnBeforeMs, webhook };
 }
 
 function limitsConfig(int: (key: string, dflt: number, min: number) => number): LimitsConfig {
@@ -336,6 +380,7 @@ function timeoutsConfig(ini: Ini, origin: ConfigOrigin): TimeoutsConfig {
     obmMs: renamed('obm', 'obm_timeout', 10) * 1000,
     obmdMs: seconds('timeouts', 'obmd', 10) * 1000,
     maintenancePoolMs: seconds('timeouts', 'maintenance_pool', 10) * 1000,
+    webhookMs: seconds('timeouts', 'webhook', 10) * 1000,
   };
 }
 

@@ -275,6 +275,10 @@ const ROWS: Row[] = [
   { call: 'project_quota', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/project/${await w.project()}/quota` }) },
   { call: 'project_set_quota', note: 'the member\'s project', expect: ADMIN(), make: async (w) => ({ method: 'PUT', path: `/project/${await w.project()}/quota`, body: { nodes: 5, networks: 'unlimited', headnodes: null } }) },
   { call: 'quotas', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/quotas' }) },
+  { call: 'show_lease', note: 'node in the project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(await w.project())).node}/lease` }) },
+  { call: 'set_lease', note: 'node in the project', expect: PROJECT(), make: async (w) => ({ method: 'PUT', path: `/node/${(await w.nodeIn(await w.project())).node}/lease`, body: { for: '4h' } }) },
+  { call: 'list_leases', expect: AUTH(), make: async () => ({ method: 'GET', path: '/leases' }) },
+  { call: 'list_leases', note: '?project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/leases?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {

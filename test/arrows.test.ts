@@ -75,6 +75,8 @@ const EXCEPTIONS: ReadonlyArray<{ from: RegExp; to: RegExp; why: string }> = [
     why: 'the error-to-HTTP mapping asks the db which thrown values are storage failures (503); storage.ts holds no SQL' },
   { from: /^src\/jobs\/drift\.ts$/, to: /^src\/(core|db)\//,
     why: 'the drift monitor is a timer over core\'s drift check, not a driver user' },
+  { from: /^src\/jobs\/leases\.ts$/, to: /^src\/core\//,
+    why: 'the lease releaser is a timer over core\'s release steps, not a driver user' },
 ];
 
 /** Directories whose files only their own directory and the named importers may import, whatever the layers. */

@@ -160,6 +160,10 @@ describe('schema migrations', () => {
     const after = new Database(file, { readonly: true });
     assert.deepEqual(after.prepare('SELECT label, project_id FROM node').all(), [{ label: 'n1', project_id: 1 }]);
     assert.equal(after.prepare('SELECT count(*) FROM audit').pluck().get(), 0);
+    // A node reserved before leases existed keeps its reservation: a lease with no end, started at the migration.
+    const lease = after.prepare('SELECT node_id, project_id, ends_at, started_at FROM lease').all() as Array<Record<string, unknown>>;
+    assert.deepEqual(lease.map(({ started_at: _, ...l }) => l), [{ node_id: 1, project_id: 1, ends_at: null }]);
+    assert.match(String(lease[0]?.started_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     after.close();
     assert.deepEqual(schemaOfFile(file), freshSchema());
   });

@@ -3,6 +3,7 @@ import type { CommandClass } from 'clipanion';
 import { actionCommands } from './action.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
+import { leaseCommands } from './lease.js';
 import { networkCommands } from './network.js';
 import { nodeCommands } from './node.js';
 import { portCommands } from './port.js';
@@ -16,5 +17,5 @@ import { whoamiCommands } from './whoami.js';
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
   ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
-  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
+  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...miscCommands,
 ];

@@ -1,6 +1,7 @@
 // haas node ...: nodes, their nics, metadata, OBM, power, boot device, console and networks (SPEC 3.2).
 import { Command, Option, UsageError } from 'clipanion';
-import type { NodeInfo, NodeRegistration, ObmAuditEntry } from '../client/types.js';
+import type { LeaseInfo, NodeInfo, NodeRegistration, ObmAuditEntry } from '../client/types.js';
+import { leaseOrNull, leaseState } from './lease.js';
 import { ActionCommand, ClientCommand, DataCommand } from './base.js';
 import { jsonOrString, splitKeyValue } from './input.js';
 import { readSecret } from '../secret-input.js';
@@ -22,7 +23,7 @@ class NodeList extends DataCommand {
   }
 }
 
-function formatNode(node: NodeInfo): string {
+function formatNode(node: NodeInfo, lease: LeaseInfo | null = null): string {
   const admin = node.nics.some((nic) => 'port' in nic || 'switch' in nic);
   const headers = admin ? ['nic', 'macaddr', 'switch', 'port', 'networks'] : ['nic', 'macaddr', 'networks'];
   const rows = node.nics.map((nic) => {
@@ -31,7 +32,10 @@ function formatNode(node: NodeInfo): string {
       ? [nic.label, nic.macaddr, nic.switch ?? '-', nic.port ?? '-', nets]
       : [nic.label, nic.macaddr, nets];
   });
-  let text = formatFields([['name', node.name], ['project', node.project ?? '(free)']]);
+  const fields: [string, string][] = [['name', node.name], ['project', node.project ?? '(free)']];
+  // A lease without an end (HIL's behaviour, no [leases] configured) adds nothing.
+  if (lease && (lease.ends_at !== null || lease.state !== 'active')) fields.push(['lease', `${lease.ends_at ?? 'no end'} (${leaseState(lease)})`]);
+  let text = formatFields(fields);
   const metadata = Object.entries(node.metadata);
   if (metadata.length > 0) text += '\nmetadata:\n' + formatTable(['label', 'value'], metadata);
   text += node.nics.length > 0 ? '\n' + formatTable(headers, rows) : '\nno nics\n';
@@ -47,7 +51,11 @@ class NodeShow extends DataCommand {
   });
   node = Option.String({ name: 'NODE' });
   async execute() {
-    this.show(await this.api.showNode(this.node), formatNode);
+    const node = await this.api.showNode(this.node);
+    if (this.json || node.project === null) { this.show(node, formatNode); return; }
+    // The end comes from the lease route (show_node keeps HIL's shape).
+    const lease = await leaseOrNull(this.api, this.node);
+    this.show(node, (n) => formatNode(n, lease));
   }
 }
 

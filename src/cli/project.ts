@@ -2,6 +2,7 @@
 import { Command, Option } from 'clipanion';
 import { ClientCommand, DataCommand } from './base.js';
 import { formatLines } from './output.js';
+import { leaseChange, leaseState, projectLeasesOrNull } from './lease.js';
 
 class ProjectList extends DataCommand {
   static override paths = [['project', 'list']];
@@ -48,14 +49,26 @@ class ProjectConnectNode extends ClientCommand {
   static override paths = [['project', 'connect-node']];
   static override usage = Command.Usage({
     category: 'Projects',
-    description: 'Reserve a free node into a project',
-    examples: [['Put node n1 in project "research"', '$0 project connect-node research n1']],
+    description: 'Reserve a free node into a project, optionally until a given end',
+    details: `
+      Without \`--for\`/\`--until\` the reservation gets the daemon's \`[leases] default\` (none unless configured).
+      With one, the node is reserved and its lease then set (\`haas lease set\`): at its end haas releases the node.
+    `,
+    examples: [
+      ['Put node n1 in project "research"', '$0 project connect-node research n1'],
+      ['For four hours', '$0 project connect-node research n1 --for 4h'],
+    ],
   });
   project = Option.String({ name: 'PROJECT' });
   node = Option.String({ name: 'NODE' });
+  for = Option.String('--for', { description: 'Release the node after this long (e.g. 90m, 4h, 7d)' });
+  until = Option.String('--until', { description: 'Release the node at this time (ISO 8601 with zone)' });
   async execute() {
+    const change = this.for === undefined && this.until === undefined ? null : leaseChange(this.for, this.until);
     await this.api.projectConnectNode(this.project, this.node);
-    this.done(`node ${this.node} is now in project ${this.project}`);
+    if (change === null) { this.done(`node ${this.node} is now in project ${this.project}`); return; }
+    const lease = await this.api.setLease(this.node, change);
+    this.done(`node ${this.node} is now in project ${this.project} until ${lease.ends_at ?? '(no end)'}`);
   }
 }
 
@@ -84,7 +97,15 @@ class ProjectNodes extends DataCommand {
   });
   project = Option.String({ name: 'PROJECT' });
   async execute() {
-    this.show(await this.api.listProjectNodes(this.project), formatLines);
+    const nodes = await this.api.listProjectNodes(this.project);
+    if (this.json) { this.show(nodes, formatLines); return; }
+    // The end times come from the lease route (list_project_nodes keeps HIL's shape): "n1  ends in 3h (2026-...)".
+    const ends = new Map((await projectLeasesOrNull(this.api, this.project) ?? [])
+      .filter((l) => l.ends_at !== null || l.state !== 'active').map((l) => [l.node, l]));
+    this.show(nodes, (ns) => formatLines(ns.map((n) => {
+      const l = ends.get(n);
+      return l ? `${n}  ${leaseState(l)}${l.ends_at ? ` (${l.ends_at})` : ''}` : n;
+    })));
   }
 }
 

@@ -8,7 +8,7 @@ import type {
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
 import type { ProjectQuota, QuotaChanges } from './types.js';
-import type { DriftInfo, SwitchDriftInfo } from './types.js';
+import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -65,6 +65,14 @@ export class HaasClient {
   }
   /** Every project's quota (admin; haas's extension). */
   listQuotas(): Promise<ProjectQuota[]> { return this.call('GET', '/quotas'); }
+
+  // ---- leases (haas extension, docs/leases.md)
+  showLease(node: string): Promise<LeaseInfo> { return this.call('GET', p`/node/${node}/lease`); }
+  setLease(node: string, change: LeaseChange): Promise<LeaseInfo> { return this.call('PUT', p`/node/${node}/lease`, change); }
+  /** The leases the caller may see, or those of one project. */
+  listLeases(project?: string): Promise<LeaseInfo[]> {
+    return this.call('GET', project === undefined ? '/leases' : p`/leases?project=${project}`);
+  }
 
   // ---- nodes (3.2)
   nodeRegister(node: string, registration: NodeRegistration): Promise<void> {

@@ -192,3 +192,19 @@ export interface ProjectQuota {
 
 /** PUT /project/<p>/quota: per kind a count, "unlimited", or null (back to the config's default); kinds left out keep theirs. */
 export type QuotaChanges = Partial<Record<'nodes' | 'networks' | 'headnodes', number | 'unlimited' | null>>;
+/** A lease (GET /v0/node/<n>/lease, haas extension): a reserved node's reservation and its end. */
+export interface LeaseInfo {
+  node: string;
+  project: string;
+  started_at: string;
+  /** null: no end. */
+  ends_at: string | null;
+  /** The latest end a member may set; null: no maximum. */
+  max_ends_at: string | null;
+  state: 'active' | 'expired, releasing';
+  release_error: string | null;
+  warned_at: string | null;
+}
+
+/** A change of a lease's end: `{for: "4h"}`, `{until: "<ISO time>"}` or `{until: null}` (no end). */
+export type LeaseChange = { for: string } | { until: string | null };

@@ -12,6 +12,7 @@ import type { ConsoleHub } from './consoles.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
+import type { LeaseWebhook } from './leases.js';
 
 /** A switch as its device session needs it: who it is, its driver and stored config, its recorded SSH host key. */
 export type SessionSwitch = Pick<SwitchRow, 'id' | 'label' | 'type' | 'config' | 'host_key'>;
@@ -38,6 +39,8 @@ export interface Core {
    * seen yet) is taken off before the next round (src/jobs/drift.ts; nothing when drift checks are off).
    */
   nodeChangedProject(nodeId: number): void;
+  /** Called after a transaction that made, moved or removed a lease's end: the lease job re-arms its timer (src/jobs/leases.ts). */
+  leasesChanged(): void;
   /** The last drift check of every switch (src/jobs/drift.ts keeps it). */
   drift: DriftLedger;
   /** The per-node console hub (one viewer per node). */
@@ -48,6 +51,8 @@ export interface Core {
   obmd: Obmd;
   /** The maintenance pool's client; null when `[maintenance]` is not configured. */
   maintenancePool: MaintenancePool | null;
+  /** The lease webhook's client; null when `[leases] webhook` is not configured. */
+  leaseWebhook: LeaseWebhook | null;
 }
 
 /** Who is calling: the authenticated user and what they may do. */

@@ -14,6 +14,7 @@ import type { ConsoleHub } from './consoles.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
+import type { LeaseWebhook } from './leases.js';
 import { DriftLedger } from './drift.js';
 
 /** The networking worker as core uses it (src/jobs/worker.ts): one lane per switch. */
@@ -42,6 +43,8 @@ export interface CoreDeps {
   obmd: Obmd;
   /** The client for `[maintenance] url`; must be given exactly when `config.maintenance` is set. */
   maintenancePool: MaintenancePool | null;
+  /** The client for `[leases] webhook`, or null. */
+  leaseWebhook: LeaseWebhook | null;
   switchLanes: SwitchLanes;
   /** null under the `null` auth backend (nothing is cached). */
   credentials: CredentialCache | null;
@@ -52,6 +55,8 @@ export interface CreatedCore {
   core: Core;
   /** Call `listener` with the node's id each time a node is reserved into or released from a project. */
   onNodeChangedProject(listener: (nodeId: number) => void): void;
+  /** Call `listener` each time a lease is made, moved or removed. */
+  onLeasesChanged(listener: () => void): void;
 }
 
 /** Build core from the daemon's parts; throws if the maintenance pool and `[maintenance]` disagree. */
@@ -61,16 +66,22 @@ export function createCore(deps: CoreDeps): CreatedCore {
     throw new Error('createCore: a maintenance pool client is needed exactly when [maintenance] is configured');
   }
   const nodeListeners: Array<(nodeId: number) => void> = [];
+  const leaseListeners: Array<() => void> = [];
   const core: Core = {
     inv: deps.inv, config, log: deps.log,
     switchDrivers: deps.switchDrivers, obmDrivers: deps.obmDrivers,
     consoles: deps.consoles, headnodes: deps.headnodes,
-    obmd: deps.obmd, maintenancePool: deps.maintenancePool,
+    obmd: deps.obmd, maintenancePool: deps.maintenancePool, leaseWebhook: deps.leaseWebhook,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
     actionsQueued: () => switchLanes.kick(),
     usersChanged: () => credentials?.invalidate(),
     nodeChangedProject: (nodeId) => { for (const l of nodeListeners) l(nodeId); },
+    leasesChanged: () => { for (const l of leaseListeners) l(); },
     withSwitchSession: (sw, what, use) => switchLanes.withSwitch(sw, what, use),
   };
-  return { core, onNodeChangedProject: (listener) => { nodeListeners.push(listener); } };
+  return {
+    core,
+    onNodeChangedProject: (listener) => { nodeListeners.push(listener); },
+    onLeasesChanged: (listener) => { leaseListeners.push(listener); },
+  };
 }

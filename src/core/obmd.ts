@@ -13,4 +13,6 @@ export interface Obmd {
   fetchToken(node: ObmdNode): Promise<string>;
   /** Revoke the node's current token at obmd. */
   revokeToken(node: ObmdNode): Promise<void>;
+  /** Power the node off through obmd with a node token (a lease's release). */
+  powerOff(node: ObmdNode, token: string): Promise<void>;
 }

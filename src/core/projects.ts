@@ -10,6 +10,8 @@ import { nodeHasAttachments } from '../db/store/attachments.js';
 import { headnodeCount, headnodesOfProject } from '../db/store/headnodes.js';
 import { nodeHasPendingAction } from '../db/store/actions.js';
 import { enforceQuota } from './quotas.js';
+import { addLease, removeLease } from '../db/store/leases.js';
+import { defaultLeaseEnd } from './leases.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -51,8 +53,11 @@ export function connectNode(core: Core, p: Principal, projectLabel: string, node
     if (node.project_id !== null) throw new BlockedError('Node is already owned by a project.');
     enforceQuota(core, proj, 'nodes');
     setNodeProject(inv, node.id, proj.id);
+    const start = new Date();
+    addLease(inv, { nodeId: node.id, projectId: proj.id, startedAt: start.toISOString(), endsAt: defaultLeaseEnd(core, start) });
     return node.id;
   });
+  core.leasesChanged();
   core.nodeChangedProject(nodeId);
 }
 
@@ -95,8 +100,10 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
   const nodeId = inv.tx(() => {
     const { node, target } = check();
     setNodeProject(inv, node.id, target);
+    removeLease(inv, node.id);
     return node.id;
   });
+  core.leasesChanged();
   core.consoles.end(nodeLabel);
   core.nodeChangedProject(nodeId);
 }

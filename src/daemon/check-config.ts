@@ -3,6 +3,7 @@
 // names, combinations); files and groups named in it are not looked up: that is start-up's job.
 import type { Config } from '../config.js';
 import { enabledDrivers } from './drivers.js';
+import { formatDuration } from '../durations.js';
 
 const SECRET_KEY = /(password|token|secret)/i;
 const MASK = '********';
@@ -21,6 +22,11 @@ function iniValue(value: string): string {
 /** A quota as the config writes it. */
 function quotaText(limit: number | null): string {
   return limit === null ? 'unlimited' : String(limit);
+}
+
+/** A duration as the config writes it (null: not set). */
+function duration(ms: number | null): string | null {
+  return ms === null ? null : formatDuration(ms);
 }
 
 /** The effective configuration as INI sections (every setting the daemon uses, defaults included). */
@@ -42,10 +48,14 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     },
     timeouts: {
       switch_call: String(t.switchCallMs / 1000), switch_batch: String(t.switchBatchMs / 1000), obm: String(t.obmMs / 1000),
-      obmd: String(t.obmdMs / 1000), maintenance_pool: String(t.maintenancePoolMs / 1000),
+      obmd: String(t.obmdMs / 1000), maintenance_pool: String(t.maintenancePoolMs / 1000), webhook: String(t.webhookMs / 1000),
     },
     'driver.mock': { switch_delay_ms: String(config.mock.switchDelayMs) },
     drift: { interval: String(config.drift.intervalMs / 1000), repair: String(config.drift.repair) },
+    leases: {
+      default: duration(config.leases.defaultMs), maximum: duration(config.leases.maximumMs),
+      warn_before: duration(config.leases.warnBeforeMs), webhook: config.leases.webhook,
+    },
     limits: {
       login_failures: String(config.limits.loginFailures), login_delay: String(config.limits.loginDelayMs / 1000),
       login_max_delay: String(config.limits.loginMaxDelayMs / 1000),

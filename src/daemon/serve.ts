@@ -11,6 +11,7 @@ import type { Core } from '../core/context.js';
 import { createCore } from '../core/create.js';
 import { obmdClient } from '../outside/obmd.js';
 import { maintenancePoolClient } from '../outside/maintenance-pool.js';
+import { leaseWebhookClient } from '../outside/webhook.js';
 import { DatabaseAuthenticator } from '../core/authn.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
@@ -26,6 +27,7 @@ import { enabledDrivers } from './drivers.js';
 import { bindListeners } from './listeners.js';
 import { verifyAfterRestore } from './restore-check.js';
 import { DriftMonitor } from '../jobs/drift.js';
+import { LeaseReleaser } from '../jobs/leases.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -84,24 +86,31 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   // applied again; while shutting down, such actions are left to the next start instead of
   // being retried until switch_batch.
   let unrecorded = false;
+  // The lease releaser is built on core, after the worker: it learns of finished actions through this.
+  let actionFinished = () => {};
   const worker = new ActionWorker({
     pending: () => (unrecorded && stop.stopping() ? [] : pendingActions({ inv })),
     finish: (a, e) => {
       try { finishAction({ inv }, a, e); unrecorded = false; } catch (err) { unrecorded = true; throw err; }
+      actionFinished();
     },
     hostKeySeen: (switchId, fp) => recordFirstHostKey({ inv, log }, switchId, fp),
     hostKeyRefused: (switchId, fp) => recordRefusedHostKey({ inv, log }, switchId, fp),
   }, (sw, hostKey) => connectStoredSwitch(switchDrivers, sw, hostKey), log, config.timeouts.switchBatchMs);
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited({ inv, log }, uuid, kind));
-  const { core, onNodeChangedProject } = createCore({
+  const { core, onNodeChangedProject, onLeasesChanged } = createCore({
     inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
     obmd: obmdClient({ timeoutMs: config.timeouts.obmdMs }),
     maintenancePool: config.maintenance && maintenancePoolClient({ url: config.maintenance.url, timeoutMs: config.timeouts.maintenancePoolMs }),
+    leaseWebhook: config.leases.webhook === null ? null : leaseWebhookClient({ url: config.leases.webhook, timeoutMs: config.timeouts.webhookMs }),
     switchLanes: worker,
     credentials: authn,
   });
   const drift = new DriftMonitor(core, config.drift);
   onNodeChangedProject((nodeId) => drift.checkNode(nodeId));
+  const leases = new LeaseReleaser(core);
+  onLeasesChanged(() => leases.kick());
+  actionFinished = () => leases.actionFinished();
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
@@ -113,15 +122,18 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       // Actions left PENDING by a crash are applied again (drivers are idempotent).
       worker.kick();
       drift.start();
+      leases.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
       const restoreChecked = verifyAfterRestore(core, config.db, stop.stopping)
         .catch((e: unknown) => log.error(`restore check failed: ${e instanceof Error ? e.message : String(e)}`));
       const signal = await stop.received;
       const driftStopped = drift.stop();
+      const leasesStopped = leases.stop();
       log.info(`${signal}: shutting down`);
       await shutdown(listeners.servers, worker, consoles, log, config.timeouts.switchBatchMs);
       await driftStopped;
+      await leasesStopped;
       await restoreChecked;
     } finally {
       listeners.removeSocket();

@@ -75,5 +75,18 @@ export const MIGRATIONS: Record<number, string> = {
     kind       TEXT NOT NULL CHECK (kind IN ('nodes', 'networks', 'headnodes')),
     allowed    INTEGER CHECK (allowed >= 0),
     PRIMARY KEY (project_id, kind)
-  ) WITHOUT ROWID;`,
+  ) WITHOUT ROWID;
+  CREATE TABLE lease (
+    node_id         INTEGER PRIMARY KEY REFERENCES node (id) ON DELETE CASCADE,
+    project_id      INTEGER NOT NULL REFERENCES project (id),
+    started_at      TEXT NOT NULL,
+    ends_at         TEXT,
+    warned_at       TEXT,
+    releasing_since TEXT,
+    release_error   TEXT
+  );
+  CREATE INDEX lease_by_end ON lease (ends_at) WHERE ends_at IS NOT NULL AND releasing_since IS NULL;
+  CREATE INDEX lease_by_project ON lease (project_id);
+  INSERT INTO lease (node_id, project_id, started_at)
+    SELECT id, project_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM node WHERE project_id IS NOT NULL;`,
 };

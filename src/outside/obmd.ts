@@ -1,5 +1,5 @@
 // The HTTP client of HIL's obmd: POST and DELETE /token with the node's admin
-// token. The admin token is a secret: it goes only into the Authorization
+// token, and POST /power_off with a node token (a lease's release). The admin token is a secret: it goes only into the Authorization
 // header, never into a message or log.
 import { OBMError, messageOf } from '../errors.js';
 import type { Obmd, ObmdNode } from '../core/obmd.js';
@@ -47,6 +47,20 @@ export function obmdClient(opts: { timeoutMs: number }): Obmd {
     async revokeToken(node) {
       const res = await call(node, 'DELETE');
       await res.body?.cancel();
+    },
+    async powerOff(node, token) {
+      // The node token is obmd's authentication for power calls, as in the 307s haas answers with.
+      const uri = node.obmd_uri ?? '';
+      const where = redactUri(uri);
+      let res: Response;
+      try {
+        res = await fetch(`${withoutCredentials(uri)}/power_off?token=${encodeURIComponent(token)}`,
+          { method: 'POST', signal: AbortSignal.timeout(opts.timeoutMs) });
+      } catch (e) {
+        throw new OBMError(`obmd at ${where} is unreachable: ${scrubbed(messageOf(reasonOf(e)), uri)}`);
+      }
+      await res.body?.cancel();
+      if (res.status < 200 || res.status > 299) throw new OBMError(`obmd at ${where} refused power_off for node "${node.label}" (HTTP ${res.status})`);
     },
   };
 }

@@ -15,6 +15,7 @@ import { switchRoutes } from './routes/switches.js';
 import { hostKeyRoutes } from './routes/host-keys.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
+import { leaseRoutes } from './routes/leases.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
@@ -59,6 +60,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   if (authn) userRoutes(router);
   accountRoutes(router);
   extensionRoutes(router);
+  leaseRoutes(router);
 
   app.notFound((c) => {
     const methods = router.methodsFor(c.req.path);

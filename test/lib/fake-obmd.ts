@@ -1,7 +1,7 @@
 // A fake obmd (CCI-MOC/obmd) for tests: node:http on 127.0.0.1, random port.
-// It implements the two calls haas makes, POST and DELETE <node uri>/token with
-// HTTP Basic `admin:<admin_token>`, hands out a fresh token per POST and records
-// every call it receives.
+// It implements the calls haas makes, POST and DELETE <node uri>/token with
+// HTTP Basic `admin:<admin_token>` (a fresh token per POST), and POST <node
+// uri>/power_off?token=<node token> (a lease's release); it records every call.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
@@ -27,6 +27,8 @@ export interface FakeObmd {
   currentToken(node: string): string | undefined;
   /** Every token ever handed out for a node, oldest first. */
   tokensIssued(node: string): string[];
+  /** The power state a node was last put in through obmd (undefined: never). */
+  power(node: string): 'off' | undefined;
   /** Calls received for one node. */
   callsFor(node: string): ObmdCall[];
   close(): Promise<void>;
@@ -46,12 +48,22 @@ export async function startFakeObmd(): Promise<FakeObmd> {
   const current = new Map<string, string>();
   const issued = new Map<string, string[]>();
   const calls: ObmdCall[] = [];
+  const powered = new Map<string, 'off'>();
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const auth = basicAuth(req);
     calls.push({ method: req.method ?? '', path, ...auth });
     req.resume();
+    const off = /^\/node\/([^/]+)\/power_off$/.exec(path);
+    if (off && req.method === 'POST') {
+      const node = decodeURIComponent(off[1]!);
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('token');
+      if (token === null || token !== current.get(node)) { res.writeHead(401).end('unauthorized'); return; }
+      powered.set(node, 'off');
+      res.writeHead(200).end();
+      return;
+    }
     const m = /^\/node\/([^/]+)\/token$/.exec(path);
     const node = m ? decodeURIComponent(m[1]!) : undefined;
     if (node === undefined) { res.writeHead(404).end(); return; }
@@ -84,6 +96,7 @@ export async function startFakeObmd(): Promise<FakeObmd> {
     uri,
     currentToken: (node) => current.get(node),
     tokensIssued: (node) => issued.get(node) ?? [],
+    power: (node) => powered.get(node),
     callsFor: (node) => calls.filter((c) => c.path.startsWith(`/node/${node}/`)),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
