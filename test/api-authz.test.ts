@@ -272,6 +272,8 @@ const ROWS: Row[] = [
   // haas's extensions
   { call: 'health', expect: PUBLIC(), make: async () => ({ method: 'GET', path: '/health' }) },
   { call: 'whoami', expect: AUTH(), make: async () => ({ method: 'GET', path: '/whoami' }) },
+  // Any authenticated user; a member sees only the entries of their projects (test/api-audit.test.ts).
+  { call: 'audit', expect: AUTH(), make: async (w) => ({ method: 'GET', path: `/audit?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {

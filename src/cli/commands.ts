@@ -1,6 +1,7 @@
 // Every client command, noun by noun.
 import type { CommandClass } from 'clipanion';
 import { actionCommands } from './action.js';
+import { auditCommands } from './audit.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
 import { networkCommands } from './network.js';
@@ -15,5 +16,5 @@ import { whoamiCommands } from './whoami.js';
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
   ...projectCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
-  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...actionCommands, ...miscCommands,
+  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...actionCommands, ...auditCommands, ...miscCommands,
 ];

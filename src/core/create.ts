@@ -15,6 +15,7 @@ import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
 import { DriftLedger } from './drift.js';
+import { installAuditHook, outsideCall } from './audit.js';
 
 /** The networking worker as core uses it (src/jobs/worker.ts): one lane per switch. */
 export interface SwitchLanes {
@@ -61,15 +62,17 @@ export function createCore(deps: CoreDeps): CreatedCore {
     throw new Error('createCore: a maintenance pool client is needed exactly when [maintenance] is configured');
   }
   const nodeListeners: Array<(nodeId: number) => void> = [];
+  installAuditHook(deps.inv);
   const core: Core = {
     inv: deps.inv, config, log: deps.log,
     switchDrivers: deps.switchDrivers, obmDrivers: deps.obmDrivers,
     consoles: deps.consoles, headnodes: deps.headnodes,
     obmd: deps.obmd, maintenancePool: deps.maintenancePool,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
-    actionsQueued: () => switchLanes.kick(),
+    // What a call only starts (the worker's batches, a drift check) is not part of the call's audit entry.
+    actionsQueued: () => outsideCall(() => switchLanes.kick()),
     usersChanged: () => credentials?.invalidate(),
-    nodeChangedProject: (nodeId) => { for (const l of nodeListeners) l(nodeId); },
+    nodeChangedProject: (nodeId) => outsideCall(() => { for (const l of nodeListeners) l(nodeId); }),
     withSwitchSession: (sw, what, use) => switchLanes.withSwitch(sw, what, use),
   };
   return { core, onNodeChangedProject: (listener) => { nodeListeners.push(listener); } };

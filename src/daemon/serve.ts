@@ -26,6 +26,8 @@ import { enabledDrivers } from './drivers.js';
 import { bindListeners } from './listeners.js';
 import { verifyAfterRestore } from './restore-check.js';
 import { DriftMonitor } from '../jobs/drift.js';
+import { AuditRetention } from '../jobs/audit-retention.js';
+import { failedLoginsOf, pruneAuditBatch } from '../core/audit.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -102,6 +104,8 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   });
   const drift = new DriftMonitor(core, config.drift);
   onNodeChangedProject((nodeId) => drift.checkNode(nodeId));
+  const { retentionMs } = config.audit;
+  const retention = new AuditRetention(retentionMs === 0 ? null : (batch) => pruneAuditBatch(inv, retentionMs, batch), log);
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
@@ -113,6 +117,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       // Actions left PENDING by a crash are applied again (drivers are idempotent).
       worker.kick();
       drift.start();
+      retention.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
       const restoreChecked = verifyAfterRestore(core, config.db, stop.stopping)
@@ -122,7 +127,9 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       log.info(`${signal}: shutting down`);
       await shutdown(listeners.servers, worker, consoles, log, config.timeouts.switchBatchMs);
       await driftStopped;
+      await retention.stop();
       await restoreChecked;
+      failedLoginsOf(inv, log).flush();
     } finally {
       listeners.removeSocket();
     }

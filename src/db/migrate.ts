@@ -64,10 +64,20 @@ export const MIGRATIONS: Record<number, string> = {
   CREATE INDEX audit_by_node ON audit (node) WHERE node IS NOT NULL;
   CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
   CREATE INDEX audit_by_actor ON audit (actor);
+  CREATE UNIQUE INDEX audit_login_window ON audit (actor, source, status, time) WHERE operation = 'login';
+  CREATE INDEX audit_by_operation ON audit (operation);
   CREATE TABLE audit_project (
     audit_id INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
     project  TEXT NOT NULL,
     PRIMARY KEY (audit_id, project)
   ) WITHOUT ROWID;
-  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);`,
+  CREATE INDEX audit_project_by_project ON audit_project (project, audit_id);
+  ALTER TABLE networking_action ADD COLUMN actor TEXT;
+  INSERT INTO audit (id, time, last_time, actor, source, operation, outcome, status, error_type, node, detail)
+    SELECT id, time, time, CASE user WHEN 'null-auth' THEN NULL ELSE user END, 'unknown', operation,
+           CASE result WHEN 'error' THEN 'error' ELSE 'ok' END,
+           CASE result WHEN 'error' THEN 502 END, CASE result WHEN 'error' THEN 'OBMError' END, node,
+           json_object('argument', argument, 'result', result, 'message', message)
+      FROM obm_audit ORDER BY id;
+  DROP TABLE obm_audit;`,
 };

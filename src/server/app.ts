@@ -17,6 +17,7 @@ import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
+import { auditRoutes } from './routes/audit.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
@@ -57,6 +58,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   if (authn) userRoutes(router);
   accountRoutes(router);
   extensionRoutes(router);
+  auditRoutes(router);
 
   app.notFound((c) => {
     const methods = router.methodsFor(c.req.path);
