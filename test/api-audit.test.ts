@@ -137,6 +137,12 @@ describe('the audit trail (database auth)', () => {
     assert.deepEqual(byAlice.filter((e) => e.operation === 'project_detach_node').map((e) => [e.actor, e.projects]), [['alice', ['pa']]]);
     assert.deepEqual(byBob.filter((e) => e.operation === 'project_connect_node' && e.outcome === 'ok').map((e) => e.actor), ['bob']);
     assert.equal(byAdmin.length, new Set([...byAlice, ...byBob].map((e) => e.id)).size + byAdmin.filter((e) => e.projects.length === 0).length);
+    // A deleted network's entry still names the projects it had (read before the change).
+    ok(await call('PUT', '/network/pa-tmp', alice, { owner: 'pa', access: 'pa', net_id: '' }));
+    ok(await call('DELETE', '/network/pa-tmp', alice));
+    assert.deepEqual((await audit(alice, '?network=pa-tmp')).entries.map((e) => [e.operation, e.projects]),
+      [['network_delete', ['pa']], ['network_create', ['pa']]]);
+    assert.deepEqual((await audit(bob, '?network=pa-tmp')).entries, []);
     // A member filtering on another project gets only what also concerns their own (bob's try to take n1 from pa).
     assert.deepEqual((await everything(alice, '?project=pb')).map((e) => [e.actor, e.operation, e.outcome, e.projects]),
       [['bob', 'project_connect_node', 'refused', ['pa', 'pb']]]);
