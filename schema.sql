@@ -189,7 +189,6 @@ CREATE INDEX audit_by_node ON audit (node) WHERE node IS NOT NULL;
 CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
 CREATE INDEX audit_by_actor ON audit (actor);
 CREATE UNIQUE INDEX audit_login_window ON audit (actor, source, status, time) WHERE operation = 'login';
-CREATE INDEX audit_by_operation ON audit (operation);
 
 -- The projects an audit entry concerns, as they were at the time of the event
 -- (a member sees the entries of the projects they belong to).

@@ -4,18 +4,25 @@
 // drift repairs) is recorded with no actor and the source "haas".
 //
 // A state-changing API call runs inside auditedCall (src/server/router.ts does
-// it for every write route): its pending entry rides in an AsyncLocalStorage,
-// and the inventory's transaction hook (installAuditHook) writes it as the last
-// statement of the first transaction of the call that changes a row. So an
-// operation made of several transactions (detach_node with the maintenance
-// pool, node delete with obmd: a checking transaction, a device or HTTP call,
-// then the transaction that changes the inventory) is recorded with the one
-// that makes its change visible; checking transactions change nothing and
-// carry nothing. A call that changes no row (OBM calls: core records those
-// itself) gets its entry in a write of its own when it returns. The projects
-// of the entry are read in that transaction, before and after the change: the
-// node's project when it is put on a network, the project it left on detach.
-import { AsyncLocalStorage } from 'node:async_hooks';
+// it for every write route) and its handler inside the call's `enter`: while
+// the handler's synchronous part runs, the call is the inventory's current
+// call, and the inventory's transaction hook (installAuditHook) writes its
+// entry as the last statement of the first transaction of the call that
+// changes a row. JavaScript runs one synchronous part at a time, so no other
+// request's transaction can take the entry. A core operation that changes the
+// inventory after an await (a device, obmd or maintenance-pool call) captures
+// the call first (currentCall) and resumes it for that transaction
+// (resumeCall). So an operation made of several transactions (detach_node
+// with the maintenance pool, node delete with obmd: a checking transaction,
+// an outside call, then the transaction that changes the inventory) is
+// recorded with the one that makes its change visible; checking transactions
+// change nothing and carry nothing. A call whose change was made nowhere the
+// hook could see (no row changed, or an await not resumed) gets its entry in a
+// write of its own when it returns: an entry is never lost. (Not an
+// AsyncLocalStorage: on Node 20 it slows every promise of every request.)
+// The projects of the entry are read in that transaction, before and after the
+// change: the node's project when it is put on a network, a deleted network's
+// owner and access projects.
 import type { Inventory } from '../db/inventory.js';
 import {
   addAuditEntry, addFailedLogins, auditEntries, hasAuditEntry, projectsOfTargets, pruneAudit,
@@ -87,7 +94,25 @@ interface Pending extends CallEntry {
   done: boolean;
 }
 
-const calls = new AsyncLocalStorage<Pending>();
+/** A call captured before an await, to resume it for a transaction after it (see resumeCall). */
+export type CallHandle = Pending;
+
+/** Per inventory: the call whose synchronous part is running, or null. */
+interface CallState { current: Pending | null }
+const states = new WeakMap<Inventory, CallState>();
+
+function stateOf(inv: Inventory): CallState {
+  let s = states.get(inv);
+  if (!s) { s = { current: null }; states.set(inv, s); }
+  return s;
+}
+
+function within<T>(inv: Inventory, p: Pending | null, fn: () => T): T {
+  const state = stateOf(inv);
+  const before = state.current;
+  state.current = p;
+  try { return fn(); } finally { state.current = before; }
+}
 
 function entryOf(p: CallEntry, outcome: AuditOutcome, projects: Iterable<string>, extra: Partial<AuditEvent> = {}): AuditEvent {
   return {
@@ -97,13 +122,11 @@ function entryOf(p: CallEntry, outcome: AuditOutcome, projects: Iterable<string>
   };
 }
 
-/**
- * Install the inventory hook that writes a call's entry into the call's first changing transaction.
- * Cost outside a call: one AsyncLocalStorage read per transaction.
- */
+/** Install the inventory hook that writes a call's entry into the call's first changing transaction (outside a call: one property read). */
 export function installAuditHook(inv: Inventory): void {
+  const state = stateOf(inv);
   inv.txBody = <T>(fn: () => T): T => {
-    const p = calls.getStore();
+    const p = state.current;
     if (!p || p.done) return fn();
     const before = projectsOfTargets(inv, p.targets);
     const changes = inv.changeCount();
@@ -119,18 +142,22 @@ export function installAuditHook(inv: Inventory): void {
 /** How a call that threw was answered: its status and error type (null: it cannot be recorded, e.g. a storage failure). */
 export type FailedAnswer = { status: number; type: string } | null;
 
+/** Runs a call's handler with the call current during its synchronous part. */
+export type EnterCall = <R>(handler: () => R) => R;
+
 /**
- * Run a state-changing call with its audit entry: a change is recorded in its transaction (see the
- * top of this file); a call that changed no row, in its own write; a refused (4xx) or failed (5xx)
- * call, in its own write after the answer is known (`answerOf` maps the thrown value). A storage
- * failure (503) is not recorded: the disk is what failed.
+ * Run a state-changing call with its audit entry: `fn` reads the request and runs the handler
+ * through `enter`. A change is recorded in its transaction (see the top of this file); a call that
+ * changed no row the hook saw, in its own write; a refused (4xx) or failed (5xx) call, in its own
+ * write after the answer is known (`answerOf` maps the thrown value). A storage failure (503) is not
+ * recorded: the disk is what failed.
  */
 export async function auditedCall<T>(inv: Inventory, log: { error(m: string): void }, entry: CallEntry,
-  answerOf: (e: unknown) => FailedAnswer, fn: () => Promise<T>): Promise<T> {
+  answerOf: (e: unknown) => FailedAnswer, fn: (enter: EnterCall) => Promise<T>): Promise<T> {
   const p: Pending = { ...entry, done: false };
   let result: T;
   try {
-    result = await calls.run(p, fn);
+    result = await fn((handler) => within(inv, p, handler));
   } catch (e) {
     p.done = true;
     const answer = answerOf(e);
@@ -148,17 +175,26 @@ export async function auditedCall<T>(inv: Inventory, log: { error(m: string): vo
   return result;
 }
 
-/** The call's entry is written by the caller (the OBM audit): the call records nothing more. */
-export function claimCallEntry(): CallEntry | undefined {
-  const p = calls.getStore();
-  if (!p || p.done) return undefined;
-  p.done = true;
-  return p;
+/** The call running now (call it before the first await of an operation that writes after one), or null. */
+export function currentCall(inv: Inventory): CallHandle | null {
+  return stateOf(inv).current;
 }
 
-/** Run fn outside any call's audit context (work a call only starts: the networking worker, drift checks). */
-export function outsideCall<T>(fn: () => T): T {
-  return calls.exit(fn);
+/** Run fn (a transaction after an await) as part of a call captured by currentCall. */
+export function resumeCall<T>(inv: Inventory, call: CallHandle | null, fn: () => T): T {
+  return within(inv, call, fn);
+}
+
+/** The call's entry is written by the caller (the OBM audit): the call records nothing more. Returns what the entry would say. */
+export function claimCallEntry(call: CallHandle | null): CallEntry | null {
+  if (!call || call.done) return null;
+  call.done = true;
+  return call;
+}
+
+/** Run fn outside any call (work a call only starts: the networking worker, drift checks). */
+export function outsideCall<T>(inv: Inventory, fn: () => T): T {
+  return within(inv, null, fn);
 }
 
 function ownWrite(inv: Inventory, log: { error(m: string): void }, event: () => AuditEvent): void {
@@ -211,7 +247,7 @@ export class FailedLogins {
     const batch = [...this.pending.values()];
     this.pending = new Map();
     try {
-      outsideCall(() => this.inv.tx(() => { for (const f of batch) addFailedLogins(this.inv, f); }));
+      outsideCall(this.inv, () => this.inv.tx(() => { for (const f of batch) addFailedLogins(this.inv, f); }));
     } catch (e) {
       this.log.error(`could not record ${batch.length} failed logins in the audit trail: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -70,9 +70,9 @@ export function createCore(deps: CoreDeps): CreatedCore {
     obmd: deps.obmd, maintenancePool: deps.maintenancePool,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
     // What a call only starts (the worker's batches, a drift check) is not part of the call's audit entry.
-    actionsQueued: () => outsideCall(() => switchLanes.kick()),
+    actionsQueued: () => outsideCall(deps.inv, () => switchLanes.kick()),
     usersChanged: () => credentials?.invalidate(),
-    nodeChangedProject: (nodeId) => outsideCall(() => { for (const l of nodeListeners) l(nodeId); }),
+    nodeChangedProject: (nodeId) => outsideCall(deps.inv, () => { for (const l of nodeListeners) l(nodeId); }),
     withSwitchSession: (sw, what, use) => switchLanes.withSwitch(sw, what, use),
   };
   return { core, onNodeChangedProject: (listener) => { nodeListeners.push(listener); } };

@@ -9,6 +9,7 @@ import type { Core, Principal } from './context.js';
 import type { HeadnodeVm } from './headnode-vms.js';
 import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup.js';
 import { projectMayUse } from './networks.js';
+import { currentCall, resumeCall } from './audit.js';
 import {
   addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel, headnodeCount,
   hnicOfHeadnode, hnicsOfHeadnode, hnicVlans, markHeadnodeDead, markHeadnodeExited, markHeadnodeRunning, markHeadnodeStopped,
@@ -54,8 +55,9 @@ export function createHeadnode(core: Core, p: Principal, label: string, project:
 export async function deleteHeadnode(core: Core, p: Principal, label: string): Promise<void> {
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
+  const call = currentCall(core.inv);
   await core.headnodes.destroy(vmOf(core, h));
-  core.inv.tx(() => removeHeadnode(core.inv, h.id));
+  resumeCall(core.inv, call, () => core.inv.tx(() => removeHeadnode(core.inv, h.id)));
 }
 
 /**
@@ -84,8 +86,9 @@ export async function startHeadnode(core: Core, p: Principal, label: string): Pr
 export async function stopHeadnode(core: Core, p: Principal, label: string): Promise<void> {
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
+  const call = currentCall(core.inv);
   await core.headnodes.stop(vmOf(core, h));
-  markHeadnodeStopped(core.inv, h.id);
+  resumeCall(core.inv, call, () => markHeadnodeStopped(core.inv, h.id));
 }
 
 /** Add an hnic to a headnode that has never been started (project access). */

@@ -9,6 +9,7 @@ import { networksAccessibleBy, projectOnAccessLists, projectOwnsNetworks } from 
 import { nodeHasAttachments } from '../db/store/attachments.js';
 import { headnodeCount, headnodesOfProject } from '../db/store/headnodes.js';
 import { nodeHasPendingAction } from '../db/store/actions.js';
+import { currentCall, resumeCall } from './audit.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -67,6 +68,7 @@ export interface MaintenancePool {
  */
 export async function detachNode(core: Core, p: Principal, projectLabel: string, nodeLabel: string): Promise<void> {
   const { inv } = core;
+  const call = currentCall(inv);
   const maint = core.config.maintenance;
   // Checked again after the pool answers: the POST must not happen inside a transaction.
   const check = () => {
@@ -90,11 +92,11 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     if (!core.maintenancePool) throw new Error('[maintenance] is configured but core has no maintenance pool client');
     await core.maintenancePool.accept(nodeLabel);
   }
-  const nodeId = inv.tx(() => {
+  const nodeId = resumeCall(inv, call, () => inv.tx(() => {
     const { node, target } = check();
     setNodeProject(inv, node.id, target);
     return node.id;
-  });
+  }));
   core.consoles.end(nodeLabel);
   core.nodeChangedProject(nodeId);
 }

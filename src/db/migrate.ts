@@ -65,7 +65,6 @@ export const MIGRATIONS: Record<number, string> = {
   CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
   CREATE INDEX audit_by_actor ON audit (actor);
   CREATE UNIQUE INDEX audit_login_window ON audit (actor, source, status, time) WHERE operation = 'login';
-  CREATE INDEX audit_by_operation ON audit (operation);
   CREATE TABLE audit_project (
     audit_id INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
     project  TEXT NOT NULL,

@@ -10,7 +10,7 @@ import { PayloadTooLargeError, ValidationError } from '../errors.js';
 import { RateLimitError } from '../core/login-throttle.js';
 import { parseBody, type BodyOf, type BodySchema } from './body.js';
 import { sourceOf, startStream } from './connections.js';
-import { auditedCall, auditSource, type CallEntry, type DetailValue, type FailedAnswer } from '../core/audit.js';
+import { auditedCall, auditSource, type CallEntry, type DetailValue, type EnterCall, type FailedAnswer } from '../core/audit.js';
 import { AUDITED_ROUTES, type AuditedRoute } from './audit-ops.js';
 import { errorAnswer } from './errors-http.js';
 
@@ -57,20 +57,20 @@ export class Router {
     this.defs.push({ method, path, pattern: patternOf(path) });
     const audited = method === 'GET' ? null : AUDITED_ROUTES[`${method} ${path}`];
     if (audited === undefined) throw new Error(`${method} ${path} changes state but has no audit name: add it to src/server/audit-ops.ts`);
-    const serve = async (c: Context<{ Variables: { p: Principal } }>, params: Record<string, string>, entry: CallEntry | null) => {
+    const serve = async (c: Context<{ Variables: { p: Principal } }>, params: Record<string, string>, entry: CallEntry | null, enter: EnterCall) => {
       const query = checkQuery(c, queryKeys);
       const text = await readBody(c, method);
       const body = parseBody(schema, text);
       if (entry && audited) noteBody(entry, audited, body);
-      const answer = await handler({ core: this.core, p: c.get('p'), params, body, query });
+      const answer = await enter(() => handler({ core: this.core, p: c.get('p'), params, body, query }));
       return respond(c, answer);
     };
     const run = async (c: Context<{ Variables: { p: Principal } }>) => {
       const params = c.req.param() as Record<string, string>;
-      if (!audited) return serve(c, params, null);
+      if (!audited) return serve(c, params, null, (h) => h());
       const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
       const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
-      return auditedCall(this.core.inv, this.core.log, entry, failedAnswer, () => serve(c, params, entry));
+      return auditedCall(this.core.inv, this.core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
     };
     this.app.on(method, ['/v0' + path, path], run);
   }
