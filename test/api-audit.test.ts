@@ -220,6 +220,7 @@ describe('the audit trail\'s retention ([audit] retention)', () => {
       assert.deepEqual((await as('GET', '/audit', null)).json.entries.map((e: Entry) => e.detail.project), ['new']);
     } finally {
       await daemon.cleanup();
+      rmSync(dir, { recursive: true, force: true }); // the second daemon was given the dir: cleanup() leaves it
     }
   });
 });
