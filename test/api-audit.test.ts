@@ -87,6 +87,20 @@ describe('the audit trail (database auth)', () => {
     assert.deepEqual(reserved.map((e) => [e.actor, e.outcome, e.projects]), [['alice', 'ok', ['pa']]]);
   });
 
+  it('records an action the switch refused as an error with the device\'s words, in the name of who queued it', async () => {
+    ok(await call('PUT', '/switch/down', admin, { type: 'mock', hostname: 'down.invalid', username: 'u', password: 'sw-secret-K3' }));
+    ok(await call('PUT', '/switch/down/port/gi1%2F0%2F1', admin));
+    ok(await call('PUT', '/node/n3', admin, { obm: { type: 'mock', host: 'bmc', user: 'u', password: 'bmc-secret-K3' } }));
+    ok(await call('PUT', '/node/n3/nic/eth0', admin, { macaddr: 'de:ad:be:ef:00:03' }));
+    ok(await call('POST', '/switch/down/port/gi1%2F0%2F1/connect_nic', admin, { node: 'n3', nic: 'eth0' }));
+    ok(await call('POST', '/project/pa/connect_node', alice, { node: 'n3' }));
+    const id = ok(await call('POST', '/node/n3/nic/eth0/connect_network', alice, { network: 'pa-net' }), 202).json.status_id;
+    assert.equal((await waitAction(d, id, alice)).status, 'ERROR');
+    const [end] = (await audit(alice, '?node=n3&operation=networking_action')).entries;
+    assert.deepEqual([end?.actor, end?.outcome, end?.status, end?.error_type, end?.network, end?.detail.status], ['alice', 'error', 502, 'SwitchError', 'pa-net', 'ERROR']);
+    assert.match(String(end?.detail.message), /unreachable/);
+  });
+
   it('answers who tried to log in as zed: user, source and a folded count, never the password', async () => {
     for (let i = 0; i < 3; i++) fails(await call('GET', '/projects', { username: 'zed', password: 'wrong-guess-K3' }), 401, 'AuthorizationError');
     fails(await call('GET', '/whoami', { username: 'zed', password: 'wrong-guess-K3' }, undefined), 401, 'AuthorizationError');
@@ -157,7 +171,7 @@ describe('the audit trail (database auth)', () => {
     for (const s of SECRETS) assert.ok(!text.includes(s), `the audit trail holds ${s}`);
     const changed = all.find((e) => e.operation === 'user_set_password');
     assert.deepEqual([changed?.actor, changed?.detail], ['alice', { user: 'alice' }]);
-    const sw = all.find((e) => e.operation === 'switch_register');
+    const sw = all.find((e) => e.operation === 'switch_register' && e.detail.switch === 'sw');
     assert.deepEqual(sw?.detail, { switch: 'sw', type: 'mock', hostname: 'sw.example' });
   });
 
