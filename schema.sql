@@ -127,25 +127,12 @@ CREATE TABLE networking_action (
   status            TEXT NOT NULL CHECK (status IN ('PENDING', 'DONE', 'ERROR')),
   message           TEXT,
   created_at        TEXT NOT NULL,
-  finished_at       TEXT
+  finished_at       TEXT,
+  actor             TEXT
 );
 CREATE INDEX networking_action_pending ON networking_action (status) WHERE status = 'PENDING';
 CREATE INDEX networking_action_by_nic ON networking_action (nic_id);
 CREATE INDEX networking_action_by_network ON networking_action (new_network_id);
-
--- Power and boot-device operations on nodes' OBMs (who, what, when, result).
--- Labels are copied: entries outlive their node and user.
-CREATE TABLE obm_audit (
-  id        INTEGER PRIMARY KEY,
-  time      TEXT NOT NULL,
-  user      TEXT NOT NULL,
-  node      TEXT NOT NULL,
-  operation TEXT NOT NULL,
-  argument  TEXT,
-  result    TEXT NOT NULL CHECK (result IN ('ok', 'error', 'redirect')),
-  message   TEXT
-);
-CREATE INDEX obm_audit_by_node ON obm_audit (node);
 
 -- Headnodes: a project's VMs (SPEC.md 3.5). frozen = started once: no more
 -- hnic changes. status: created (never started), running, stopped, dead
@@ -178,7 +165,10 @@ CREATE INDEX hnic_by_network ON hnic (network_id);
 -- objects. actor NULL = haas itself or the null auth backend; source:
 -- 'socket', the client's address, or 'haas'. outcome: ok, refused (a 4xx
 -- answer) or error (5xx, a device). count/last_time: repeats folded into one
--- entry (failed logins), so that a flood cannot fill the disk.
+-- entry (failed logins, operation 'login': time = the start of the hour they
+-- fell in, one entry per user, source and status), so that a flood cannot
+-- fill the disk. Power and boot-device operations (the OBM audit) have
+-- detail.result (ok, error, redirect).
 CREATE TABLE audit (
   id         INTEGER PRIMARY KEY,
   time       TEXT NOT NULL,
@@ -198,6 +188,7 @@ CREATE INDEX audit_by_time ON audit (time);
 CREATE INDEX audit_by_node ON audit (node) WHERE node IS NOT NULL;
 CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
 CREATE INDEX audit_by_actor ON audit (actor);
+CREATE UNIQUE INDEX audit_login_window ON audit (actor, source, status, time) WHERE operation = 'login';
 
 -- The projects an audit entry concerns, as they were at the time of the event
 -- (a member sees the entries of the projects they belong to).

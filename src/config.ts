@@ -38,6 +38,8 @@ export interface Config {
   limits: LimitsConfig;
   /** The `[leases]` section: how long reservations last. */
   leases: LeasesConfig;
+  /** The `[audit]` section: how long the audit trail keeps its entries. */
+  audit: AuditConfig;
   /** Where the file's settings were written, for messages about them. */
   origin: ConfigOrigin;
 }
@@ -123,6 +125,23 @@ export interface DriftConfig {
   intervalMs: number;
   /** Re-apply the inventory to every drifting port (off: only ports that leak a VLAN their node's project may not use). */
   repair: boolean;
+}
+
+/** The `[audit]` section. */
+export interface AuditConfig {
+  /** Entries older than this (ms) are pruned in the background; 0 = kept forever. */
+  retentionMs: number;
+}
+
+/** The audit trail's retention unless `[audit] retention` says otherwise: one year. */
+export const DEFAULT_AUDIT_RETENTION = '365d';
+
+/** A duration such as "90d", "12h", "30m" or "45s" in ms; "off" is 0 (forever). */
+export function parseRetention(v: string): number {
+  if (v === 'off') return 0;
+  const m = /^([1-9][0-9]{0,5})([smhd])$/.exec(v);
+  if (!m) throw new ConfigError(`expected a duration such as 90d, 12h, 30m or 45s, or off, got "${v}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
 /** Thrown for a config that cannot be used; the daemon prints it and exits 2. Messages about the file start with `file:line:`. */
@@ -217,6 +236,7 @@ const KNOWN: Record<string, string[]> = {
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
   leases: ['default', 'maximum', 'warn_before', 'webhook'],
+  audit: ['retention'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
   quotas: ['nodes', 'networks', 'headnodes'],
 };
@@ -305,6 +325,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       }) * 1000,
       repair: inFile('drift', 'repair', (v) => onOff(v, '[drift] repair', false)),
     },
+    audit: { retentionMs: inFile('audit', 'retention', (v) => parseRetention(v ?? DEFAULT_AUDIT_RETENTION)) },
     headnode: headnodeConfig(ini.headnode ?? {}, stateDir, (k) => whereIs(origin, 'headnode', k)),
     quotas: quotasConfig(ini, origin),
     limits: limitsConfig((key, dflt, min) => inFile('limits', key, (v) => {

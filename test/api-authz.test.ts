@@ -279,6 +279,8 @@ const ROWS: Row[] = [
   { call: 'set_lease', note: 'node in the project', expect: PROJECT(), make: async (w) => ({ method: 'PUT', path: `/node/${(await w.nodeIn(await w.project())).node}/lease`, body: { for: '4h' } }) },
   { call: 'list_leases', expect: AUTH(), make: async () => ({ method: 'GET', path: '/leases' }) },
   { call: 'list_leases', note: '?project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/leases?project=${await w.project()}` }) },
+  // Any authenticated user; a member sees only the entries of their projects (test/api-audit.test.ts).
+  { call: 'audit', expect: AUTH(), make: async (w) => ({ method: 'GET', path: `/audit?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {

@@ -226,6 +226,9 @@ describe('a daemon with database auth and a maintenance pool', () => {
       const posts = pool.posts.slice(before);
       assert.equal(posts.length, 1);
       assert.deepEqual(posts[0], { method: 'POST', path: '/maintenance', body: { node } });
+      // The audit trail: one entry, in the projects the node left and went to.
+      const trail = (await admin.get(`/v0/audit?node=${node}&operation=project_detach_node`)).json.entries;
+      assert.deepEqual(trail.map((e: { outcome: string; projects: string[] }) => [e.outcome, e.projects]), [['ok', ['maint', p].sort()]]);
     });
 
     it('frees a node detached from the maintenance project itself, without telling the pool', async () => {

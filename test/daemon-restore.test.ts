@@ -57,10 +57,16 @@ describe('the first start after a restore verifies every switch', () => {
     assert.match(log, /switch "gone" could not be read: .*unreachable/);
     assert.ok(log.indexOf('haas ready') < log.indexOf('verifying 3 switch'), 'verification starts once the daemon serves');
 
+    // The restore is in the restored database's audit trail, once.
+    const restores = (d: Daemon) => d.request('GET', '/v0/audit?operation=restore').then((r) => r.json.entries);
+    assert.deepEqual((await restores(second)).map((e: { actor: string | null; source: string; detail: unknown }) => [e.actor, e.source, e.detail]),
+      [[null, 'haas', { restored: 'restored 2026-12-06T03:00:00Z from /backups/haas-1.db' }]]);
+
     // The check runs once: the next start says nothing about a restore.
     assert.equal(await second.stop(), 0);
     const third = await startDaemon({ dir });
     running.push(third);
     assert.doesNotMatch(third.stderr, /restore check|was restored/);
+    assert.equal((await restores(third)).length, 1);
   });
 });

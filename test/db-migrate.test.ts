@@ -1,5 +1,7 @@
 // Schema versions: a database made by an older haas is migrated forward on
 // open; a newer or foreign database is refused and left untouched; a missing one is never made.
+import { openInventory } from '../src/db/inventory.js';
+import { obmAudit } from '../src/db/store/obm-audit.js';
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -146,25 +148,39 @@ describe('schema migrations', () => {
     } finally { await daemon.stop(); }
   });
 
-  it('migrates a version-4 database to 5: its inventory is kept, with an empty audit trail', () => {
+  it('migrates a version-4 database to 5: its inventory is kept, its OBM audit becomes the start of the audit trail', () => {
     const file = join(dir, 'v4.db');
     const db = new Database(file);
     db.exec(readFileSync(join(repoRoot, 'test', 'fixtures', 'schema-v4.sql'), 'utf8'));
     db.prepare('INSERT INTO schema_version (version) VALUES (4)').run();
     db.prepare("INSERT INTO project (label) VALUES ('kept')").run();
     db.prepare("INSERT INTO node (label, project_id, obm_type, obm_config) VALUES ('n1', 1, 'mock', '{}')").run();
+    const obm = [
+      { id: 1, time: '2026-01-01T00:00:00.000Z', user: 'alice', node: 'n1', operation: 'power_on', argument: null, result: 'ok', message: null },
+      { id: 2, time: '2026-01-01T00:00:01.000Z', user: 'null-auth', node: 'n1', operation: 'boot_device', argument: 'pxe', result: 'error', message: 'BMC says no' },
+      { id: 3, time: '2026-01-01T00:00:02.000Z', user: 'bob', node: 'gone', operation: 'power_cycle', argument: 'force', result: 'redirect', message: null },
+    ];
+    const add = db.prepare('INSERT INTO obm_audit (id, time, user, node, operation, argument, result, message) VALUES (@id, @time, @user, @node, @operation, @argument, @result, @message)');
+    for (const e of obm) add.run(e);
     db.close();
     const r = runHaas(['admin', 'migrate', '--db', file]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(version(file), SCHEMA_VERSION);
     const after = new Database(file, { readonly: true });
     assert.deepEqual(after.prepare('SELECT label, project_id FROM node').all(), [{ label: 'n1', project_id: 1 }]);
-    assert.equal(after.prepare('SELECT count(*) FROM audit').pluck().get(), 0);
+    assert.deepEqual(after.prepare('SELECT id, actor, outcome, status, error_type, node FROM audit ORDER BY id').all(), [
+      { id: 1, actor: 'alice', outcome: 'ok', status: null, error_type: null, node: 'n1' },
+      { id: 2, actor: null, outcome: 'error', status: 502, error_type: 'OBMError', node: 'n1' },
+      { id: 3, actor: 'bob', outcome: 'ok', status: null, error_type: null, node: 'gone' },
+    ]);
     // A node reserved before leases existed keeps its reservation: a lease with no end, started at the migration.
     const lease = after.prepare('SELECT node_id, project_id, ends_at, started_at FROM lease').all() as Array<Record<string, unknown>>;
     assert.deepEqual(lease.map(({ started_at: _, ...l }) => l), [{ node_id: 1, project_id: 1, ends_at: null }]);
     assert.match(String(lease[0]?.started_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     after.close();
+    // GET /obm_audit's rows, exactly as they were.
+    const inv = openInventory(file, { create: false });
+    try { assert.deepEqual(obmAudit(inv), obm); } finally { inv.close(); }
     assert.deepEqual(schemaOfFile(file), freshSchema());
   });
 

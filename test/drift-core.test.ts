@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openInventory, type Inventory } from '../src/db/inventory.js';
 import { checkSwitchDrift } from '../src/core/drift.js';
+import { auditEntries } from '../src/db/store/audit.js';
 import type { Core } from '../src/core/context.js';
 import type { SwitchRow } from '../src/db/store/switches.js';
 import type { ChangeResult, PortChange, PortVlans, SwitchSession } from '../src/drivers/switch/types.js';
@@ -146,6 +147,13 @@ describe('drift check decisions (core, in-memory switch)', () => {
     assert.equal(r.drift['gi1/0/3']!.state, 'failed');
     assert.match(r.drift['gi1/0/3']!.error!, /port gi1\/0\/3 is locked/);
     assert.equal(r.drift['gi1/0/5']!.state, 'repaired', 'other ports are still repaired');
+    // Each re-applied port is in the audit trail: what the switch had, what it was set to, how it ended.
+    const trail = auditEntries(inv, { limit: 10, operation: 'drift_repair' }).slice(0, 2).reverse()
+      .map((e) => [e.actor, e.source, e.outcome, JSON.parse(e.detail!) as Record<string, unknown>] as const);
+    assert.deepEqual(trail.map(([actor, source, outcome, d]) => [actor, source, outcome, d.port, d.leak]),
+      [[null, 'haas', 'error', 'gi1/0/3', true], [null, 'haas', 'ok', 'gi1/0/5', true]]);
+    assert.match(String(trail[0]![3].error), /locked/);
+    assert.equal(trail[1]![3].set_to, 'nothing');
     // A session that dies during the repair: the ports it was repairing are failed, the switch's check an error.
     const cut = drifted();
     cut.applyBatch = async () => { throw new Error('the SSH connection was closed'); };

@@ -109,6 +109,15 @@ describe('SSH host keys of CLI switches (vendor emulators)', () => {
     assert.equal((await act('n1', 'detach', 'red')).status, 'DONE');
     assert.deepEqual(await networksOf('n1'), {});
     assert.ok(emu.authAttempts > before.auth, 'the switch is logged in to again');
+
+    // The audit trail: the first key recorded by haas, the refused accept, the admin's accept.
+    const trail = ok(await call('GET', '/audit?operation=switch_host_key_first_use')).json.entries
+      .filter((e: { detail: { switch?: string } }) => e.detail.switch === 'nx1');
+    assert.deepEqual(trail.map((e: { actor: string | null; source: string; detail: unknown }) => [e.actor, e.source, e.detail]),
+      [[null, 'haas', { switch: 'nx1', fingerprint: first }]]);
+    const accepts = ok(await call('GET', '/audit?operation=switch_accept_host_key')).json.entries
+      .map((e: { outcome: string; error_type: string | null; detail: { fingerprint?: string } }) => [e.outcome, e.error_type, e.detail.fingerprint]);
+    assert.deepEqual(accepts, [['ok', null, presented], ['refused', 'IllegalStateError', FOREIGN]]);
   });
 
   it('answers bad input with 400/404/409, never a 500', async () => {

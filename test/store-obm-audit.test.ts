@@ -19,9 +19,10 @@ describe('store: OBM audit trail', () => {
   });
 
   it('keeps entries oldest first, whole or of one node label', () => {
-    addObmAuditEntry(inv, entry('n2', 'power_on', '2026-01-01T00:00:02Z'));
-    addObmAuditEntry(inv, { ...entry('n1', 'boot_device', '2026-01-01T00:00:01Z'), argument: 'pxe', result: 'error', message: 'no' });
-    addObmAuditEntry(inv, entry('n2', 'power_off', '2026-01-01T00:00:00Z'));
+    const ctx = { source: 'socket', projects: [] };
+    addObmAuditEntry(inv, entry('n2', 'power_on', '2026-01-01T00:00:02Z'), ctx);
+    addObmAuditEntry(inv, { ...entry('n1', 'boot_device', '2026-01-01T00:00:01Z'), argument: 'pxe', result: 'error', message: 'no' }, ctx);
+    addObmAuditEntry(inv, entry('n2', 'power_off', '2026-01-01T00:00:00Z'), ctx);
     const all = obmAudit(inv);
     assert.deepEqual(all.map((e) => [e.node, e.operation]), [['n2', 'power_on'], ['n1', 'boot_device'], ['n2', 'power_off']]);
     assert.deepEqual(all[1], {

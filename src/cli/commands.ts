@@ -1,6 +1,7 @@
 // Every client command, noun by noun.
 import type { CommandClass } from 'clipanion';
 import { actionCommands } from './action.js';
+import { auditCommands } from './audit.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
 import { leaseCommands } from './lease.js';
@@ -17,5 +18,5 @@ import { whoamiCommands } from './whoami.js';
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
   ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
-  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...miscCommands,
+  ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
 ];

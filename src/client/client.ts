@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { ApiCallError, ConnectionError } from './errors.js';
 import { Transport, apiError, type TransportOptions } from './transport.js';
 import type {
-  HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, NodeRegistration,
+  HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, AuditPage, AuditQuery, NodeRegistration,
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
 import type { ProjectQuota, QuotaChanges } from './types.js';
@@ -123,6 +123,14 @@ export class HaasClient {
   /** haas's OBM audit trail (admin), oldest first, optionally of one node. */
   listObmAudit(node?: string): Promise<ObmAuditEntry[]> {
     return this.call('GET', node === undefined ? '/obm_audit' : `/obm_audit?node=${encodeURIComponent(node)}`);
+  }
+
+  /** haas's audit trail, one page, newest first (admins: all; members: their projects' entries). */
+  listAudit(q: AuditQuery = {}): Promise<AuditPage> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.call('GET', qs === '' ? '/audit' : `/audit?${qs}`);
   }
 
   /** Poll a networking action until it is DONE or ERROR, and return it. */

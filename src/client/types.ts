@@ -74,6 +74,34 @@ export interface ObmAuditEntry {
   message: string | null;
 }
 
+/** One entry of the audit trail (GET /audit, haas's extension). */
+export interface AuditEntry {
+  id: number;
+  time: string;
+  /** Failed logins: the last of the folded attempts (`count`); else equal to time. */
+  last_time: string;
+  count: number;
+  actor: string | null;
+  source: string;
+  operation: string;
+  outcome: 'ok' | 'refused' | 'error';
+  status: number | null;
+  error_type: string | null;
+  node: string | null;
+  network: string | null;
+  projects: string[];
+  detail: Record<string, string | number | boolean | null>;
+}
+
+/** One page of the audit trail, newest first; `next_before` asks for the next page (null: none). */
+export interface AuditPage { entries: AuditEntry[]; next_before: number | null }
+
+/** GET /audit's filters (each narrows) and paging. */
+export interface AuditQuery {
+  since?: string; until?: string; actor?: string; project?: string; node?: string; network?: string;
+  operation?: string; outcome?: string; limit?: number; before?: number;
+}
+
 /** GET /network/<net>. */
 export interface NetworkInfo {
   name: string;

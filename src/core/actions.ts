@@ -14,11 +14,14 @@ import { nicOnPort, switchTypeOfPort } from '../db/store/switches.js';
 import { NATIVE } from '../drivers/switch/vlan-state.js';
 import { switchDriverFor } from '../drivers/switch/type-names.js';
 import { projectMayUse } from './networks.js';
+import { actionForAudit, projectsOfTargets, type ActionAuditRow } from '../db/store/audit.js';
+import { recordAudit } from './audit.js';
+import type { Inventory } from '../db/inventory.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
 
-function queue(core: Core, nicId: number, type: ActionType, channel: string, network: { id: number; label: string } | null): string {
-  return queueAction(core.inv, { type, nicId, channel, network, createdAt: now() });
+function queue(core: Core, p: Principal, nicId: number, type: ActionType, channel: string, network: { id: number; label: string } | null): string {
+  return queueAction(core.inv, { type, nicId, channel, network, createdAt: now(), actor: p.user });
 }
 
 function capabilitiesOfNic(core: Core, nic: NicRow): string[] {
@@ -48,7 +51,7 @@ export function connectNetwork(core: Core, p: Principal, nodeLabel: string, nicL
     if (channel !== NATIVE && !onNic.includes(NATIVE) && !capabilitiesOfNic(core, nic).includes('nativeless-trunk-mode')) {
       throw new BlockedError('Please attach a native network first');
     }
-    return queue(core, nic.id, 'modify_port', channel, net);
+    return queue(core, p, nic.id, 'modify_port', channel, net);
   });
   core.actionsQueued();
   return id;
@@ -69,7 +72,7 @@ export function detachNetwork(core: Core, p: Principal, nodeLabel: string, nicLa
     if (channel === NATIVE && channelsOfNic(inv, nic.id).length > 1 && !capabilitiesOfNic(core, nic).includes('nativeless-trunk-mode')) {
       throw new BlockedError('Please detach the tagged networks first: this switch cannot have a trunk without a native network');
     }
-    return queue(core, nic.id, 'modify_port', channel, null);
+    return queue(core, p, nic.id, 'modify_port', channel, null);
   });
   core.actionsQueued();
   return id;
@@ -84,7 +87,7 @@ export function revertPort(core: Core, p: Principal, switchLabel: string, port: 
     const nic = nicOnPort(inv, pt.id);
     if (!nic) throw new NotFoundError(`port "${port}" is not connected to a nic`);
     if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
-    return queue(core, nic.id, 'revert_port', '', null);
+    return queue(core, p, nic.id, 'revert_port', '', null);
   });
   core.actionsQueued();
   return id;
@@ -134,7 +137,10 @@ export function pendingActions(core: Pick<Core, 'inv'>): PendingAction[] {
 export function finishAction(core: Pick<Core, 'inv'>, a: PendingAction, error: string | null): void {
   const { inv } = core;
   inv.tx(() => {
-    if (!finishActionRow(inv, a.id, error, now()) || error !== null) return;
+    const seen = actionForAudit(inv, a.id);
+    if (!finishActionRow(inv, a.id, error, now())) return;
+    if (seen) recordActionEnd(inv, seen, error);
+    if (error !== null) return;
     if (a.type === 'revert_port') {
       removeAttachmentsOfNic(inv, a.nic_id);
     } else if (a.new_network_id === null) {
@@ -142,5 +148,15 @@ export function finishAction(core: Pick<Core, 'inv'>, a: PendingAction, error: s
     } else {
       putAttachment(inv, a.nic_id, a.new_network_id, a.channel);
     }
+  });
+}
+
+/** The trail's entry for an action's end on the device, in the name of who queued it. */
+function recordActionEnd(inv: Inventory, a: ActionAuditRow, error: string | null): void {
+  recordAudit(inv, {
+    operation: 'networking_action', outcome: error === null ? 'ok' : 'error', actor: a.actor, source: 'haas',
+    node: a.node, network: a.network, projects: projectsOfTargets(inv, { node: a.node, network: a.network }),
+    status: error === null ? null : 502, errorType: error === null ? null : 'SwitchError',
+    detail: { status_id: a.uuid, type: a.type, nic: a.nic, channel: a.channel, status: error === null ? 'DONE' : 'ERROR', message: error },
   });
 }

@@ -12,7 +12,8 @@ import type { LimitsConfig } from '../config.js';
 import type { Principal } from './context.js';
 import { verifyPassword } from './passwords.js';
 import { hasUsers, projectIdsOfUser, userById, userByLabel } from '../db/store/users.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle, RateLimitError } from './login-throttle.js';
+import { failedLoginsOf, type FailedLogins } from './audit.js';
 
 const BAD_CREDENTIALS = 'Invalid username or password.';
 const MAX_CACHED = 10_000;
@@ -25,8 +26,19 @@ export class DatabaseAuthenticator {
   /** Checks under way, by cache key: a client's parallel requests cost one KDF run and count as one attempt. */
   private readonly checking = new Map<string, Promise<Principal>>();
   private readonly throttle: LoginThrottle;
+  /** Failed and throttled logins, for the audit trail (batched: no write on the answer's path). */
+  private readonly failures: FailedLogins;
   constructor(private readonly inv: Inventory, limits: LimitsConfig, log: Logger) {
     this.throttle = new LoginThrottle(limits, log);
+    this.failures = failedLoginsOf(inv, log);
+  }
+
+  /** Run a throttle check; a refusal (429) is counted in the audit trail. */
+  private throttled(user: string, source: string, check: () => void): void {
+    try { check(); } catch (e) {
+      if (e instanceof RateLimitError) this.failures.note(user, source, e.status, e.type);
+      throw e;
+    }
   }
 
   /** Forget every verified credential (call after any user or membership change). */
@@ -45,7 +57,7 @@ export class DatabaseAuthenticator {
   cached(header: string | undefined, source: string): Principal | undefined {
     const hit = header === undefined ? undefined : this.cache.get(this.tagOf(header));
     if (hit && this.throttle.active) {
-      this.throttle.refuseIfDelayed(hit.user!, source);
+      this.throttled(hit.user!, source, () => this.throttle.refuseIfDelayed(hit.user!, source));
       this.throttle.succeeded(hit.user!, source);
     }
     return hit;
@@ -72,7 +84,7 @@ export class DatabaseAuthenticator {
     // The same header from the same source already being checked: wait for that verdict.
     const running = this.checking.get(`${source}\u0000${tag}`);
     if (running) return running;
-    this.throttle.begin(name, source);
+    this.throttled(name, source, () => this.throttle.begin(name, source));
     const check = this.check(name, decoded.slice(colon + 1), tag);
     this.checking.set(`${source}\u0000${tag}`, check);
     try {
@@ -80,8 +92,10 @@ export class DatabaseAuthenticator {
       this.throttle.succeeded(name, source);
       return principal;
     } catch (e) {
-      if (e instanceof AuthorizationError) this.throttle.failed(name, source);
-      else this.throttle.abandoned(name, source);
+      if (e instanceof AuthorizationError) {
+        this.throttle.failed(name, source);
+        this.failures.note(name, source, e.status, e.type);
+      } else this.throttle.abandoned(name, source);
       throw e;
     } finally {
       this.checking.delete(`${source}\u0000${tag}`);

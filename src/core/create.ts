@@ -16,6 +16,7 @@ import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
 import type { LeaseWebhook } from './leases.js';
 import { DriftLedger } from './drift.js';
+import { installAuditHook, outsideCall } from './audit.js';
 
 /** The networking worker as core uses it (src/jobs/worker.ts): one lane per switch. */
 export interface SwitchLanes {
@@ -67,16 +68,18 @@ export function createCore(deps: CoreDeps): CreatedCore {
   }
   const nodeListeners: Array<(nodeId: number) => void> = [];
   const leaseListeners: Array<() => void> = [];
+  installAuditHook(deps.inv);
   const core: Core = {
     inv: deps.inv, config, log: deps.log,
     switchDrivers: deps.switchDrivers, obmDrivers: deps.obmDrivers,
     consoles: deps.consoles, headnodes: deps.headnodes,
     obmd: deps.obmd, maintenancePool: deps.maintenancePool, leaseWebhook: deps.leaseWebhook,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
-    actionsQueued: () => switchLanes.kick(),
+    // What a call only starts (the worker's batches, a drift check) is not part of the call's audit entry.
+    actionsQueued: () => outsideCall(deps.inv, () => switchLanes.kick()),
     usersChanged: () => credentials?.invalidate(),
-    nodeChangedProject: (nodeId) => { for (const l of nodeListeners) l(nodeId); },
-    leasesChanged: () => { for (const l of leaseListeners) l(); },
+    nodeChangedProject: (nodeId) => outsideCall(deps.inv, () => { for (const l of nodeListeners) l(nodeId); }),
+    leasesChanged: () => outsideCall(deps.inv, () => { for (const l of leaseListeners) l(); }),
     withSwitchSession: (sw, what, use) => switchLanes.withSwitch(sw, what, use),
   };
   return {

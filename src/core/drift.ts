@@ -13,6 +13,8 @@ import { carriesExactly } from '../drivers/switch/vlan-state.js';
 import { requireAdmin } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
+import { recordSystemEvent } from './audit.js';
+import { projectsOfTargets } from '../db/store/audit.js';
 import { allSwitches, portCountOfSwitch, type SwitchRow } from '../db/store/switches.js';
 import { vlanGrants } from '../db/store/networks.js';
 import { pendingPortsOfSwitch, portHoldersOfSwitch } from '../db/store/actions.js';
@@ -164,8 +166,28 @@ async function checkWith(core: Core, sw: SwitchRow, session: SwitchSession, repa
       d.state = 'failed';
       d.error = errors.get(port) ?? `still differs after re-applying the inventory (switch: ${describeVlans(now)})`;
     }
+    recordRepairs(core, sw, toRepair.map((port) => [port, drift.get(port)!]));
   }
   return Object.fromEntries(drift);
+}
+
+/** The audit trail's entries for the ports a check re-applied: what the switch carried, what it was set to, how it ended. */
+function recordRepairs(core: Core, sw: SwitchRow, repaired: Array<[string, PortDrift]>): void {
+  // The repair happened on the switch whatever the database says: a failed write is logged, not the check's failure.
+  try { core.inv.tx(() => {
+    for (const [port, d] of repaired) {
+      recordSystemEvent(core.inv, {
+        operation: 'drift_repair', outcome: d.state === 'repaired' ? 'ok' : 'error',
+        projects: projectsOfTargets(core.inv, { switch: sw.label, port }),
+        detail: {
+          switch: sw.label, port, found: describeVlans(d.actual), set_to: describeVlans(d.expected), leak: d.leak,
+          error: d.error ?? null,
+        },
+      });
+    }
+  }); } catch (e) {
+    core.log.error(`switch "${sw.label}": could not record ${repaired.length} drift repair(s) in the audit trail: ${messageOf(e)}`);
+  }
 }
 
 /** A port's VLANs in words, for logs and messages. */

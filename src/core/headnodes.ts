@@ -10,6 +10,7 @@ import type { HeadnodeVm } from './headnode-vms.js';
 import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup.js';
 import { projectMayUse } from './networks.js';
 import { enforceQuota } from './quotas.js';
+import { currentCall, resumeCall } from './audit.js';
 import {
   addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel,
   hnicOfHeadnode, hnicsOfHeadnode, hnicVlans, markHeadnodeDead, markHeadnodeExited, markHeadnodeRunning, markHeadnodeStopped,
@@ -53,8 +54,9 @@ export function createHeadnode(core: Core, p: Principal, label: string, project:
 export async function deleteHeadnode(core: Core, p: Principal, label: string): Promise<void> {
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
+  const call = currentCall(core.inv);
   await core.headnodes.destroy(vmOf(core, h));
-  core.inv.tx(() => removeHeadnode(core.inv, h.id));
+  resumeCall(core.inv, call, () => core.inv.tx(() => removeHeadnode(core.inv, h.id)));
 }
 
 /**
@@ -83,8 +85,9 @@ export async function startHeadnode(core: Core, p: Principal, label: string): Pr
 export async function stopHeadnode(core: Core, p: Principal, label: string): Promise<void> {
   const h = mustHeadnode(core, label);
   requireProjectAccess(p, h.project_id);
+  const call = currentCall(core.inv);
   await core.headnodes.stop(vmOf(core, h));
-  markHeadnodeStopped(core.inv, h.id);
+  resumeCall(core.inv, call, () => markHeadnodeStopped(core.inv, h.id));
 }
 
 /** Add an hnic to a headnode that has never been started (project access). */

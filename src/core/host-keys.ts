@@ -7,6 +7,7 @@
 import { BadArgumentError, IllegalStateError } from '../errors.js';
 import { requireAdmin } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
+import { recordSystemEvent } from './audit.js';
 import { mustSwitch } from './lookup.js';
 import { hostKeyOf, recordFirstHostKey as recordFirstKey, recordRefusedHostKey as recordRefusedKey, setHostKeyByAdmin } from '../db/store/switches.js';
 
@@ -78,7 +79,13 @@ export function acceptHostKey(core: Core, p: Principal, label: string, fingerpri
 /** Record a switch's first host key unless one is on record (trust on first use); returns the fingerprint on record. */
 export function recordFirstHostKey(core: Pick<Core, 'inv' | 'log'>, switchId: number, fingerprint: string): string {
   const { inv } = core;
-  const { recorded, row } = inv.tx(() => ({ recorded: recordFirstKey(inv, switchId, fingerprint, now()), row: hostKeyOf(inv, switchId) }));
+  const { recorded, row } = inv.tx(() => {
+    const first = { recorded: recordFirstKey(inv, switchId, fingerprint, now()), row: hostKeyOf(inv, switchId) };
+    if (first.recorded && first.row) {
+      recordSystemEvent(inv, { operation: 'switch_host_key_first_use', outcome: 'ok', detail: { switch: first.row.label, fingerprint } });
+    }
+    return first;
+  });
   // A switch deleted meanwhile: nothing to protect any more.
   if (!row) return fingerprint;
   if (recorded) core.log.info(`switch "${row.label}": first SSH host key recorded: ${fingerprint}`);

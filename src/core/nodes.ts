@@ -5,6 +5,7 @@ import { obmDriverFor, obmTypeName } from '../drivers/obm/type-names.js';
 import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNic, mustNode } from './lookup.js';
+import { currentCall, resumeCall } from './audit.js';
 import {
   addNic, addNode, allNodes, cabledNicsOfNode, deleteNic as removeNic, deleteNode as removeNode, deleteNodeMetadata, freeNodes,
   metadataOfNode, nicOfNode, nodeAndProject, nodeByLabel, nodeHasNics, setNodeMetadata,
@@ -44,6 +45,7 @@ export function registerNode(core: Core, p: Principal, label: string, body: Node
 /** Delete a free node without nics (admin); an enabled obmd token is revoked first. */
 export async function deleteNode(core: Core, p: Principal, label: string): Promise<void> {
   requireAdmin(p);
+  const call = currentCall(core.inv);
   const check = () => {
     const node = mustNode(core.inv, label);
     if (node.project_id !== null) throw new BlockedError(`Node "${label}" is in a project; remove it from the project before deleting it`);
@@ -52,9 +54,9 @@ export async function deleteNode(core: Core, p: Principal, label: string): Promi
   };
   const node = core.inv.tx(check);
   if (node.obmd_uri && node.obm_enabled) await core.obmd.revokeToken(node);
-  core.inv.tx(() => {
+  resumeCall(core.inv, call, () => core.inv.tx(() => {
     removeNode(core.inv, check().id);
-  });
+  }));
   core.consoles.end(label);
 }
 

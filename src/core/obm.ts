@@ -11,6 +11,7 @@ import { mustNode } from './lookup.js';
 import { disableObmdNode, enableObmdNode, setNodeObmEnabled, type NodeRow } from '../db/store/nodes.js';
 import { withoutCredentials } from '../uri-credentials.js';
 import { auditUser, recordObmOperation } from './obm-audit.js';
+import { currentCall, resumeCall } from './audit.js';
 import type { AuditedOperation } from '../db/store/obm-audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
@@ -18,16 +19,17 @@ export type ObmOutcome<T> = { redirect: string } | { value: T };
 
 /** Enable or disable a node's OBM (project access). Idempotent; obmd tokens are fetched/revoked. */
 export async function setObmEnabled(core: Core, p: Principal, label: string, enabled: boolean): Promise<void> {
+  const call = currentCall(core.inv);
   const node = mustNode(core.inv, label);
   requireProjectAccess(p, node.project_id);
   if (node.obmd_uri) {
     if (enabled) {
       const token = await core.obmd.fetchToken(node);
-      enableObmdNode(core.inv, node.id, token);
+      resumeCall(core.inv, call, () => enableObmdNode(core.inv, node.id, token));
       return;
     }
     if (node.obm_enabled) await core.obmd.revokeToken(node);
-    disableObmdNode(core.inv, node.id);
+    resumeCall(core.inv, call, () => disableObmdNode(core.inv, node.id));
   } else {
     setNodeObmEnabled(core.inv, node.id, enabled);
   }
@@ -66,15 +68,16 @@ async function obmOp<T>(core: Core, p: Principal, label: string, path: string, f
 async function auditedOp(core: Core, p: Principal, label: string, operation: AuditedOperation, argument: string | null,
   fn: (s: ObmSession) => Promise<void>): Promise<ObmOutcome<void>> {
   const entry = { user: auditUser(p), node: label, operation, argument };
+  const call = currentCall(core.inv);
   let outcome: ObmOutcome<void>;
   try {
     outcome = await obmOp(core, p, label, operation, fn);
   } catch (e) {
     // Only attempts that reached the device (502) are audited; refusals (401, 404, 409) changed nothing.
-    if (e instanceof OBMError) recordObmOperation(core, { ...entry, result: 'error', message: e.message });
+    if (e instanceof OBMError) recordObmOperation(core, { ...entry, result: 'error', message: e.message }, call);
     throw e;
   }
-  recordObmOperation(core, { ...entry, result: 'redirect' in outcome ? 'redirect' : 'ok', message: null });
+  recordObmOperation(core, { ...entry, result: 'redirect' in outcome ? 'redirect' : 'ok', message: null }, call);
   return outcome;
 }
 

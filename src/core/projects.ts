@@ -12,6 +12,7 @@ import { nodeHasPendingAction } from '../db/store/actions.js';
 import { enforceQuota } from './quotas.js';
 import { addLease, removeLease } from '../db/store/leases.js';
 import { defaultLeaseEnd } from './leases.js';
+import { currentCall, resumeCall } from './audit.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -74,6 +75,7 @@ export interface MaintenancePool {
  */
 export async function detachNode(core: Core, p: Principal, projectLabel: string, nodeLabel: string): Promise<void> {
   const { inv } = core;
+  const call = currentCall(inv);
   const maint = core.config.maintenance;
   // Checked again after the pool answers: the POST must not happen inside a transaction.
   const check = () => {
@@ -97,12 +99,12 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     if (!core.maintenancePool) throw new Error('[maintenance] is configured but core has no maintenance pool client');
     await core.maintenancePool.accept(nodeLabel);
   }
-  const nodeId = inv.tx(() => {
+  const nodeId = resumeCall(inv, call, () => inv.tx(() => {
     const { node, target } = check();
     setNodeProject(inv, node.id, target);
     removeLease(inv, node.id);
     return node.id;
-  });
+  }));
   core.leasesChanged();
   core.consoles.end(nodeLabel);
   core.nodeChangedProject(nodeId);

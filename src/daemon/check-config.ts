@@ -61,6 +61,7 @@ function effectiveSections(config: Config): Record<string, Record<string, string
       login_max_delay: String(config.limits.loginMaxDelayMs / 1000),
       connections_per_source: String(config.limits.connectionsPerSource), streams_per_source: String(config.limits.streamsPerSource),
     },
+    audit: { retention: config.audit.retentionMs === 0 ? 'off' : retentionText(config.audit.retentionMs) },
     headnode: {
       image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
       backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,
@@ -82,4 +83,10 @@ export function effectiveConfigText(config: Config): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** A retention in ms as the config writes it: the largest unit that divides it. */
+function retentionText(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3600_000], ['m', 60_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms / 1000}s`;
 }

@@ -8,6 +8,7 @@ import { verifySwitch, type PortExpectation } from '../core/verify.js';
 import type { PortVlans } from '../drivers/switch/types.js';
 import { messageOf } from '../errors.js';
 import { switchLabels } from '../db/store/switches.js';
+import { recordRestore } from '../core/audit.js';
 
 /** The marker `haas admin restore` leaves beside the database it restored. */
 export function restoredMarkerOf(db: string): string {
@@ -34,6 +35,7 @@ export async function verifyAfterRestore(core: Core, db: string, interrupted: ()
   const log = core.log;
   const what = readFileSync(marker, 'utf8').trim().replace(/\s+/g, ' ');
   const switches = switchLabels(core.inv);
+  recordRestore(core.inv, what);
   log.warn(`the database was restored${what ? ` (${what})` : ''}: verifying ${switches.length} switch(es) against the inventory`);
   for (const label of switches) {
     if (interrupted()) return;

@@ -28,6 +28,8 @@ import { bindListeners } from './listeners.js';
 import { verifyAfterRestore } from './restore-check.js';
 import { DriftMonitor } from '../jobs/drift.js';
 import { LeaseReleaser } from '../jobs/leases.js';
+import { AuditRetention } from '../jobs/audit-retention.js';
+import { failedLoginsOf, pruneAuditBatch } from '../core/audit.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -111,6 +113,8 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   const leases = new LeaseReleaser(core);
   onLeasesChanged(() => leases.kick());
   actionFinished = () => leases.actionFinished();
+  const { retentionMs } = config.audit;
+  const retention = new AuditRetention(retentionMs === 0 ? null : (batch) => pruneAuditBatch(inv, retentionMs, batch), log);
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
@@ -123,6 +127,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       worker.kick();
       drift.start();
       leases.start();
+      retention.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
       const restoreChecked = verifyAfterRestore(core, config.db, stop.stopping)
@@ -134,7 +139,9 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       await shutdown(listeners.servers, worker, consoles, log, config.timeouts.switchBatchMs);
       await driftStopped;
       await leasesStopped;
+      await retention.stop();
       await restoreChecked;
+      failedLoginsOf(inv, log).flush();
     } finally {
       listeners.removeSocket();
     }

@@ -18,6 +18,11 @@ export class Inventory {
   private readonly totalChanges: BetterSqlite3.Statement;
   /** With group commit, commits are made durable by durable(); without, each commit is (synchronous = FULL). */
   private readonly group: GroupCommit | null;
+  /**
+   * Runs every outermost transaction's body (and every lone write, made one transaction): the audit
+   * trail (src/core/audit.ts) adds a request's entry to the transaction that makes its change.
+   */
+  txBody: (<T>(fn: () => T) => T) | null = null;
   constructor(readonly sqlite: BetterSqlite3.Database, readonly file = ':memory:', groupCommit = false) {
     this.opened = file === ':memory:' ? null : identityOf(file);
     this.totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
@@ -57,9 +62,17 @@ export class Inventory {
   /** First column of every row. */
   column<T>(sql: string, ...params: Param[]): T[] { return this.stmt(sql, true).all(...params) as T[]; }
   /** Run a write; returns the changes count and last rowid. */
-  run(sql: string, ...params: Param[]): BetterSqlite3.RunResult { this.beforeWrite(); return this.stmt(sql).run(...params); }
+  run(sql: string, ...params: Param[]): BetterSqlite3.RunResult {
+    if (this.txBody && !this.sqlite.inTransaction) return this.tx(() => this.stmt(sql).run(...params));
+    this.beforeWrite();
+    return this.stmt(sql).run(...params);
+  }
   /** Run fn in one IMMEDIATE transaction (never await inside); on disk when it returns, or (group commit) after durable(). */
-  tx<T>(fn: () => T): T { this.beforeWrite(); return this.sqlite.transaction(fn).immediate(); }
+  tx<T>(fn: () => T): T {
+    this.beforeWrite();
+    const body = this.txBody;
+    return this.sqlite.transaction(body && !this.sqlite.inTransaction ? () => body(fn) : fn).immediate();
+  }
   close(): void { this.group?.close(); this.sqlite.close(); }
 }
 

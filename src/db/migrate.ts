@@ -64,6 +64,7 @@ export const MIGRATIONS: Record<number, string> = {
   CREATE INDEX audit_by_node ON audit (node) WHERE node IS NOT NULL;
   CREATE INDEX audit_by_network ON audit (network) WHERE network IS NOT NULL;
   CREATE INDEX audit_by_actor ON audit (actor);
+  CREATE UNIQUE INDEX audit_login_window ON audit (actor, source, status, time) WHERE operation = 'login';
   CREATE TABLE audit_project (
     audit_id INTEGER NOT NULL REFERENCES audit (id) ON DELETE CASCADE,
     project  TEXT NOT NULL,
@@ -88,5 +89,13 @@ export const MIGRATIONS: Record<number, string> = {
   CREATE INDEX lease_by_end ON lease (ends_at) WHERE ends_at IS NOT NULL AND releasing_since IS NULL;
   CREATE INDEX lease_by_project ON lease (project_id);
   INSERT INTO lease (node_id, project_id, started_at)
-    SELECT id, project_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM node WHERE project_id IS NOT NULL;`,
+    SELECT id, project_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM node WHERE project_id IS NOT NULL;
+  ALTER TABLE networking_action ADD COLUMN actor TEXT;
+  INSERT INTO audit (id, time, last_time, actor, source, operation, outcome, status, error_type, node, detail)
+    SELECT id, time, time, CASE user WHEN 'null-auth' THEN NULL ELSE user END, 'unknown', operation,
+           CASE result WHEN 'error' THEN 'error' ELSE 'ok' END,
+           CASE result WHEN 'error' THEN 502 END, CASE result WHEN 'error' THEN 'OBMError' END, node,
+           json_object('argument', argument, 'result', result, 'message', message)
+      FROM obm_audit ORDER BY id;
+  DROP TABLE obm_audit;`,
 };

@@ -19,6 +19,7 @@ import { leaseRoutes } from './routes/leases.js';
 import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
+import { auditRoutes } from './routes/audit.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
@@ -61,6 +62,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   accountRoutes(router);
   extensionRoutes(router);
   leaseRoutes(router);
+  auditRoutes(router);
 
   app.notFound((c) => {
     const methods = router.methodsFor(c.req.path);

@@ -10,6 +10,9 @@ import { PayloadTooLargeError, ValidationError } from '../errors.js';
 import { RateLimitError } from '../core/login-throttle.js';
 import { parseBody, type BodyOf, type BodySchema } from './body.js';
 import { sourceOf, startStream } from './connections.js';
+import { auditedCall, auditSource, type CallEntry, type DetailValue, type EnterCall, type FailedAnswer } from '../core/audit.js';
+import { AUDITED_ROUTES, type AuditedRoute } from './audit-ops.js';
+import { errorAnswer } from './errors-http.js';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -52,12 +55,22 @@ export class Router {
   on<S extends BodySchema>(method: string, path: string, schema: S,
     handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>, queryKeys: string[] = []): void {
     this.defs.push({ method, path, pattern: patternOf(path) });
-    const run = async (c: Context<{ Variables: { p: Principal } }>) => {
+    const audited = method === 'GET' ? null : AUDITED_ROUTES[`${method} ${path}`];
+    if (audited === undefined) throw new Error(`${method} ${path} changes state but has no audit name: add it to src/server/audit-ops.ts`);
+    const serve = async (c: Context<{ Variables: { p: Principal } }>, params: Record<string, string>, entry: CallEntry | null, enter: EnterCall) => {
       const query = checkQuery(c, queryKeys);
       const text = await readBody(c, method);
       const body = parseBody(schema, text);
-      const answer = await handler({ core: this.core, p: c.get('p'), params: c.req.param() as Record<string, string>, body, query });
+      if (entry && audited) noteBody(entry, audited, body);
+      const answer = await enter(() => handler({ core: this.core, p: c.get('p'), params, body, query }));
       return respond(c, answer);
+    };
+    const run = async (c: Context<{ Variables: { p: Principal } }>) => {
+      const params = c.req.param() as Record<string, string>;
+      if (!audited) return serve(c, params, null, (h) => h());
+      const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+      const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
+      return auditedCall(this.core.inv, this.core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
     };
     this.app.on(method, ['/v0' + path, path], run);
   }
@@ -67,6 +80,41 @@ export class Router {
     const p = path.startsWith('/v0/') ? path.slice(3) : path;
     return this.defs.filter((d) => d.pattern.test(p)).map((d) => d.method);
   }
+}
+
+/** A write call's audit entry before its body is read: the path's labels name its targets. */
+function callEntry(route: AuditedRoute, p: Principal, params: Record<string, string>, source: string): CallEntry {
+  const detail: Record<string, DetailValue> = {};
+  for (const [k, v] of Object.entries(params)) if (k !== 'node' && k !== 'network') detail[k] = v;
+  return {
+    operation: route.operation, actor: p.user, source, detail,
+    targets: {
+      node: params.node ?? null, network: params.network ?? null, headnode: params.headnode ?? null,
+      switch: params.switch ?? null, port: params.port ?? null, projects: params.project === undefined ? [] : [params.project],
+    },
+  };
+}
+
+/** Add the body's listed keys to the entry (node, network, project, owner and access also name targets). */
+function noteBody(entry: CallEntry, route: AuditedRoute, body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  const values = body as Record<string, unknown>;
+  const projects = [...(entry.targets.projects ?? [])];
+  for (const key of route.body ?? []) {
+    const v = values[key];
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') continue;
+    if (key === 'node' && typeof v === 'string') entry.targets.node = v;
+    else if (key === 'network' && typeof v === 'string') entry.targets.network = v;
+    else entry.detail[key] = v;
+    if ((key === 'project' || key === 'owner' || key === 'access') && typeof v === 'string' && v !== '') projects.push(v);
+  }
+  entry.targets.projects = projects;
+}
+
+/** How a thrown value is answered, for the trail; a storage failure (503) cannot be recorded: null. */
+function failedAnswer(e: unknown): FailedAnswer {
+  const a = errorAnswer(e, { challenge: false });
+  return a.body.type === 'StorageError' ? null : { status: a.status, type: a.body.type };
 }
 
 function patternOf(path: string): RegExp {

@@ -43,14 +43,19 @@ export function portHoldersOfSwitch(inv: Inventory, switchId: number): PortHolde
 }
 
 /** What a new action asks: on the nic, `channel` gets `network` (null: loses what it has; revert_port: every channel). */
-export interface NewAction { type: ActionType; nicId: number; channel: string; network: { id: number; label: string } | null; createdAt: string }
+export interface NewAction {
+  type: ActionType; nicId: number; channel: string; network: { id: number; label: string } | null; createdAt: string;
+  /** Who queued it (the audit trail names them with its outcome); null or absent: haas itself, or the null auth backend. */
+  actor?: string | null;
+}
 
 /** Queue a PENDING action; returns its id (a new UUID). */
 export function queueAction(inv: Inventory, a: NewAction): string {
   const uuid = randomUUID();
   inv.run(
-    `INSERT INTO networking_action (uuid, type, nic_id, channel, new_network_id, new_network_label, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?)`, uuid, a.type, a.nicId, a.channel, a.network?.id ?? null, a.network?.label ?? null, a.createdAt);
+    `INSERT INTO networking_action (uuid, type, nic_id, channel, new_network_id, new_network_label, status, created_at, actor)
+     VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?)`,
+    uuid, a.type, a.nicId, a.channel, a.network?.id ?? null, a.network?.label ?? null, a.createdAt, a.actor ?? null);
   return uuid;
 }
 

@@ -1,5 +1,8 @@
-// Store: the OBM audit trail. Labels are copied so that entries outlive their node and user.
+// Store: the OBM audit trail, as GET /obm_audit shows it: the power and boot-device
+// entries of the audit trail (those with detail.result). Labels are copied so
+// that entries outlive their node and user.
 import type { Inventory } from '../inventory.js';
+import { addAuditEntry } from './audit.js';
 
 /** The audited operations (the API call names). */
 export type AuditedOperation = 'power_on' | 'power_off' | 'power_cycle' | 'boot_device';
@@ -20,15 +23,32 @@ export interface ObmAuditEntry {
   message: string | null;
 }
 
-/** Append an entry to the trail. */
-export function addObmAuditEntry(inv: Inventory, entry: Omit<ObmAuditEntry, 'id'>): void {
-  inv.run('INSERT INTO obm_audit (time, user, node, operation, argument, result, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    entry.time, entry.user, entry.node, entry.operation, entry.argument, entry.result, entry.message);
+/** Where an OBM operation came from and whom it concerns, for the audit trail. */
+export interface ObmAuditContext {
+  /** "socket" or the client's address. */
+  source: string;
+  /** The node's project at the time. */
+  projects: readonly string[];
 }
+
+/** Append an entry to the trail ("null-auth" is stored as no actor, like every call under the null backend). */
+export function addObmAuditEntry(inv: Inventory, entry: Omit<ObmAuditEntry, 'id'>, ctx: ObmAuditContext): void {
+  addAuditEntry(inv, {
+    time: entry.time, actor: entry.user === 'null-auth' ? null : entry.user, source: ctx.source, operation: entry.operation,
+    outcome: entry.result === 'error' ? 'error' : 'ok', status: entry.result === 'error' ? 502 : null,
+    errorType: entry.result === 'error' ? 'OBMError' : null, node: entry.node, network: null,
+    detail: JSON.stringify({ argument: entry.argument, result: entry.result, message: entry.message }), projects: ctx.projects,
+  });
+}
+
+const SELECT = `SELECT id, time, COALESCE(actor, 'null-auth') AS user, node, operation, json_extract(detail, '$.argument') AS argument,
+                       json_extract(detail, '$.result') AS result, json_extract(detail, '$.message') AS message
+                  FROM audit
+                 WHERE operation IN ('power_on', 'power_off', 'power_cycle', 'boot_device') AND json_extract(detail, '$.result') IS NOT NULL`;
 
 /** The trail, oldest first: all of it, or the entries of one node label. */
 export function obmAudit(inv: Inventory, node?: string): ObmAuditEntry[] {
   return node === undefined
-    ? inv.all<ObmAuditEntry>('SELECT id, time, user, node, operation, argument, result, message FROM obm_audit ORDER BY id')
-    : inv.all<ObmAuditEntry>('SELECT id, time, user, node, operation, argument, result, message FROM obm_audit WHERE node = ? ORDER BY id', node);
+    ? inv.all<ObmAuditEntry>(`${SELECT} ORDER BY id`)
+    : inv.all<ObmAuditEntry>(`${SELECT} AND node = ? ORDER BY id`, node);
 }
