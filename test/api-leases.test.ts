@@ -273,6 +273,10 @@ describe('leases: releases across restarts and a switch that is down', () => {
     assert.equal(shown.project, 'pa', 'the node is still held');
     assert.deepEqual(shown.nics[0].networks, { 'vlan/native': 'net-a' });
     fails(await call('PUT', '/node/s1/lease', admin, { for: '1h' }), 409, 'BlockedError', /being released/);
+    // Nothing new goes onto a node being released.
+    ok(await call('PUT', '/network/net-s1', admin, { owner: 'pa', access: 'pa', net_id: '' }));
+    fails(await call('POST', `/node/s1/nic/${shown.nics[0].label}/connect_network`, admin, { network: 'net-s1', channel: 'vlan/native' }),
+      409, 'BlockedError', /being released/);
     const listed = ok(await call('GET', '/leases?project=pa', admin)).json as Array<{ node: string; state: string }>;
     assert.equal(listed.find((l) => l.node === 's1')?.state, 'expired, releasing');
     await d.stop();

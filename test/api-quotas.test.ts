@@ -78,6 +78,11 @@ describe('quotas through the API', () => {
     assert.equal(refused.json.msg, exact);
     fails(await reserve(admin, p), 409, 'BlockedError', /\(nodes = 2\)/);
     assert.equal((await quota(p)).nodes.used, 2);
+    // The refusals are in the audit trail, for the project's members to see, with who was refused.
+    const trail = await member.get(`/v0/audit?project=${p}&operation=project_connect_node&outcome=refused`);
+    expectStatus(trail, 200);
+    assert.deepEqual(trail.json.entries.map((e: Record<string, unknown>) => [e.actor, e.status, e.error_type]),
+      [[adminCreds.username, 409, 'BlockedError'], [memberCreds.username, 409, 'BlockedError']]);
     assert.equal((await admin.get(`/v0/project/${p}/nodes`)).json.length, 2);
   });
 

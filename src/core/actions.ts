@@ -11,6 +11,7 @@ import {
 } from '../db/store/actions.js';
 import { attachmentChannel, channelsOfNic, putAttachment, removeAttachment, removeAttachmentsOfNic, vlansOfNic } from '../db/store/attachments.js';
 import { nicOnPort, switchTypeOfPort } from '../db/store/switches.js';
+import { nodeIsReleasing } from '../db/store/leases.js';
 import { NATIVE } from '../drivers/switch/vlan-state.js';
 import { switchDriverFor } from '../drivers/switch/type-names.js';
 import { projectMayUse } from './networks.js';
@@ -40,6 +41,8 @@ export function connectNetwork(core: Core, p: Principal, nodeLabel: string, nicL
     requireProjectAccess(p, node.project_id);
     if (nic.port_id === null) throw new NotFoundError('No port is connected to given nic.');
     if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
+    // The release takes every network off; one put on meanwhile would be taken off again, or outlive the lease.
+    if (nodeIsReleasing(inv, node.id)) throw new BlockedError(`The lease of node "${nodeLabel}" has ended; the node is being released.`);
     if (!projectMayUse(core, net, node.project_id)) throw new ProjectMismatchError('Project does not have access to given network.');
     if (attachmentChannel(inv, nic.id, net.id) !== undefined) {
       throw new BlockedError('The network is already attached to the nic.');

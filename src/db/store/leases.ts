@@ -31,6 +31,11 @@ export function leaseOfNode(inv: Inventory, nodeId: number): LeaseRow | undefine
   return inv.get<LeaseRow>(`${SELECT_LEASE} WHERE l.node_id = ?`, nodeId);
 }
 
+/** Whether the node's lease has ended and haas is releasing it. */
+export function nodeIsReleasing(inv: Inventory, nodeId: number): boolean {
+  return inv.get('SELECT 1 FROM lease WHERE node_id = ? AND releasing_since IS NOT NULL', nodeId) !== undefined;
+}
+
 /** Every lease, or those of one project, by node label. */
 export function allLeases(inv: Inventory, projectId: number | null = null): LeaseRow[] {
   return projectId === null
