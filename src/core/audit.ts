@@ -266,22 +266,7 @@ export function failedLoginsOf(inv: Inventory, log: { error(m: string): void }):
 // --- Reading and pruning ----------------------------------------------------
 
 /** An entry as GET /audit answers it. */
-export interface AuditEntryView {
-  id: number;
-  time: string;
-  last_time: string;
-  count: number;
-  actor: string | null;
-  source: string;
-  operation: string;
-  outcome: AuditOutcome;
-  status: number | null;
-  error_type: string | null;
-  node: string | null;
-  network: string | null;
-  projects: string[];
-  detail: Record<string, DetailValue>;
-}
+export type AuditEntryView = Omit<AuditRow, 'projects' | 'detail'> & { projects: string[]; detail: Record<string, DetailValue> };
 
 /** GET /audit's query parameters. */
 export const AUDIT_QUERY_KEYS = ['since', 'until', 'actor', 'project', 'node', 'network', 'operation', 'outcome', 'limit', 'before'];
