@@ -1,6 +1,7 @@
-// The daemon's own commands: `haas serve` and the offline `haas admin ...` commands.
+// The daemon's own commands: `haas serve`, `haas demo` and the offline `haas admin ...` commands.
 import { ServeCommand } from './serve-command.js';
+import { DemoCommand } from './demo.js';
 import { AdminBackupCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminRestoreCommand } from './admin-commands.js';
 
 /** The daemon's commands, registered by main.ts beside the client commands. */
-export const daemonCommands = [ServeCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminBackupCommand, AdminRestoreCommand];
+export const daemonCommands = [ServeCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminBackupCommand, AdminRestoreCommand, DemoCommand];
