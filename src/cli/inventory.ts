@@ -14,6 +14,8 @@ const SECRET_FILE_SUFFIX = '_file';
 
 /** The document in `text`, YAML or JSON (YAML reads both); every syntax error as `file:line:col: problem`. */
 export function parseDocument(file: string, text: string): unknown {
+  // JSON first: it is YAML too, but JSON.parse reads a large lab many times faster.
+  try { return JSON.parse(text) as unknown; } catch { /* YAML, or an error YAML's parser locates */ }
   const lineCounter = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
