@@ -282,6 +282,8 @@ const ROWS: Row[] = [
   // Any authenticated user; a member sees only the entries of their projects (test/api-audit.test.ts).
   { call: 'audit', expect: AUTH(), make: async (w) => ({ method: 'GET', path: `/audit?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
+  { call: 'inventory_export', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/inventory/export' }) },
+  { call: 'inventory_import', expect: ADMIN(), make: async () => ({ method: 'POST', path: '/inventory/import', body: { document: { projects: [label('bulk')] } } }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
   {
     // The caller sets their own password to what it is, so that their credentials keep working for the next rows.

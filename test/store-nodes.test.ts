@@ -7,7 +7,7 @@ import type { Inventory } from '../src/db/inventory.js';
 import {
   addNic, addNode, allNodes, cabledNicsOfNode, deleteNic, deleteNode, deleteNodeMetadata, disableObmdNode, enableObmdNode, freeNodes,
   metadataOfNode, nicOfNode, nodeAndProject, nodeByLabel, nodeHasNics, nodesOfProject, projectHasNodes, setNodeMetadata,
-  setNodeObmEnabled, setNodeProject, type NewNode,
+  setNodeObmConfig, setNodeObmEnabled, setNodeProject, type NewNode,
 } from '../src/db/store/nodes.js';
 import { addProject } from '../src/db/store/projects.js';
 import { attachmentsOfNode, nodeHasAttachments, putAttachment } from '../src/db/store/attachments.js';
@@ -90,6 +90,16 @@ describe('store: nodes', () => {
     assert.deepEqual([nodeByLabel(inv, 'b')?.obm_enabled, nodeByLabel(inv, 'b')?.obmd_node_token], [true, 'node-tok']);
     disableObmdNode(inv, b);
     assert.deepEqual([nodeByLabel(inv, 'b')?.obm_enabled, nodeByLabel(inv, 'b')?.obmd_node_token], [false, null]);
+  });
+
+  it('replaces the OBM fields of one node only, keeping its type and OBM state', () => {
+    const a = addNode(inv, mock('a'));
+    addNode(inv, mock('b'));
+    setNodeObmEnabled(inv, a, true);
+    setNodeObmConfig(inv, a, '{"host":"h2"}');
+    const row = nodeByLabel(inv, 'a');
+    assert.deepEqual([row?.obm_type, row?.obm_config, row?.obm_enabled], ['mock', '{"host":"h2"}', true]);
+    assert.equal(nodeByLabel(inv, 'b')?.obm_config, '{"host":"h"}');
   });
 
   it('deletes a node with its metadata; refuses while it has nics', () => {

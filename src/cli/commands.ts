@@ -4,6 +4,7 @@ import { actionCommands } from './action.js';
 import { auditCommands } from './audit.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
+import { inventoryCommands } from './inventory.js';
 import { leaseCommands } from './lease.js';
 import { networkCommands } from './network.js';
 import { nodeCommands } from './node.js';
@@ -19,4 +20,5 @@ import { whoamiCommands } from './whoami.js';
 export const clientCommands: CommandClass[] = [
   ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
+  ...inventoryCommands,
 ];

@@ -10,7 +10,7 @@ const VALUE_NAMES: Record<string, string> = {
   '--channel': 'CHANNEL', '--type': 'TYPE', '--field': 'KEY=VALUE', '--field-file': 'KEY=FILE', '--metadata': 'LABEL=VALUE',
   '--obm-type': 'TYPE', '--obm-host': 'HOST', '--obm-user': 'USER', '--obm-port': 'PORT', '--obmd-uri': 'URI',
   '--config': 'FILE', '--db': 'FILE', '--socket': 'FILE', '--listen': 'HOST:PORT', '--auth': 'database|null',
-  '--tls-cert': 'PEM', '--tls-key': 'PEM', '--host-key': 'FINGERPRINT',
+  '--tls-cert': 'PEM', '--tls-key': 'PEM', '--host-key': 'FINGERPRINT', '--format': 'yaml|json',
 };
 
 function valueName(names: string[]): string {

@@ -9,6 +9,7 @@ import type {
 } from './types.js';
 import type { ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
+import type { InventoryDocument, InventoryImportReport, InventoryImportRequest } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -73,6 +74,12 @@ export class HaasClient {
   listLeases(project?: string): Promise<LeaseInfo[]> {
     return this.call('GET', project === undefined ? '/leases' : p`/leases?project=${project}`);
   }
+
+  // ---- bulk inventory (haas extension, docs/inventory-document.md)
+  /** Import an inventory document (admin): its diff, applied unless `dry_run`. */
+  inventoryImport(request: InventoryImportRequest): Promise<InventoryImportReport> { return this.call('POST', '/inventory/import', request); }
+  /** The inventory as a document (admin), secrets left out. */
+  inventoryExport(): Promise<InventoryDocument> { return this.call('GET', '/inventory/export'); }
 
   // ---- nodes (3.2)
   nodeRegister(node: string, registration: NodeRegistration): Promise<void> {

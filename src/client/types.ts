@@ -236,3 +236,27 @@ export interface LeaseInfo {
 
 /** A change of a lease's end: `{for: "4h"}`, `{until: "<ISO time>"}` or `{until: null}` (no end). */
 export type LeaseChange = { for: string } | { until: string | null };
+
+/** POST /v0/inventory/import's body (haas extension, docs/inventory-document.md). */
+export interface InventoryImportRequest {
+  /** The parsed document. */
+  document: unknown;
+  /** The secrets the document's `*_file` keys name, by file name as written in the document. */
+  secrets: Record<string, string>;
+  /** Files the document names that could not be read, with why. */
+  unreadable: Record<string, string>;
+  dry_run: boolean;
+  /** The document's file name, to start each problem with. */
+  source?: string;
+}
+/** One line of an import's diff. */
+export interface InventoryChange { action: 'create' | 'update' | 'unchanged'; kind: string; name: string; fields?: string[] }
+/** POST /v0/inventory/import's answer. */
+export interface InventoryImportReport {
+  dry_run: boolean;
+  applied: boolean;
+  counts: { create: number; update: number; unchanged: number };
+  changes: InventoryChange[];
+}
+/** GET /v0/inventory/export's answer: the document, secrets left out. */
+export type InventoryDocument = Record<string, unknown>;

@@ -20,6 +20,7 @@ import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
+import { inventoryRoutes } from './routes/inventory.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
@@ -63,6 +64,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   extensionRoutes(router);
   leaseRoutes(router);
   auditRoutes(router);
+  inventoryRoutes(router);
 
   app.notFound((c) => {
     const methods = router.methodsFor(c.req.path);

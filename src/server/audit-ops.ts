@@ -66,4 +66,6 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'POST /auth/basic/user/:user/add_project': { operation: 'user_add_project', body: ['project'] },
   'POST /auth/basic/user/:user/remove_project': { operation: 'user_remove_project', body: ['project'] },
   'PUT /user/:user/password': { operation: 'user_set_password' },
+
+  'POST /inventory/import': { operation: 'inventory_import', body: ['dry_run', 'source'] },
 };

@@ -68,6 +68,11 @@ export function setNodeObmEnabled(inv: Inventory, nodeId: number, enabled: boole
   inv.run('UPDATE node SET obm_enabled = ? WHERE id = ?', enabled ? 1 : 0, nodeId);
 }
 
+/** Replace the driver fields (JSON text) of a node with an in-process OBM driver. */
+export function setNodeObmConfig(inv: Inventory, nodeId: number, config: string): void {
+  inv.run('UPDATE node SET obm_config = ? WHERE id = ?', config, nodeId);
+}
+
 /** Enable the OBM of a node behind obmd, keeping the node token obmd gave. */
 export function enableObmdNode(inv: Inventory, nodeId: number, nodeToken: string): void {
   inv.run('UPDATE node SET obm_enabled = 1, obmd_node_token = ? WHERE id = ?', nodeToken, nodeId);
