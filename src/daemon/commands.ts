@@ -1,6 +1,7 @@
-// The daemon's own commands: `haas serve` and the offline `haas admin ...` commands.
+// The daemon's own commands: `haas serve`, the offline `haas admin ...` commands and `haas api-doc`.
 import { ServeCommand } from './serve-command.js';
+import { ApiDocCommand } from './api-doc-command.js';
 import { AdminBackupCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminRestoreCommand } from './admin-commands.js';
 
 /** The daemon's commands, registered by main.ts beside the client commands. */
-export const daemonCommands = [ServeCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminBackupCommand, AdminRestoreCommand];
+export const daemonCommands = [ServeCommand, AdminCreateUserCommand, AdminMigrateCommand, AdminBackupCommand, AdminRestoreCommand, ApiDocCommand];
