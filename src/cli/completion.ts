@@ -24,24 +24,22 @@ const KIND_OF_WORD: Record<string, NameKind> = {
 const CONNECTION_OPTIONS = ['--endpoint', '--username', '--password-file', '--ca-cert'];
 const CLIENT_FLAGS = ['--json', '--quiet', '-q'];
 
-/** A command's completion facts: its path, its positional placeholders, its options and which take a value. */
-interface CommandShape { path: string[]; positionals: string[]; options: Map<string, boolean> }
+/** A command's completion facts: its positional placeholders, its options and which of them take a value. */
+interface CommandShape { positionals: string[]; options: Map<string, boolean> }
 
-function shapeOf(command: CommandClass): CommandShape[] {
+/** The shape of a command whose path is `path`, from its clipanion definition (building one costs a parser: only for the command typed). */
+function shapeOf(command: CommandClass, path: readonly string[]): CommandShape {
   const cli = new Cli({ binaryName: 'haas' });
   cli.register(command);
-  const client = command.prototype instanceof ClientCommand;
-  return cli.definitions().map((d) => {
-    const path = d.path.split(' ').slice(1);
-    const options = new Map<string, boolean>();
-    for (const o of d.options) for (const name of o.definition.split(' ')[0]!.split(',')) options.set(name, o.definition.includes(' '));
-    if (client) {
-      for (const name of CONNECTION_OPTIONS) options.set(name, true);
-      for (const name of CLIENT_FLAGS) options.set(name, false);
-    }
-    const positionals = d.usage.split(' ').slice(1 + path.length).filter((w) => !w.startsWith('-') && !w.startsWith('[-'));
-    return { path, positionals, options };
-  });
+  const d = cli.definitions().find((def) => def.path === ['haas', ...path].join(' '));
+  const options = new Map<string, boolean>();
+  for (const o of d?.options ?? []) for (const name of o.definition.split(' ')[0]!.split(',')) options.set(name, o.definition.includes(' '));
+  if (command.prototype instanceof ClientCommand) {
+    for (const name of CONNECTION_OPTIONS) options.set(name, true);
+    for (const name of CLIENT_FLAGS) options.set(name, false);
+  }
+  const positionals = (d?.usage ?? '').split(' ').slice(1 + path.length).filter((w) => !w.startsWith('-') && !w.startsWith('[-'));
+  return { positionals, options };
 }
 
 /** The connection flags given on the line being completed, so names come from the daemon the command will call. */
@@ -96,32 +94,29 @@ async function positionalCandidates(placeholder: string, words: readonly string[
 export async function completeWords(before: readonly string[], current: string, commands: readonly CommandClass[],
   env: NodeJS.ProcessEnv): Promise<string[]> {
   const startsWith = (list: Iterable<string>) => [...new Set(list)].filter((c) => c.startsWith(current)).sort();
-  const noun = before.find((w) => !w.startsWith('-'));
-  if (noun === undefined) {
-    if (current.startsWith('-')) return startsWith(['--help', '--version']);
-    return startsWith(commands.flatMap((c) => (c.paths ?? []).map((p) => p[0] ?? '')).filter((w) => w !== '' && !w.startsWith('_')));
-  }
-  // Only the noun's commands are looked at: building a command's definition costs a parser.
-  const shapes = commands.filter((c) => (c.paths ?? []).some((p) => p[0] === noun)).flatMap(shapeOf);
-  // The path and arguments typed so far, without the options (and the values of those that take one).
+  const paths = commands.flatMap((command) => (command.paths ?? []).map((path) => ({ command, path })));
+  const words = before.filter((w) => !w.startsWith('-'));
+  const matching = (path: readonly string[], typed: readonly string[]) => path.every((p, i) => i >= typed.length || typed[i] === p);
+  // The command typed so far: the one whose whole path matches the most words (options aside).
+  const typed = paths.filter(({ path }) => path.length > 0 && path.length <= words.length && matching(path, words))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  const shape = typed ? shapeOf(typed.command, typed.path) : undefined;
+  // The command's arguments typed so far, without its options and the values of those that take one.
   const positional: string[] = [];
   let pendingOption: string | null = null;
   for (const w of before) {
-    if (pendingOption !== null) { pendingOption = null; continue; }
-    if (!w.startsWith('-')) positional.push(w);
-    else if (!w.includes('=') && shapes.some((s) => s.options.get(w) === true)) pendingOption = w;
+    if (pendingOption !== null) pendingOption = null;
+    else if (!w.startsWith('-')) positional.push(w);
+    else if (!w.includes('=') && shape?.options.get(w) === true) pendingOption = w;
   }
   if (pendingOption !== null) {
     const kind = KIND_OF_WORD[pendingOption.replace(/^-+/, '')];
     return kind ? startsWith(await namesOf(kind, before, env)) : [];
   }
-  const matching = (s: CommandShape) => s.path.every((p, i) => i >= positional.length || positional[i] === p);
-  // The command typed so far: the one whose whole path matches the most words.
-  const shape = shapes.filter((s) => s.path.length <= positional.length && matching(s)).sort((a, b) => b.path.length - a.path.length)[0];
-  if (current.startsWith('-')) return startsWith([...(shape?.options.keys() ?? []), '--help']);
-  const nextWords = shapes.filter((s) => s.path.length > positional.length && matching(s)).map((s) => s.path[positional.length]!);
-  if (nextWords.length > 0 || !shape) return startsWith(nextWords);
-  const placeholder = shape.positionals[positional.length - shape.path.length];
+  if (current.startsWith('-')) return startsWith([...(shape?.options.keys() ?? ['--version']), '--help']);
+  const next = paths.filter(({ path }) => path.length > positional.length && matching(path, positional)).map(({ path }) => path[positional.length]!);
+  if (next.length > 0 || !typed || !shape) return startsWith(next.filter((w) => !w.startsWith('_')));
+  const placeholder = shape.positionals[positional.length - typed.path.length];
   return placeholder === undefined ? [] : startsWith(await positionalCandidates(placeholder, before, env));
 }
 
