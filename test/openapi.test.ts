@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { repoRoot, runHaas, startDaemon, type Daemon } from './lib/daemon.js';
-import { expectStatus } from './lib/fixtures.js';
+import { repoRoot, runHaas, startDaemon, waitAction, type Daemon } from './lib/daemon.js';
+import { cableNic, createProject, expectStatus, registerNic, registerNode, registerPort, registerSwitch, session } from './lib/fixtures.js';
 import { routeTable } from '../src/server/app.js';
-import { apiDocument, type ApiDocument, type Operation } from '../src/server/openapi.js';
+import { ANSWERS, apiDocument, type ApiDocument, type Operation } from '../src/server/openapi.js';
 import { parseBody, type BodySchema } from '../src/server/body.js';
 import type { RouteDef } from '../src/server/router.js';
 
@@ -64,16 +64,16 @@ function readmeRoutes(): Array<[string, string]> {
 describe('the API document', () => {
   let doc: ApiDocument;
   let d: Daemon & { cleanup(): Promise<void> };
-  const admin = { username: 'oapi-admin', password: 'oapi-pw' };
+  const adminCreds = { username: 'oapi-admin', password: 'oapi-pw' };
 
   before(async () => {
     doc = printedDocument();
-    d = await startDaemon({ auth: 'database', admins: [admin] });
+    d = await startDaemon({ auth: 'database', admins: [adminCreds] });
   });
   after(async () => { await d?.cleanup(); });
 
   it('is served at /v0/openapi.json without credentials, the same document haas api-doc prints', async () => {
-    for (const auth of [null, admin]) {
+    for (const auth of [null, adminCreds]) {
       const r = await d.request('GET', '/v0/openapi.json', { auth });
       expectStatus(r, 200, `auth=${auth?.username}`);
       assert.deepEqual(r.json, doc);
@@ -120,6 +120,49 @@ describe('the API document', () => {
     assert.deepEqual(doc.paths['/health']!.get!.security, []);
     assert.deepEqual(doc.paths['/openapi.json']!.get!.security, []);
     assert.equal(show.security, undefined, 'an authenticated route takes the document\'s default security');
+  });
+
+  it('describes the answers of the routes with fixed shapes, and real answers match them (checked on an admin\'s calls)', async () => {
+    const ajv = new Ajv2020({ strict: true });
+    const admin = session(d, adminCreds);
+    const project = await createProject(admin, 'oapi-proj');
+    const node = await registerNode(admin, 'oapi-node', { rack: 3 });
+    const nic = await registerNic(admin, node, 'eth0');
+    const sw = await registerSwitch(admin, 'oapi-sw');
+    const port = await registerPort(admin, sw, 'gi1/0/1');
+    await cableNic(admin, sw, port, node, nic);
+    expectStatus(await admin.post(`/v0/project/${project}/connect_node`, { node }), 200);
+    expectStatus(await admin.put('/v0/network/oapi-net', { owner: project, access: project, net_id: '' }), 200);
+    expectStatus(await admin.put(`/v0/node/${node}/obm`, { enabled: true }), 200);
+    const checked = new Set<string>();
+    const check = async (key: string, path: string, body?: unknown) => {
+      const [method] = key.split(' ');
+      const def = routes.find((r) => `${r.method} ${r.path}` === key)!;
+      const declared = ANSWERS[key]!;
+      const schema = operationFor(doc, def)!.responses[declared.status]?.content?.['application/json']?.schema;
+      assert.ok(schema, `${key}: no ${declared.status} answer in the document`);
+      const r = await admin.request(method!, path, body === undefined ? {} : { body });
+      expectStatus(r, Number(declared.status), key);
+      assert.ok(ajv.validate(schema, r.json), `${key} answered ${r.text}: ${ajv.errorsText()}`);
+      checked.add(key);
+      return r.json;
+    };
+    await check('GET /projects', '/v0/projects');
+    await check('GET /project/:project/nodes', `/v0/project/${project}/nodes`);
+    await check('GET /project/:project/networks', `/v0/project/${project}/networks`);
+    await check('GET /project/:project/headnodes', `/v0/project/${project}/headnodes`);
+    await check('GET /nodes/:which', '/v0/nodes/all');
+    await check('GET /switches', '/v0/switches');
+    await check('GET /node/:node/power_status', `/v0/node/${node}/power_status`);
+    const { status_id: connected } = await check('POST /node/:node/nic/:nic/connect_network', `/v0/node/${node}/nic/${nic}/connect_network`, { network: 'oapi-net' });
+    await waitAction(d, connected, adminCreds);
+    await check('GET /node/:node', `/v0/node/${node}`);
+    const { status_id: detached } = await check('POST /node/:node/nic/:nic/detach_network', `/v0/node/${node}/nic/${nic}/detach_network`, { network: 'oapi-net' });
+    await waitAction(d, detached, adminCreds);
+    await check('GET /networking_action/:id', `/v0/networking_action/${detached}`);
+    await check('GET /whoami', '/v0/whoami');
+    await check('GET /health', '/v0/health');
+    assert.deepEqual([...checked].sort(), Object.keys(ANSWERS).sort(), 'every declared answer is checked against a real one');
   });
 
   it('SPEC.md-style requests validate against it; malformed ones do not', () => {

@@ -82,9 +82,12 @@ function checkField(key: string, nested: string | null, field: Field, v: unknown
   if (typeof field !== 'string' && isObject(v)) checked(field, v, key);
 }
 
+/** A JSON Schema type name. */
+export type JsonType = 'string' | 'boolean' | 'object' | 'array' | 'integer' | 'number' | 'null';
+
 /** The part of JSON Schema (2020-12) the API document uses. */
 export interface JsonSchema {
-  type?: 'string' | 'boolean' | 'object' | 'array' | 'integer' | 'number';
+  type?: JsonType | JsonType[];
   description?: string;
   properties?: Record<string, JsonSchema>;
   required?: string[];

@@ -59,6 +59,57 @@ const ERRORS: Record<string, string> = {
 /** The errors a public route may give: it takes no credentials and no body. */
 const PUBLIC_ERRORS = ['405', '503'];
 
+const STRINGS: JsonSchema = { type: 'array', items: { type: 'string' } };
+const NULLABLE_STRING: JsonSchema = { type: ['string', 'null'] };
+
+/** A JSON object with exactly these keys (all present). */
+function exactly(properties: Record<string, JsonSchema>): JsonSchema {
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/**
+ * The success answers of SPEC.md section 3 whose shapes are fixed, by route: the document describes
+ * these; test/openapi.test.ts checks a real answer of each route against its schema.
+ */
+export const ANSWERS: Readonly<Record<string, { status: string; schema: JsonSchema }>> = {
+  'GET /projects': { status: '200', schema: STRINGS },
+  'GET /project/:project/nodes': { status: '200', schema: STRINGS },
+  'GET /project/:project/networks': { status: '200', schema: STRINGS },
+  'GET /project/:project/headnodes': { status: '200', schema: STRINGS },
+  'GET /nodes/:which': { status: '200', schema: STRINGS },
+  'GET /switches': { status: '200', schema: STRINGS },
+  'GET /node/:node': {
+    status: '200',
+    schema: exactly({
+      name: { type: 'string' }, project: NULLABLE_STRING,
+      nics: {
+        type: 'array',
+        items: {
+          type: 'object', required: ['label', 'macaddr', 'networks'], additionalProperties: false,
+          properties: {
+            label: { type: 'string' }, macaddr: { type: 'string' },
+            networks: { type: 'object', additionalProperties: { type: 'string' }, description: 'channel -> network' },
+            port: { ...NULLABLE_STRING, description: 'Admins only.' }, switch: { ...NULLABLE_STRING, description: 'Admins only.' },
+          },
+        },
+      },
+      metadata: { type: 'object', additionalProperties: { type: 'string' }, description: 'label -> the JSON text of the value' },
+    }),
+  },
+  'GET /node/:node/power_status': { status: '200', schema: exactly({ power_status: { type: 'string' } }) },
+  'POST /node/:node/nic/:nic/connect_network': { status: '202', schema: exactly({ status_id: { type: 'string' } }) },
+  'POST /node/:node/nic/:nic/detach_network': { status: '202', schema: exactly({ status_id: { type: 'string' } }) },
+  'GET /networking_action/:id': {
+    status: '200',
+    schema: exactly({
+      status: { type: 'string' }, node: { type: 'string' }, nic: { type: 'string' }, type: { type: 'string' },
+      channel: { type: 'string' }, new_network: NULLABLE_STRING,
+    }),
+  },
+  'GET /whoami': { status: '200', schema: exactly({ user: NULLABLE_STRING, is_admin: { type: 'boolean' }, projects: STRINGS }) },
+  'GET /health': { status: '200', schema: exactly({ status: { type: 'string' }, version: { type: 'string' }, schema_version: { type: 'integer' } }) },
+};
+
 /** `/node/:node/nic/:nic` and `:port{.+}` as OpenAPI writes them: `/node/{node}/nic/{nic}`. */
 function templateOf(path: string): string {
   return path.replace(/:([a-z_]+)(\{[^}]*\})?/gi, '{$1}');
@@ -88,7 +139,10 @@ function operationOf(def: RouteDef): Operation {
   const bodySchema = jsonSchemaOf(def.schema);
   const takesBody = def.method !== 'GET' && Object.keys(bodySchema.properties ?? {}).length + (def.schema.open ? 1 : 0) > 0;
   const errors = def.public ? PUBLIC_ERRORS : Object.keys(ERRORS);
-  const responses: Record<string, ResponseObject> = {
+  const answer = ANSWERS[`${def.method} ${def.path}`];
+  const responses: Record<string, ResponseObject> = answer ? {
+    [answer.status]: { description: 'The answer.', content: { 'application/json': { schema: answer.schema } } },
+  } : {
     '2XX': {
       description: def.method === 'GET'
         ? 'The answer, as JSON (a console is a byte stream; an OBM managed by obmd answers 307 to it).'
