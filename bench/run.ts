@@ -3,8 +3,9 @@
 // Starts haas daemons on a temp dir, builds an inventory through the API, and measures
 // GET throughput (null and database auth) against two reference servers on bare node:http,
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
-// OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts) and the
-// import of a 1,000-node inventory document (bench/import.ts).
+// OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts), the
+// import of a 1,000-node inventory document (bench/import.ts) and shell completion of a node name among 1,000
+// (bench/completion.ts).
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -16,7 +17,7 @@
 //                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts and bench/import.ts
+//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts bench/import.ts and bench/completion.ts
 //   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -577,6 +578,7 @@ async function main(): Promise<void> {
       ['truth', async () => (await import('./truth.js')).benchTruth()],
       ['leases', async () => { const c = haasCmd(true); return (await import('./leases.js')).benchLeases(c.cmd, c.args); }],
       ['import', async () => { const c = haasCmd(true); return (await import('./import.js')).benchImport(c.cmd, c.args); }],
+      ['completion', async () => { const c = haasCmd(); return (await import('./completion.js')).benchCompletion(c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -646,6 +648,11 @@ async function main(): Promise<void> {
   if (imported?.importMs !== undefined) {
     figures.push({ name: `haas import of a ${imported.nodes}-node document (${imported.objects} objects, ${imported.documentKiB} KiB YAML; dry run ${imported.dryRunMs} ms, again ${imported.againMs} ms, as JSON ${imported.jsonImportMs} ms)`,
       value: imported.importMs, unit: 'ms', target: '< 5000 ms', pass: imported.importMs < 5000 });
+  }
+  const completion = extras.completion as import('./completion.js').CompletionBench | undefined;
+  if (completion?.medianMs !== undefined) {
+    figures.push({ name: `shell completion of a node name, ${completion.nodes} nodes (\`haas __complete node show n04\`, median of ${completion.runs}; p90 ${fmt(completion.p90Ms, 1)} ms, \`node -e 0\` ${fmt(completion.nodeMedianMs, 1)} ms)`,
+      value: completion.medianMs, unit: 'ms', target: '< 200 ms', pass: completion.medianMs < 200 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

@@ -2,6 +2,7 @@
 import type { CommandClass } from 'clipanion';
 import { actionCommands } from './action.js';
 import { auditCommands } from './audit.js';
+import { completionCommands } from './completion.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
 import { inventoryCommands } from './inventory.js';
@@ -21,4 +22,5 @@ export const clientCommands: CommandClass[] = [
   ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
   ...inventoryCommands,
+  ...completionCommands,
 ];

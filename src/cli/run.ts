@@ -4,6 +4,7 @@ import { Builtins, Cli, Command, type BaseContext, type CommandClass } from 'cli
 import { ApiCallError, ConnectionError } from '../client/errors.js';
 import { ClientCommand, CommandFailedError } from './base.js';
 import { HaasCli, withValueNames } from './help.js';
+import { runCompletion } from './completion.js';
 import { SettingsError } from '../settings-files.js';
 
 /** `haas` alone: the list of commands. */
@@ -102,6 +103,8 @@ export interface RunOptions {
 /** Run one command line and resolve to its exit code. */
 export async function runCli(opts: RunOptions): Promise<number> {
   const context: BaseContext = { ...Cli.defaultContext, ...opts.context };
+  // The completion scripts' hidden call: it needs every command, not the few selectCommands would register.
+  if (opts.argv[0] === '__complete') return runCompletion(opts.argv.slice(1), opts.commands, context);
   const argv = spelledOut(opts.argv);
   // Scripts ask for the version often: answer without compiling every command's parser.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {

@@ -7,7 +7,9 @@ import type { DatabaseAuthenticator } from '../core/authn.js';
 import type { IncomingMessage } from 'node:http';
 import { sourceOf } from './connections.js';
 import { errorAnswer, errorResponse } from './errors-http.js';
-import { Router, header } from './router.js';
+import { Router, header, json, type RouteDef } from './router.js';
+import { NO_BODY } from './body.js';
+import { apiDocument } from './openapi.js';
 import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
@@ -25,10 +27,39 @@ import { inventoryRoutes } from './routes/inventory.js';
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
 
+/**
+ * Declare every API route on a router (the route table the API document describes);
+ * the user routes exist only under database auth (`withUsers`).
+ */
+export function declareRoutes(router: Router, withUsers: boolean): void {
+  healthRoutes(router);
+  projectRoutes(router);
+  nodeRoutes(router);
+  networkRoutes(router);
+  switchRoutes(router);
+  hostKeyRoutes(router);
+  headnodeRoutes(router);
+  quotaRoutes(router);
+  if (withUsers) userRoutes(router);
+  accountRoutes(router);
+  extensionRoutes(router);
+  leaseRoutes(router);
+  auditRoutes(router);
+  inventoryRoutes(router);
+  router.public('GET', '/openapi.json', NO_BODY, () => json(apiDocument(routeTable())));
+}
+
+/** Every route of the API, the database-auth ones included: what /v0/openapi.json and `haas api-doc` describe. */
+export function routeTable(): RouteDef[] {
+  const router = new Router();
+  declareRoutes(router, true);
+  return router.defs;
+}
+
 /** Build the API app over a core; `authn` is null for the `null` auth backend. */
 export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono<{ Variables: { p: Principal } }> {
   const app = new Hono<{ Variables: { p: Principal } }>();
-  const router = new Router(app, core);
+  const router = new Router();
 
   // Acknowledged means durable: no answer leaves before the commits made so far are on disk
   // (one fsync for all the requests that wrote meanwhile: group commit).
@@ -51,20 +82,8 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
     await next();
   });
 
-  healthRoutes(router);
-  projectRoutes(router);
-  nodeRoutes(router);
-  networkRoutes(router);
-  switchRoutes(router);
-  hostKeyRoutes(router);
-  headnodeRoutes(router);
-  quotaRoutes(router);
-  if (authn) userRoutes(router);
-  accountRoutes(router);
-  extensionRoutes(router);
-  leaseRoutes(router);
-  auditRoutes(router);
-  inventoryRoutes(router);
+  declareRoutes(router, authn !== null);
+  router.mount(app, core);
 
   app.notFound((c) => {
     const methods = router.methodsFor(c.req.path);

@@ -81,3 +81,30 @@ function checkField(key: string, nested: string | null, field: Field, v: unknown
   }
   if (typeof field !== 'string' && isObject(v)) checked(field, v, key);
 }
+
+/** A JSON Schema type name. */
+export type JsonType = 'string' | 'boolean' | 'object' | 'array' | 'integer' | 'number' | 'null';
+
+/** The part of JSON Schema (2020-12) the API document uses. */
+export interface JsonSchema {
+  type?: JsonType | JsonType[];
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  additionalProperties?: boolean | JsonSchema;
+  items?: JsonSchema;
+  $ref?: string;
+}
+
+/** The JSON Schema that accepts exactly the bodies parseBody accepts (`any` fields: any JSON value). */
+export function jsonSchemaOf(schema: BodySchema): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const [key, field] of [...Object.entries(schema.required), ...Object.entries(schema.optional)]) properties[key] = fieldSchema(field);
+  const required = Object.keys(schema.required);
+  return { type: 'object', properties, ...(required.length > 0 ? { required } : {}), additionalProperties: schema.open };
+}
+
+function fieldSchema(field: Field): JsonSchema {
+  if (typeof field !== 'string') return jsonSchemaOf(field);
+  return field === 'any' ? {} : { type: field };
+}

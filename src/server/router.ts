@@ -1,7 +1,7 @@
 // The route table: each API call is declared once with its method, path,
 // body schema and handler; it is served under /v0 and without the prefix.
 // Authentication happens before any route runs (401 before 400 and 404).
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Readable as NodeReadable } from 'node:stream';
@@ -29,20 +29,35 @@ export interface Call<B> {
   query: Record<string, string>;
 }
 
-/** A mounted route: its method, its path as written, and the pattern that matches it. */
-export interface RouteDef { method: string; path: string; pattern: RegExp }
+/** A declared route: what the API document says of it, and what mounting it needs. */
+export interface RouteDef {
+  method: string;
+  /** The path as written, in Hono syntax (`/node/:node`), without the /v0 prefix. */
+  path: string;
+  pattern: RegExp;
+  schema: BodySchema;
+  /** The query parameters the route takes. */
+  queryKeys: readonly string[];
+  /** Whether the route answers without credentials. */
+  public: boolean;
+}
 
-/** Collects routes and mounts them on a Hono app. */
+/** A request body parsed by a route's schema, and the route's handler bound to it. */
+interface Parsed { body: unknown; handle: (call: Omit<Call<unknown>, 'body'>) => Answer | Promise<Answer> }
+/** Parse a body text with a route's schema (typed per route, so the table holds this rather than the handler). */
+type Parser = (text: string) => Parsed;
+
+/** Collects routes (the route table, also read by the API document) and mounts them on a Hono app. */
 export class Router {
   readonly defs: RouteDef[] = [];
+  private readonly parsers: Parser[] = [];
   /** Paths (with and without /v0) that answer without credentials. */
   private readonly publicPaths = new Set<string>();
-  constructor(private readonly app: import('hono').Hono<{ Variables: { p: Principal } }>, private readonly core: Core) {}
 
   /** Declare a route that needs no credentials (a fixed path, no parameters): its handler gets an anonymous principal. */
   public<S extends BodySchema>(method: string, path: string, schema: S, handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>): void {
     this.publicPaths.add(path).add('/v0' + path);
-    this.on(method, path, schema, handler);
+    this.declare(method, path, schema, handler, [], true);
   }
 
   /** Whether a request path is that of a public route (the authentication middleware lets it through). */
@@ -54,25 +69,24 @@ export class Router {
    */
   on<S extends BodySchema>(method: string, path: string, schema: S,
     handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>, queryKeys: string[] = []): void {
-    this.defs.push({ method, path, pattern: patternOf(path) });
-    const audited = method === 'GET' ? null : AUDITED_ROUTES[`${method} ${path}`];
-    if (audited === undefined) throw new Error(`${method} ${path} changes state but has no audit name: add it to src/server/audit-ops.ts`);
-    const serve = async (c: Context<{ Variables: { p: Principal } }>, params: Record<string, string>, entry: CallEntry | null, enter: EnterCall) => {
-      const query = checkQuery(c, queryKeys);
-      const text = await readBody(c, method);
+    this.declare(method, path, schema, handler, queryKeys, false);
+  }
+
+  private declare<S extends BodySchema>(method: string, path: string, schema: S,
+    handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>, queryKeys: string[], isPublic: boolean): void {
+    if (method !== 'GET' && AUDITED_ROUTES[`${method} ${path}`] === undefined) {
+      throw new Error(`${method} ${path} changes state but has no audit name: add it to src/server/audit-ops.ts`);
+    }
+    this.defs.push({ method, path, pattern: patternOf(path), schema, queryKeys, public: isPublic });
+    this.parsers.push((text) => {
       const body = parseBody(schema, text);
-      if (entry && audited) noteBody(entry, audited, body);
-      const answer = await enter(() => handler({ core: this.core, p: c.get('p'), params, body, query }));
-      return respond(c, answer);
-    };
-    const run = async (c: Context<{ Variables: { p: Principal } }>) => {
-      const params = c.req.param() as Record<string, string>;
-      if (!audited) return serve(c, params, null, (h) => h());
-      const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
-      const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
-      return auditedCall(this.core.inv, this.core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
-    };
-    this.app.on(method, ['/v0' + path, path], run);
+      return { body, handle: (call) => handler({ ...call, body }) };
+    });
+  }
+
+  /** Serve every declared route on the app, under /v0 and without the prefix. */
+  mount(app: Hono<{ Variables: { p: Principal } }>, core: Core): void {
+    this.defs.forEach((def, i) => mountRoute(app, core, def, this.parsers[i]!));
   }
 
   /** The methods that some route takes for this path (for 405 vs 404). */
@@ -80,6 +94,27 @@ export class Router {
     const p = path.startsWith('/v0/') ? path.slice(3) : path;
     return this.defs.filter((d) => d.pattern.test(p)).map((d) => d.method);
   }
+}
+
+function mountRoute(app: Hono<{ Variables: { p: Principal } }>, core: Core, def: RouteDef, parse: Parser): void {
+  const { method, path, queryKeys } = def;
+  const audited = method === 'GET' ? null : AUDITED_ROUTES[`${method} ${path}`] ?? null;
+  const serve = async (c: Context<{ Variables: { p: Principal } }>, params: Record<string, string>, entry: CallEntry | null, enter: EnterCall) => {
+    const query = checkQuery(c, queryKeys);
+    const text = await readBody(c, method);
+    const parsed = parse(text);
+    if (entry && audited) noteBody(entry, audited, parsed.body);
+    const answer = await enter(() => parsed.handle({ core, p: c.get('p'), params, query }));
+    return respond(c, answer);
+  };
+  const run = async (c: Context<{ Variables: { p: Principal } }>) => {
+    const params = c.req.param() as Record<string, string>;
+    if (!audited) return serve(c, params, null, (h) => h());
+    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+    const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
+    return auditedCall(core.inv, core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
+  };
+  app.on(method, ['/v0' + path, path], run);
 }
 
 /** A write call's audit entry before its body is read: the path's labels name its targets. */
@@ -124,7 +159,7 @@ function patternOf(path: string): RegExp {
   return new RegExp('^' + re + '$');
 }
 
-function checkQuery(c: Context, allowed: string[]): Record<string, string> {
+function checkQuery(c: Context, allowed: readonly string[]): Record<string, string> {
   const url = c.req.url;
   const q = url.indexOf('?');
   if (q < 0) return {};
