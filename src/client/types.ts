@@ -236,3 +236,31 @@ export interface LeaseInfo {
 
 /** A change of a lease's end: `{for: "4h"}`, `{until: "<ISO time>"}` or `{until: null}` (no end). */
 export type LeaseChange = { for: string } | { until: string | null };
+
+/** GET /node_details: one nic with its networks; `switch`/`port` for admins only (null when uncabled). */
+export interface NodeDetailNic {
+  label: string;
+  macaddr: string;
+  networks: Record<string, string>;
+  switch?: string | null;
+  port?: string | null;
+}
+
+/** GET /node_details: one node with its project, lease, OBM, last known power state and nics. */
+export interface NodeDetail {
+  name: string;
+  project: string | null;
+  lease: { ends_at: string | null; state: string } | null;
+  obm: { type: string; enabled: boolean };
+  power: { state: 'on' | 'off'; since: string } | null;
+  nics: NodeDetailNic[];
+}
+
+/** GET /node_details: a page of nodes; `next` is the `after` of the following page (null on the last). */
+export interface NodeDetailsPage { nodes: NodeDetail[]; next: string | null }
+
+/** The filters of GET /node_details. */
+export interface NodeDetailsQuery { project?: string; free?: boolean; limit?: number; after?: string }
+
+/** GET /switch/<s>/details: show_switch with the driver type and host (null: the haas host itself). */
+export interface SwitchDetails extends SwitchInfo { type: string; host: string | null }

@@ -17,6 +17,8 @@ import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
 import { leaseRoutes } from './routes/leases.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { nodeDetailsRoutes } from './routes/node-details.js';
+import { switchDetailsRoutes } from './routes/switch-details.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
@@ -61,6 +63,8 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   if (authn) userRoutes(router);
   accountRoutes(router);
   extensionRoutes(router);
+  nodeDetailsRoutes(router);
+  switchDetailsRoutes(router);
   leaseRoutes(router);
   auditRoutes(router);
 
