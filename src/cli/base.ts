@@ -110,10 +110,12 @@ export abstract class DataCommand extends ClientCommand {
 export abstract class ActionCommand extends DataCommand {
   wait = waitOption('Wait (at most TIMEOUT: 90s, 5m; default 10m) until the switch is configured; exit 1 if the action fails');
 
-  /** Report (or await) the action; throws ActionFailedError when it ends in ERROR. */
-  protected async follow(started: StatusId): Promise<void> {
-    const id = started.status_id;
+  /** Queue the action with `start`, then report (or await) it; throws ActionFailedError when it ends in ERROR. */
+  protected async follow(start: () => Promise<StatusId>): Promise<void> {
+    // A bad --wait=TIMEOUT is refused before anything is queued.
     const timeoutMs = waitTimeoutMs(this.wait);
+    const started = await start();
+    const id = started.status_id;
     if (timeoutMs === null) {
       this.write(this.json ? formatJson(started) : id + '\n');
       return;

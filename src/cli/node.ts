@@ -238,7 +238,7 @@ class NodeConnectNetwork extends ActionCommand {
   network = Option.String({ name: 'NETWORK' });
   channel = Option.String('--channel', { description: 'vlan/native (default) or vlan/<id>' });
   async execute() {
-    await this.follow(await this.api.nodeConnectNetwork(this.node, this.nic, this.network, this.channel));
+    await this.follow(() => this.api.nodeConnectNetwork(this.node, this.nic, this.network, this.channel));
   }
 }
 
@@ -254,7 +254,7 @@ class NodeDetachNetwork extends ActionCommand {
   nic = Option.String({ name: 'NIC' });
   network = Option.String({ name: 'NETWORK' });
   async execute() {
-    await this.follow(await this.api.nodeDetachNetwork(this.node, this.nic, this.network));
+    await this.follow(() => this.api.nodeDetachNetwork(this.node, this.nic, this.network));
   }
 }
 
