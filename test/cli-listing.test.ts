@@ -158,4 +158,13 @@ describe('listings: node_details, node list --long, -o and --columns, --wait pro
     assert.equal(badTimeout.code, 2);
     assert.match(badTimeout.stderr, /--wait=soon: expected a timeout/);
   });
+
+  it('lease set --wait follows the release to its end', async () => {
+    const r = haas(admin, ['lease', 'set', 'n3', '--for', '1s', '--wait=2m']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /node n3 released\n$/);
+    // The daemon closed this process's idle keep-alive socket while spawnSync blocked: let the event loop drop it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(ok(await call('GET', '/node/n3', admin)).json.project, null);
+  });
 });
