@@ -4,8 +4,8 @@
 // GET throughput (null and database auth) against two reference servers on bare node:http,
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
 // OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts), the
-// import of a 1,000-node inventory document (bench/import.ts) and shell completion of a node name among 1,000
-// (bench/completion.ts).
+// import of a 1,000-node inventory document (bench/import.ts), shell completion of a node name among 1,000
+// (bench/completion.ts) and the bulk node listing at 10,000 nodes (bench/listing.ts).
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -17,7 +17,7 @@
 //                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts bench/import.ts and bench/completion.ts
+//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts, bench/import.ts, bench/completion.ts and bench/listing.ts
 //   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -579,6 +579,7 @@ async function main(): Promise<void> {
       ['leases', async () => { const c = haasCmd(true); return (await import('./leases.js')).benchLeases(c.cmd, c.args); }],
       ['import', async () => { const c = haasCmd(true); return (await import('./import.js')).benchImport(c.cmd, c.args); }],
       ['completion', async () => { const c = haasCmd(); return (await import('./completion.js')).benchCompletion(c.cmd, c.args); }],
+      ['listing', async () => { const c = haasCmd(true); return (await import('./listing.js')).benchListing(c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -636,6 +637,12 @@ async function main(): Promise<void> {
     const drift = truth.driftPerRound.reduce((a, b) => a + b, 0);
     figures.push({ name: `sshd killed mid-burst, ${truth.rounds} rounds x ${truth.portsPerRound} ports: ports drifting afterwards (${truth.done} DONE, ${truth.error} ERROR, ${truth.readBack} read back)`,
       value: drift, unit: 'ports', target: '0', pass: drift === 0 });
+  }
+  const listing = extras.listing as import('./listing.js').ListingBench | undefined;
+  if (listing?.allPagesMs !== undefined) {
+    figures.push({ name: `GET /v0/node_details, every page (${listing.pages}) of ${listing.nodes} nodes with nic, port, network and lease`,
+      value: listing.allPagesMs, unit: 'ms', target: 'info', pass: null });
+    figures.push({ name: `haas node list --long -o csv, ${listing.nodes} nodes (wall time)`, value: listing.cliMs, unit: 'ms', target: 'info', pass: null });
   }
   const leases = extras.leases as import('./leases.js').LeaseBench | undefined;
   if (leases?.allQueuedMs !== undefined) {

@@ -2,6 +2,7 @@
 // Start-up is kept light (the CLI's speed is benchmarked): nothing heavy is loaded before a command runs.
 import { clientCommands } from './cli/commands.js';
 import { runCli } from './cli/run.js';
+import { calledAsHil, runHil } from './cli/hil/run.js';
 import { daemonCommands } from './daemon/commands.js';
 import { VERSION } from './version.js';
 
@@ -11,5 +12,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-runCli({ argv: process.argv.slice(2), commands: [...daemonCommands, ...clientCommands], version: VERSION })
-  .then((code) => { process.exitCode = code; });
+// Called as `hil` (a symlink to the executable): HIL's own command line, for HIL users' scripts.
+const run = calledAsHil(process.argv, process.argv0)
+  ? runHil({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, version: VERSION })
+  : runCli({ argv: process.argv.slice(2), commands: [...daemonCommands, ...clientCommands], version: VERSION });
+run.then((code) => { process.exitCode = code; });

@@ -279,6 +279,10 @@ const ROWS: Row[] = [
   { call: 'set_lease', note: 'node in the project', expect: PROJECT(), make: async (w) => ({ method: 'PUT', path: `/node/${(await w.nodeIn(await w.project())).node}/lease`, body: { for: '4h' } }) },
   { call: 'list_leases', expect: AUTH(), make: async () => ({ method: 'GET', path: '/leases' }) },
   { call: 'list_leases', note: '?project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/leases?project=${await w.project()}` }) },
+  // The bulk listing: any authenticated user (each sees what show_node allows them); one project's nodes: its members.
+  { call: 'node_details', expect: AUTH(), make: async () => ({ method: 'GET', path: '/node_details' }) },
+  { call: 'node_details', note: '?project', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/node_details?project=${await w.project()}` }) },
+  { call: 'switch_details', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/details` }) },
   // Any authenticated user; a member sees only the entries of their projects (test/api-audit.test.ts).
   { call: 'audit', expect: AUTH(), make: async (w) => ({ method: 'GET', path: `/audit?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },

@@ -3,16 +3,12 @@ import { Command, Option, UsageError } from 'clipanion';
 import { HaasClient } from '../client/client.js';
 import { parseEndpoint } from '../client/endpoint.js';
 import type { NetworkingAction, NetworkingActionDetails, StatusId } from '../client/types.js';
-import { formatFields, formatJson } from './output.js';
+import { CommandFailedError } from './failures.js';
+import { chooseColumns, formatFields, formatJson, formatRecords, formatYaml, outputFormat, type OutputFormat, type Records } from './output.js';
+import { waitOption, waitTimeoutMs, waitWithProgress } from './progress.js';
 import { readCaCertFile, resolveClientSettings } from './settings.js';
 
-/** A command ran but failed on its own terms (exit code 1); `type` names it as the API names its errors. */
-export class CommandFailedError extends Error {
-  constructor(readonly type: string, message: string) {
-    super(message);
-    this.name = type;
-  }
-}
+export { CommandFailedError };
 
 /** A networking action ended in ERROR (exit code 1). */
 export class ActionFailedError extends CommandFailedError {
@@ -65,38 +61,76 @@ export abstract class ClientCommand extends Command {
   }
 }
 
-/** A client command whose answer is data: human output by default, the raw JSON with --json. */
+/** A list of names (`node list`, `switch list`): one column, "name". */
+const NAMES: Records<string[]> = { columns: ['name'], rows: (names) => names.map((name) => ({ name })) };
+
+function isNameList(data: unknown): data is string[] {
+  return Array.isArray(data) && data.every((x) => typeof x === 'string');
+}
+
+/**
+ * A client command whose answer is data: human output by default; the raw answer with --json or
+ * `-o json|yaml`; rows with `-o csv|table` and `--columns` where the command gives them.
+ */
 export abstract class DataCommand extends ClientCommand {
-  /** Print `data` as JSON with --json, else as `human(data)`. */
-  protected show<T>(data: T, human: (data: T) => string): void {
-    this.write(this.json ? formatJson(data) : human(data));
+  output = Option.String('-o,--output', { hidden: true });
+  columns = Option.String('--columns', { hidden: true });
+
+  /** The format -o, --json or --columns (a table) ask for; undefined: the human form. */
+  private format(): OutputFormat | undefined {
+    if (this.output !== undefined) {
+      const format = outputFormat(this.output);
+      if (format === undefined) throw new UsageError(`-o ${this.output}: expected json, yaml, csv or table`);
+      if (this.json && format !== 'json') throw new UsageError(`--json and -o ${format} ask for different formats`);
+      return format;
+    }
+    if (this.json) return 'json';
+    return this.columns === undefined ? undefined : 'table';
+  }
+
+  /** Print `data` in the format asked for, else as `human(data)`; `records` are its rows for csv, table and --columns. */
+  protected show<T>(data: T, human: (data: T) => string, records?: Records<T>): void {
+    const format = this.format();
+    if (format === undefined) { this.write(human(data)); return; }
+    if ((format === 'json' || format === 'yaml') && this.columns === undefined) {
+      this.write(format === 'json' ? formatJson(data) : formatYaml(data));
+      return;
+    }
+    const rowsOf: Records<T> | undefined = records ?? (isNameList(data) ? { columns: NAMES.columns, rows: () => NAMES.rows(data) } : undefined);
+    if (rowsOf === undefined) {
+      throw new UsageError(`${this.columns === undefined ? `-o ${format}` : '--columns'} is not available for this command: use -o json or -o yaml`);
+    }
+    const columns = chooseColumns(rowsOf.columns, this.columns);
+    if (typeof columns === 'string') throw new UsageError(`--columns: ${columns}`);
+    this.write(formatRecords(format, columns, rowsOf.rows(data)));
   }
 }
 
 /** A command that queues a networking action: prints its id, or with --wait follows it to DONE/ERROR. */
 export abstract class ActionCommand extends DataCommand {
-  wait = Option.Boolean('--wait', false, { description: 'Wait until the switch is configured; exit 1 if the action fails' });
+  wait = waitOption('Wait (at most TIMEOUT: 90s, 5m; default 10m) until the switch is configured; exit 1 if the action fails');
 
-  /** Report (or await) the action; throws ActionFailedError when it ends in ERROR. */
-  protected async follow(started: StatusId): Promise<void> {
+  /** Queue the action with `start`, then report (or await) it; throws ActionFailedError when it ends in ERROR. */
+  protected async follow(start: () => Promise<StatusId>): Promise<void> {
+    // A bad --wait=TIMEOUT is refused before anything is queued.
+    const timeoutMs = waitTimeoutMs(this.wait);
+    const started = await start();
     const id = started.status_id;
-    if (!this.wait) {
+    if (timeoutMs === null) {
       this.write(this.json ? formatJson(started) : id + '\n');
       return;
     }
     // Progress is for people: with --json or --quiet stderr holds only an error.
-    const progress = (line: string) => { if (!this.json && !this.quiet) this.context.stderr.write(line); };
-    progress(`waiting for networking action ${id} ...\n`);
-    let lastReport = 0;
-    const action = await this.api.waitNetworkingAction(id, {
-      onPoll: (a, elapsed) => {
-        if (a.status === 'PENDING' && elapsed - lastReport >= 5000) {
-          lastReport = elapsed;
-          progress(`  still PENDING after ${Math.round(elapsed / 1000)}s\n`);
-        }
-      },
+    const people = !this.json && !this.quiet;
+    const say = (line: string) => { if (people) this.context.stderr.write(line); };
+    say(`waiting for networking action ${id} ...\n`);
+    const action = await waitWithProgress({
+      stream: this.context.stderr, show: people, what: `networking action ${id}`, timeoutMs,
+      poll: () => this.api.showNetworkingAction(id),
+      finished: (a) => a.status !== 'PENDING',
+      describe: (a) => `networking action ${id} (${describeAction(a)}): ${a.status}`,
     });
-    progress(`networking action ${id}: ${action.status}\n`);
+    say(`networking action ${id}: ${action.status}\n`);
     if (this.json) this.write(formatJson({ status_id: id, ...action }));
     if (action.status === 'ERROR') {
       const message = await this.deviceMessage(id);

@@ -5,6 +5,7 @@ import type { HeadnodeInfo } from '../client/types.js';
 import { ClientCommand, CommandFailedError, DataCommand } from './base.js';
 import { formatFields, formatLines, joinOr } from './output.js';
 import { runTerminal } from './terminal.js';
+import { waitOption, waitTimeoutMs, waitWithProgress } from './progress.js';
 
 class HeadnodeCreate extends ClientCommand {
   static override paths = [['headnode', 'create']];
@@ -34,6 +35,33 @@ function simpleHeadnodeCommand(verb: 'delete' | 'start' | 'stop', description: s
       this.done(`${{ delete: 'deleted', start: 'started', stop: 'stopped' }[verb]} headnode ${this.headnode}`);
     }
   };
+}
+
+class HeadnodeStart extends ClientCommand {
+  static override paths = [['headnode', 'start']];
+  static override usage = Command.Usage({
+    category: 'Headnodes',
+    description: 'Start a headnode (it cannot be changed afterwards)',
+    details: '`--wait[=TIMEOUT]` waits until the daemon reports the VM running (a progress line on a terminal); exit 1 if it dies.',
+    examples: [['Start a headnode', '$0 headnode start hn1'], ['And wait until it runs', '$0 headnode start hn1 --wait']],
+  });
+  headnode = Option.String({ name: 'HEADNODE' });
+  wait = waitOption('Wait (at most TIMEOUT: 90s, 5m; default 10m) until the VM runs');
+  async execute() {
+    const timeoutMs = waitTimeoutMs(this.wait);
+    await this.api.headnodeStart(this.headnode);
+    if (timeoutMs !== null) {
+      // A daemon without haas's status (HIL) says nothing more than the start's answer.
+      const h = await waitWithProgress({
+        stream: this.context.stderr, show: !this.json && !this.quiet, what: `headnode ${this.headnode}`, timeoutMs,
+        poll: () => this.api.showHeadnode(this.headnode),
+        finished: (info) => info.status !== 'created' && info.status !== 'stopped',
+        describe: (info) => `starting headnode ${this.headnode}: ${info.status ?? 'unknown'}`,
+      });
+      if (h.status === 'dead') throw new CommandFailedError('HeadnodeDiedError', `headnode ${this.headnode} died right after its start`);
+    }
+    this.done(`started headnode ${this.headnode}`);
+  }
 }
 
 /** Where a running headnode's VNC display listens: the daemon's host, loopback only. */
@@ -193,7 +221,7 @@ class HeadnodeDetachNetwork extends ClientCommand {
 export const headnodeCommands = [
   HeadnodeCreate,
   simpleHeadnodeCommand('delete', 'Delete a headnode: stop its VM, delete its disk and hnics', (api, h) => api.headnodeDelete(h)),
-  simpleHeadnodeCommand('start', 'Start a headnode (it cannot be changed afterwards)', (api, h) => api.headnodeStart(h)),
+  HeadnodeStart,
   simpleHeadnodeCommand('stop', 'Stop a headnode (hard power off)', (api, h) => api.headnodeStop(h)),
   HeadnodeShow, HeadnodeStatus, HeadnodeVnc, HeadnodeConsole, HeadnodeImages, HnicCreate, HnicDelete, HeadnodeConnectNetwork, HeadnodeDetachNetwork,
 ];

@@ -36,6 +36,8 @@ const CLIENT_OPTIONS: [string, string][] = [
   ['--ca-cert FILE', 'the CA certificate (PEM) that signed an https daemon\'s certificate,\n'
     + 'e.g. your lab\'s own CA (else HAAS_CA_CERT, "ca_cert")'],
   ['--json', 'answers as JSON; errors too, as {"type","msg"} on stderr'],
+  ['-o,--output FORMAT', 'list and show commands: json, yaml, csv or table'],
+  ['--columns A,B,C', 'list and show commands: these columns, in this order'],
   ['-q,--quiet', 'no confirmation line after a change'],
 ];
 

@@ -130,11 +130,11 @@ class Export extends DataCommand {
       ['As JSON', '$0 export --format json'],
     ],
   });
-  format = Option.String('--format', 'yaml', { description: 'yaml (default) or json' });
+  documentFormat = Option.String('--format', 'yaml', { description: 'yaml (default) or json' });
   async execute() {
-    if (this.format !== 'yaml' && this.format !== 'json') throw new UsageError(`--format must be yaml or json, not "${this.format}"`);
+    if (this.documentFormat !== 'yaml' && this.documentFormat !== 'json') throw new UsageError(`--format must be yaml or json, not "${this.documentFormat}"`);
     const doc = await this.api.inventoryExport();
-    this.write(this.json || this.format === 'json' ? formatJson(doc) : toYaml(doc));
+    this.write(this.json || this.documentFormat === 'json' ? formatJson(doc) : toYaml(doc));
   }
 }
 

@@ -5,7 +5,8 @@ import type { HaasClient } from '../client/client.js';
 import type { LeaseChange, LeaseInfo } from '../client/types.js';
 import { formatDuration } from '../durations.js';
 import { DataCommand } from './base.js';
-import { formatTable } from './output.js';
+import { formatTable, type Records } from './output.js';
+import { waitOption, waitTimeoutMs, waitWithProgress } from './progress.js';
 
 /** How a lease stands, for people: "no end", "ends in 45m", "ends in 45m (warned)", "ended, release due", "expired, releasing: <reason>". */
 export function leaseState(l: LeaseInfo, now = Date.now()): string {
@@ -44,6 +45,11 @@ export function leaseChange(forText: string | undefined, untilText: string | und
   return forText !== undefined ? { for: forText } : { until: untilText! };
 }
 
+const LEASE_RECORDS: Records<LeaseInfo[]> = {
+  columns: ['node', 'project', 'started', 'ends', 'state'],
+  rows: (leases) => leases.map((l) => ({ node: l.node, project: l.project, started: l.started_at, ends: l.ends_at ?? '', state: leaseState(l) })),
+};
+
 function formatLeases(leases: LeaseInfo[]): string {
   if (leases.length === 0) return 'no leases\n';
   return formatTable(['node', 'project', 'started', 'ends', 'state'],
@@ -60,7 +66,7 @@ class LeaseList extends DataCommand {
   });
   project = Option.String('--project', { description: 'Only the leases of this project' });
   async execute() {
-    this.show(await this.api.listLeases(this.project), formatLeases);
+    this.show(await this.api.listLeases(this.project), formatLeases, LEASE_RECORDS);
   }
 }
 
@@ -72,15 +78,31 @@ class LeaseSet extends DataCommand {
     details: `
       \`--for\` counts from now (90m, 4h, 7d); \`--until\` is an ISO 8601 time with its zone. Members of the
       node's project stay within the \`[leases] maximum\` counted from the reservation's start; admins may go beyond it.
+
+      \`--wait[=TIMEOUT]\` then waits until haas has released the node (networks detached, node powered off and
+      freed), with a progress line on a terminal: use it with an end that has passed or is near.
     `,
-    examples: [['Keep n1 four more hours', '$0 lease set n1 --for 4h'], ['Until a given time', '$0 lease set n1 --until 2026-05-01T18:00:00Z']],
+    examples: [
+      ['Keep n1 four more hours', '$0 lease set n1 --for 4h'], ['Until a given time', '$0 lease set n1 --until 2026-05-01T18:00:00Z'],
+      ['Release n1 now and wait for it (admin)', '$0 lease set n1 --until 2026-01-01T00:00:00Z --wait=5m'],
+    ],
   });
   node = Option.String({ name: 'NODE' });
   for = Option.String('--for', { description: 'How long from now (e.g. 90m, 4h, 7d)' });
   until = Option.String('--until', { description: 'When (ISO 8601 time with zone)' });
+  wait = waitOption('Wait (at most TIMEOUT: 90s, 5m; default 10m) until the node is released');
   async execute() {
+    const timeoutMs = waitTimeoutMs(this.wait);
     const lease = await this.api.setLease(this.node, leaseChange(this.for, this.until));
     this.show(lease, (l) => `node ${l.node} (project ${l.project}) ${l.ends_at ? `ends at ${l.ends_at}` : 'has no end'}\n`);
+    if (timeoutMs === null) return;
+    await waitWithProgress<LeaseInfo | null>({
+      stream: this.context.stderr, show: !this.json && !this.quiet, what: `the release of node ${this.node}`, timeoutMs,
+      poll: () => leaseOrNull(this.api, this.node),
+      finished: (l) => l === null,
+      describe: (l) => `releasing node ${this.node}: ${l === null ? 'released' : leaseState(l)}`,
+    });
+    this.done(`node ${this.node} released`);
   }
 }
 

@@ -1,25 +1,65 @@
 // haas node ...: nodes, their nics, metadata, OBM, power, boot device, console and networks (SPEC 3.2).
 import { Command, Option, UsageError } from 'clipanion';
-import type { LeaseInfo, NodeInfo, NodeRegistration, ObmAuditEntry } from '../client/types.js';
+import type { LeaseInfo, NodeDetail, NodeInfo, NodeRegistration, ObmAuditEntry } from '../client/types.js';
 import { leaseOrNull, leaseState } from './lease.js';
 import { ActionCommand, ClientCommand, DataCommand } from './base.js';
 import { jsonOrString, splitKeyValue } from './input.js';
 import { readSecret } from '../secret-input.js';
-import { formatFields, formatLines, formatTable } from './output.js';
+import { formatFields, formatLines, formatTable, type Records } from './output.js';
 import { runTerminal } from './terminal.js';
+
+/** `node list --long`: one row per node; a node's nics share its row (switch ports and networks joined). */
+const LONG_RECORDS: Records<NodeDetail[]> = {
+  columns: ['name', 'project', 'lease_end', 'obm', 'power', 'nics', 'ports', 'networks'],
+  rows: (nodes) => nodes.map((n) => ({
+    name: n.name,
+    project: n.project ?? '',
+    lease_end: n.lease === null ? '' : n.lease.state === 'active' ? n.lease.ends_at ?? 'no end' : n.lease.state,
+    obm: n.obm.enabled ? n.obm.type : `${n.obm.type} (disabled)`,
+    power: n.power === null ? '' : `${n.power.state} since ${n.power.since}`,
+    nics: n.nics.map((nic) => nic.label).join(' '),
+    ports: n.nics.filter((nic) => nic.port).map((nic) => `${nic.label}=${nic.switch}:${nic.port}`).join(' '),
+    networks: n.nics.flatMap((nic) => Object.entries(nic.networks).map(([channel, net]) =>
+      `${net}(${nic.label}${channel === 'vlan/native' ? '' : ' ' + channel})`)).join(' '),
+  })),
+};
+
+function formatLong(nodes: NodeDetail[]): string {
+  if (nodes.length === 0) return 'no nodes\n';
+  const cols = LONG_RECORDS.columns;
+  return formatTable([...cols], LONG_RECORDS.rows(nodes).map((r) => cols.map((c) => r[c] || '-')));
+}
 
 class NodeList extends DataCommand {
   static override paths = [['node', 'list']];
   static override usage = Command.Usage({
     category: 'Nodes',
     description: 'List nodes: `free` ones (in no project) or `all` (the default)',
-    examples: [['Free nodes', '$0 node list free'], ['Every node', '$0 node list']],
+    details: `
+      \`--long\` (\`-l\`) adds, for each node you may see: its project, lease end, OBM type, the last power state
+      haas set (on/off and since when; \`power status\` asks the BMC), each nic's switch port (admins) and networks.
+      \`--project P\` lists the nodes of one project. \`-o json|yaml|csv|table\` and \`--columns a,b,c\` choose the output;
+      the columns of \`--long\` are name, project, lease_end, obm, power, nics, ports, networks.
+    `,
+    examples: [
+      ['Free nodes', '$0 node list free'], ['Every node', '$0 node list'],
+      ['With projects, leases, ports and networks', '$0 node list --long'],
+      ['As CSV, a few columns', '$0 node list --long -o csv --columns name,project,ports'],
+    ],
   });
   which = Option.String({ name: 'free|all', required: false });
+  long = Option.Boolean('-l,--long', false, { description: 'Project, lease end, OBM, power state, switch ports and networks' });
+  project = Option.String('--project', { description: 'Only the nodes of this project (with --long)' });
   async execute() {
     const which = this.which ?? 'all';
     if (which !== 'free' && which !== 'all') throw new UsageError(`expected "free" or "all", got "${which}"`);
-    this.show(await this.api.listNodes(which), formatLines);
+    if (this.project !== undefined && !this.long) throw new UsageError('--project goes with --long (or use `haas project nodes PROJECT`)');
+    if (!this.long) {
+      this.show(await this.api.listNodes(which), formatLines);
+      return;
+    }
+    const nodes = await this.api.allNodeDetails({ free: which === 'free' ? true : undefined, project: this.project });
+    this.show(nodes, formatLong, LONG_RECORDS);
   }
 }
 
@@ -42,6 +82,14 @@ function formatNode(node: NodeInfo, lease: LeaseInfo | null = null): string {
   return text;
 }
 
+const NIC_RECORDS: Records<NodeInfo> = {
+  columns: ['node', 'project', 'nic', 'macaddr', 'switch', 'port', 'networks'],
+  rows: (node) => node.nics.map((nic) => ({
+    node: node.name, project: node.project ?? '', nic: nic.label, macaddr: nic.macaddr, switch: nic.switch ?? '', port: nic.port ?? '',
+    networks: Object.entries(nic.networks).map(([channel, net]) => `${net}(${channel})`).join(' '),
+  })),
+};
+
 class NodeShow extends DataCommand {
   static override paths = [['node', 'show']];
   static override usage = Command.Usage({
@@ -52,7 +100,10 @@ class NodeShow extends DataCommand {
   node = Option.String({ name: 'NODE' });
   async execute() {
     const node = await this.api.showNode(this.node);
-    if (this.json || node.project === null) { this.show(node, formatNode); return; }
+    if (this.json || this.output !== undefined || this.columns !== undefined || node.project === null) {
+      this.show(node, formatNode, NIC_RECORDS);
+      return;
+    }
     // The end comes from the lease route (show_node keeps HIL's shape).
     const lease = await leaseOrNull(this.api, this.node);
     this.show(node, (n) => formatNode(n, lease));
@@ -187,7 +238,7 @@ class NodeConnectNetwork extends ActionCommand {
   network = Option.String({ name: 'NETWORK' });
   channel = Option.String('--channel', { description: 'vlan/native (default) or vlan/<id>' });
   async execute() {
-    await this.follow(await this.api.nodeConnectNetwork(this.node, this.nic, this.network, this.channel));
+    await this.follow(() => this.api.nodeConnectNetwork(this.node, this.nic, this.network, this.channel));
   }
 }
 
@@ -203,7 +254,7 @@ class NodeDetachNetwork extends ActionCommand {
   nic = Option.String({ name: 'NIC' });
   network = Option.String({ name: 'NETWORK' });
   async execute() {
-    await this.follow(await this.api.nodeDetachNetwork(this.node, this.nic, this.network));
+    await this.follow(() => this.api.nodeDetachNetwork(this.node, this.nic, this.network));
   }
 }
 

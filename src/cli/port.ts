@@ -98,7 +98,7 @@ class PortRevert extends ActionCommand {
   switchName = Option.String({ name: 'SWITCH' });
   port = Option.String({ name: 'PORT' });
   async execute() {
-    await this.follow(await this.api.portRevert(this.switchName, this.port));
+    await this.follow(() => this.api.portRevert(this.switchName, this.port));
   }
 }
 

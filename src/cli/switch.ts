@@ -1,11 +1,12 @@
 // haas switch ...: switches and their driver settings (SPEC 3.4, admin only).
 import { Command, Option, UsageError } from 'clipanion';
-import type { PortVlanState, SwitchInfo, SwitchVerifyReport } from '../client/types.js';
+import type { PortVlanState, SwitchDetails, SwitchInfo, SwitchVerifyReport } from '../client/types.js';
+import { ApiCallError } from '../client/errors.js';
 import type { DriftInfo, SwitchDriftInfo } from '../client/types.js';
 import { ClientCommand, DataCommand } from './base.js';
 import { splitKeyValue } from './input.js';
 import { readSecret } from '../secret-input.js';
-import { formatFields, formatLines, formatTable, joinOr } from './output.js';
+import { formatFields, formatLines, formatTable, joinOr, type Records } from './output.js';
 
 class SwitchRegister extends ClientCommand {
   static override paths = [['switch', 'register']];
@@ -100,21 +101,43 @@ class SwitchList extends DataCommand {
   }
 }
 
-function formatSwitch(s: SwitchInfo): string {
-  return formatFields([['name', s.name], ['capabilities', joinOr(s.capabilities, '-')]])
+function formatSwitch(s: SwitchInfo | SwitchDetails): string {
+  const fields: [string, string][] = [['name', s.name]];
+  if ('type' in s) fields.push(['type', s.type], ['host', s.host ?? '(the haas host)']);
+  fields.push(['capabilities', joinOr(s.capabilities, '-')]);
+  return formatFields(fields)
     + (s.ports.length > 0 ? '\nports:\n' + formatLines(s.ports.map((port) => '  ' + port.label)) : '\nno ports\n');
 }
+
+const SWITCH_RECORDS: Records<SwitchInfo | SwitchDetails> = {
+  columns: ['name', 'type', 'host', 'capabilities', 'ports'],
+  rows: (s) => [{
+    name: s.name, type: 'type' in s ? s.type : '', host: 'type' in s ? s.host ?? '' : '',
+    capabilities: s.capabilities.join(' '), ports: s.ports.map((p) => p.label).join(' '),
+  }],
+};
 
 class SwitchShow extends DataCommand {
   static override paths = [['switch', 'show']];
   static override usage = Command.Usage({
     category: 'Switches',
-    description: 'Show a switch: capabilities and ports (never its credentials)',
-    examples: [['Show sw0', '$0 switch show sw0']],
+    description: 'Show a switch: driver type, host, capabilities and ports (never its credentials)',
+    details: 'With `-o json|yaml|csv|table` and `--columns name,type,host,capabilities,ports` for scripts.',
+    examples: [['Show sw0', '$0 switch show sw0'], ['Its host only', '$0 switch show sw0 -o csv --columns host']],
   });
   name = Option.String({ name: 'SWITCH' });
   async execute() {
-    this.show(await this.api.showSwitch(this.name), formatSwitch);
+    this.show(await this.switchInfo(), formatSwitch, SWITCH_RECORDS);
+  }
+
+  /** haas's details; HIL's show_switch from a daemon without them. */
+  private async switchInfo(): Promise<SwitchInfo | SwitchDetails> {
+    try {
+      return await this.api.switchDetails(this.name);
+    } catch (e) {
+      if (e instanceof ApiCallError && e.status === 404 && e.type !== 'NotFoundError') return this.api.showSwitch(this.name);
+      throw e;
+    }
   }
 }
 

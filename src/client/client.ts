@@ -10,6 +10,7 @@ import type {
 import type { ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
 import type { InventoryDocument, InventoryImportReport, InventoryImportRequest } from './types.js';
+import type { NodeDetail, NodeDetailsPage, NodeDetailsQuery, SwitchDetails } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -93,6 +94,24 @@ export class HaasClient {
   /** `free` lists free nodes, `all` every node. */
   listNodes(which: 'free' | 'all'): Promise<string[]> { return this.call('GET', p`/nodes/${which}`); }
   showNode(node: string): Promise<NodeInfo> { return this.call('GET', p`/node/${node}`); }
+  /** haas's extension: one page of the nodes the caller may see, with project, lease, OBM, power state and nics. */
+  nodeDetailsPage(q: NodeDetailsQuery = {}): Promise<NodeDetailsPage> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.call('GET', qs === '' ? '/node_details' : `/node_details?${qs}`);
+  }
+  /** Every node of GET /node_details that matches, page after page. */
+  async allNodeDetails(q: Omit<NodeDetailsQuery, 'after' | 'limit'> = {}): Promise<NodeDetail[]> {
+    const all: NodeDetail[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.nodeDetailsPage({ ...q, after });
+      all.push(...page.nodes);
+      if (page.next === null) return all;
+      after = page.next;
+    }
+  }
   nodeSetMetadata(node: string, label: string, value: unknown): Promise<void> {
     return this.call('PUT', p`/node/${node}/metadata/${label}`, { value });
   }
@@ -206,6 +225,8 @@ export class HaasClient {
   switchDelete(name: string): Promise<void> { return this.call('DELETE', p`/switch/${name}`); }
   listSwitches(): Promise<string[]> { return this.call('GET', '/switches'); }
   showSwitch(name: string): Promise<SwitchInfo> { return this.call('GET', p`/switch/${name}`); }
+  /** haas's extension: show_switch with the driver type and host. */
+  switchDetails(name: string): Promise<SwitchDetails> { return this.call('GET', p`/switch/${name}/details`); }
   switchRegisterPort(name: string, port: string): Promise<void> { return this.call('PUT', p`/switch/${name}/port/${port}`); }
   switchDeletePort(name: string, port: string): Promise<void> { return this.call('DELETE', p`/switch/${name}/port/${port}`); }
   showPort(name: string, port: string): Promise<PortInfo> { return this.call('GET', p`/switch/${name}/port/${port}`); }

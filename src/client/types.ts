@@ -260,3 +260,30 @@ export interface InventoryImportReport {
 }
 /** GET /v0/inventory/export's answer: the document, secrets left out. */
 export type InventoryDocument = Record<string, unknown>;
+/** GET /node_details: one nic with its networks; `switch`/`port` for admins only (null when uncabled). */
+export interface NodeDetailNic {
+  label: string;
+  macaddr: string;
+  networks: Record<string, string>;
+  switch?: string | null;
+  port?: string | null;
+}
+
+/** GET /node_details: one node with its project, lease, OBM, last known power state and nics. */
+export interface NodeDetail {
+  name: string;
+  project: string | null;
+  lease: { ends_at: string | null; state: string } | null;
+  obm: { type: string; enabled: boolean };
+  power: { state: 'on' | 'off'; since: string } | null;
+  nics: NodeDetailNic[];
+}
+
+/** GET /node_details: a page of nodes; `next` is the `after` of the following page (null on the last). */
+export interface NodeDetailsPage { nodes: NodeDetail[]; next: string | null }
+
+/** The filters of GET /node_details. */
+export interface NodeDetailsQuery { project?: string; free?: boolean; limit?: number; after?: string }
+
+/** GET /switch/<s>/details: show_switch with the driver type and host (null: the haas host itself). */
+export interface SwitchDetails extends SwitchInfo { type: string; host: string | null }

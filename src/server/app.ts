@@ -19,6 +19,8 @@ import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
 import { leaseRoutes } from './routes/leases.js';
 import { extensionRoutes } from './routes/extensions.js';
+import { nodeDetailsRoutes } from './routes/node-details.js';
+import { switchDetailsRoutes } from './routes/switch-details.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
@@ -43,6 +45,8 @@ export function declareRoutes(router: Router, withUsers: boolean): void {
   if (withUsers) userRoutes(router);
   accountRoutes(router);
   extensionRoutes(router);
+  nodeDetailsRoutes(router);
+  switchDetailsRoutes(router);
   leaseRoutes(router);
   auditRoutes(router);
   inventoryRoutes(router);
