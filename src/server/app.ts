@@ -13,6 +13,7 @@ import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
 import { hostKeyRoutes } from './routes/host-keys.js';
+import { learnRoutes } from './routes/learn.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
 import { leaseRoutes } from './routes/leases.js';
@@ -56,6 +57,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   networkRoutes(router);
   switchRoutes(router);
   hostKeyRoutes(router);
+  learnRoutes(router);
   headnodeRoutes(router);
   quotaRoutes(router);
   if (authn) userRoutes(router);
