@@ -35,7 +35,14 @@ describe('switch learn (mock switches)', () => {
     for (const [i, mac] of macs.entries()) ok(await call('PUT', `/node/${n}/nic/eth${i}`, { macaddr: mac }));
     return n;
   }
-  const nicOf = (r: { json: { nics: Array<{ node: string }> } }, n: string) => r.json.nics.filter((x) => x.node === n);
+  type Learned = { node: string; nic: string; macaddr: string; status: string; port?: string; register_port?: boolean; reason?: string };
+  const nicOf = (r: { json: { nics: Learned[] } }, n: string): Learned[] => r.json.nics.filter((x) => x.node === n);
+  /** The one entry of node `n` in a learn report. */
+  const one = (report: { nics: Learned[] }, n: string): Learned => {
+    const found = report.nics.filter((x) => x.node === n);
+    assert.equal(found.length, 1, `${n} in ${JSON.stringify(report.nics)}`);
+    return found[0]!;
+  };
 
   it('finds each nic\'s port whatever the MAC notation, and --apply registers the ports and cables the nics', async () => {
     const a = await node(['52:54:00:aa:00:01']);
@@ -48,19 +55,19 @@ describe('switch learn (mock switches)', () => {
     assert.equal(plan.applied, false);
     assert.deepEqual(nicOf({ json: plan }, a), [{ node: a, nic: 'eth0', macaddr: '52:54:00:aa:00:01', status: 'connect', port: 'gi1/0/1', register_port: false }]);
     assert.deepEqual(nicOf({ json: plan }, b), [{ node: b, nic: 'eth0', macaddr: '52-54-00-AA-00-02', status: 'connect', port: 'gi1/0/2', register_port: true }]);
-    assert.equal(nicOf({ json: plan }, c)[0].port, 'gi1/0/3');
+    assert.equal(one(plan, c).port, 'gi1/0/3');
     // The plan changed nothing.
     assert.deepEqual(ok(await call('GET', `/switch/${sw}`)).json.ports.map((p: { label: string }) => p.label), ['gi1/0/1']);
 
     const applied = ok(await call('POST', `/switch/${sw}/learn`, { apply: true })).json;
     assert.equal(applied.applied, true);
-    for (const n of [a, b, c]) assert.equal(nicOf({ json: applied }, n)[0].status, 'connected');
+    for (const n of [a, b, c]) assert.equal(one(applied, n).status, 'connected');
     const ports = ok(await call('GET', `/switch/${sw}`)).json.ports.map((p: { label: string }) => p.label).sort();
     assert.deepEqual(ports, ['gi1/0/1', 'gi1/0/2', 'gi1/0/3']);
     assert.deepEqual(ok(await call('GET', `/switch/${sw}/port/gi1/0/2`)).json, { node: b, nic: 'eth0', networks: {} });
     // Again: everything is in place, nothing changes.
     const again = ok(await call('POST', `/switch/${sw}/learn`, { apply: true })).json;
-    for (const n of [a, b, c]) assert.equal(nicOf({ json: again }, n)[0].status, 'in_place');
+    for (const n of [a, b, c]) assert.equal(one(again, n).status, 'in_place');
     // Audited: the call, each port registered and each nic cabled, in the learning admin's name.
     const audit = ok(await call('GET', `/audit?operation=port_connect_nic&node=${b}`)).json;
     assert.equal(audit.entries.length, 1);
@@ -102,7 +109,7 @@ describe('switch learn (mock switches)', () => {
     ok(await call('POST', `/switch/${other}/port/gi1/0/9/connect_nic`, { node: elsewhere, nic: 'eth0' }));
 
     const r = ok(await call('POST', `/switch/${sw}/learn`, { apply: true })).json;
-    const reason = (n: string) => { const x = nicOf({ json: r }, n)[0]; assert.equal(x.status, 'conflict', `${n}: ${JSON.stringify(x)}`); return x.reason; };
+    const reason = (n: string) => { const x = one(r, n); assert.equal(x.status, 'conflict', `${n}: ${JSON.stringify(x)}`); return x.reason ?? ''; };
     assert.match(reason(twoPorts), /seen on several ports: gi1\/0\/1, gi1\/0\/2/);
     assert.match(reason(taken), new RegExp(`port gi1/0/3 is already connected to ${busyPort}/eth0`));
     assert.match(reason(elsewhere), new RegExp(`already connected to port gi1/0/9 of switch ${other}`));
@@ -110,17 +117,17 @@ describe('switch learn (mock switches)', () => {
     assert.match(reason(dupB), new RegExp(`also registered for ${dupA}/eth0`));
     assert.match(reason(sharedA), new RegExp(`port gi1/0/7 also carries the MAC addresses of ${sharedB}/eth0`));
     // The uplink's sightings are left out: the nic is not seen; the uplink and the port-channel are listed.
-    assert.equal(nicOf({ json: r }, onUplink)[0].status, 'not_seen');
+    assert.equal(one(r, onUplink).status, 'not_seen');
     assert.match(r.not_node_ports['gi1/0/48'], /carries 21 MAC addresses \(more than 8\): an uplink or a trunk/);
     assert.match(r.not_node_ports.Po1, /not a port name of a mock switch/);
     // A nic cabled to the seen port is in place, even beside conflicts.
-    assert.equal(nicOf({ json: r }, busyPort)[0].status, 'conflict'); // its MAC is on gi1/0/6, not gi1/0/3
+    assert.equal(one(r, busyPort).status, 'conflict'); // its MAC is on gi1/0/6, not gi1/0/3
     // Nothing was changed: no port registered but the one the test made.
     assert.deepEqual(ok(await call('GET', `/switch/${sw}`)).json.ports.map((p: { label: string }) => p.label), ['gi1/0/3']);
     // A higher threshold makes the uplink a node port.
     const high = ok(await call('GET', `/switch/${sw}/learn?uplink_macs=50`)).json;
     assert.equal(high.not_node_ports['gi1/0/48'], undefined);
-    assert.equal(nicOf({ json: high }, onUplink)[0].status, 'connect');
+    assert.equal(one(high, onUplink).status, 'connect');
   });
 
   it('reads a table of thousands of entries', async () => {
@@ -160,7 +167,7 @@ describe('switch learn (mock switches)', () => {
     ok(await call('PUT', `/switch/${sw}/port/gi1/0/1`));
     const r = ok(await call('POST', `/switch/${sw}/learn`, { discovery_vlan: 3999, wait: 0, ports: ['gi1/0/2'], apply: true })).json;
     assert.deepEqual(r.discovery, { vlan: 3999, ports: ['gi1/0/1', 'gi1/0/2'] });
-    assert.equal(nicOf({ json: r }, n)[0].status, 'connected');
+    assert.equal(one(r, n).status, 'connected');
     // Back as before: the registered ports carry nothing (verify sees no drift).
     const v = ok(await call('GET', `/switch/${sw}/verify`)).json;
     assert.deepEqual(v.drift, []);
@@ -183,7 +190,7 @@ describe('switch learn (mock switches)', () => {
     const conflict = runHaas(['switch', 'learn', sw, '--json', ...ep]);
     assert.equal(conflict.code, 1);
     const json = JSON.parse(conflict.stdout);
-    assert.match(nicOf({ json }, m)[0].reason, /port gi1\/0\/1 is already connected to/);
+    assert.match(one(json, m).reason ?? '', /port gi1\/0\/1 is already connected to/);
     const usage = runHaas(['switch', 'learn', sw, '--wait', '5', ...ep]);
     assert.notEqual(usage.code, 0);
     assert.match(usage.stdout + usage.stderr, /only apply with --discovery-vlan/);
