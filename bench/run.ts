@@ -3,7 +3,8 @@
 // Starts haas daemons on a temp dir, builds an inventory through the API, and measures
 // GET throughput (null and database auth) against two reference servers on bare node:http,
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
-// OVS over SSH, headnodes, write throughput (bench/writes.ts) and 1,000 leases ending at once (bench/leases.ts).
+// OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts) and
+// `switch learn` of 48 ports over SSH, OVS and SNMP (bench/learn.ts).
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -575,6 +576,7 @@ async function main(): Promise<void> {
       ['writes', async () => (await import('./writes.js')).benchWrites([{ name: haasKind, ...haasCmd(true) }])],
       ['truth', async () => (await import('./truth.js')).benchTruth()],
       ['leases', async () => { const c = haasCmd(true); return (await import('./leases.js')).benchLeases(c.cmd, c.args); }],
+      ['learn', async () => (await import('./learn.js')).benchLearn()],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -639,6 +641,13 @@ async function main(): Promise<void> {
       value: leases.allQueuedMs, unit: 'ms', target: '<= 1000 ms', pass: leases.allQueuedMs <= 1000 });
     figures.push({ name: `${leases.nodes} leases ending at once: end time -> every node released (all free seen after ${leases.allFreeSeenMs} ms)`,
       value: leases.allReleasedMs, unit: 'ms', target: 'info', pass: null });
+  }
+  const learn = extras.learn as import('./learn.js').LearnBench | undefined;
+  for (const [part, what] of [['ssh', 'NX-OS emulator over SSH'], ['ovs', 'Open vSwitch'], ['snmp', 'SNMP Q-BRIDGE']] as const) {
+    const f = learn?.[part];
+    if (!f || !('coldMs' in f)) continue;
+    figures.push({ name: `switch learn, 48 ports (${what}): plan cold (connect included) / warm median ${fmt(f.warmMedianMs, 1)} ms / --apply ${fmt(f.applyMs, 1)} ms`,
+      value: f.coldMs, unit: 'ms', target: '< 2000 ms', pass: f.coldMs < 2000 && f.applyMs < 2000 && f.connected === 48 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });
