@@ -39,7 +39,7 @@ class SwitchLearn extends DataCommand {
       \`--discovery-vlan VID\` (a VLAN outside the pool, used by no network), the free ports (registered, no
       nic on a network) and the unregistered ports named with \`--port\` are put on that VLAN for \`--wait\`
       seconds (default 30, at most 45) and put back as they were afterwards. Power the nodes on into PXE
-      meanwhile (\`haas node power-on\`), so their nics send DHCP requests the switch learns.
+      meanwhile (\`haas node bootdev NODE pxe\`, \`haas node power on NODE\`), so their nics send DHCP requests the switch learns.
       Exits 1 when there are conflicts.
     `,
     examples: [
