@@ -283,6 +283,8 @@ const ROWS: Row[] = [
   { call: 'audit', expect: AUTH(), make: async (w) => ({ method: 'GET', path: `/audit?project=${await w.project()}` }) },
   { call: 'drift', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/drift' }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
+  { call: 'switch_learn', note: 'plan', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/learn` }) },
+  { call: 'switch_learn', note: 'apply', expect: ADMIN(), make: async (w) => ({ method: 'POST', path: `/switch/${await registerSwitch(w.admin)}/learn`, body: { apply: true } }) },
   {
     // The caller sets their own password to what it is, so that their credentials keep working for the next rows.
     call: 'user_set_password', note: 'one\'s own', expect: AUTH(), make: async (w) => {
