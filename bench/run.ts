@@ -5,7 +5,8 @@
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
 // OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts), the
 // import of a 1,000-node inventory document (bench/import.ts), shell completion of a node name among 1,000
-// (bench/completion.ts) and the bulk node listing at 10,000 nodes (bench/listing.ts).
+// (bench/completion.ts), the bulk node listing at 10,000 nodes (bench/listing.ts), `switch learn` of 48 ports over
+// SSH, OVS and SNMP (bench/learn.ts), and the ones listed under "extras" below.
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -17,7 +18,7 @@
 //                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts, bench/import.ts, bench/completion.ts and bench/listing.ts
+//   BENCH_EXTRAS=0       skip the extras (every bench/<name>.ts that run.ts lists under "extras"; the lab ones need root and the lab packages, and skip otherwise)
 //   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -580,6 +581,7 @@ async function main(): Promise<void> {
       ['import', async () => { const c = haasCmd(true); return (await import('./import.js')).benchImport(c.cmd, c.args); }],
       ['completion', async () => { const c = haasCmd(); return (await import('./completion.js')).benchCompletion(c.cmd, c.args); }],
       ['listing', async () => { const c = haasCmd(true); return (await import('./listing.js')).benchListing(c.cmd, c.args); }],
+      ['learn', async () => (await import('./learn.js')).benchLearn()],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -660,6 +662,13 @@ async function main(): Promise<void> {
   if (completion?.medianMs !== undefined) {
     figures.push({ name: `shell completion of a node name, ${completion.nodes} nodes (\`haas __complete node show n04\`, median of ${completion.runs}; p90 ${fmt(completion.p90Ms, 1)} ms, \`node -e 0\` ${fmt(completion.nodeMedianMs, 1)} ms)`,
       value: completion.medianMs, unit: 'ms', target: '< 200 ms', pass: completion.medianMs < 200 });
+  }
+  const learn = extras.learn as import('./learn.js').LearnBench | undefined;
+  for (const [part, what] of [['ssh', 'NX-OS emulator over SSH'], ['ovs', 'Open vSwitch'], ['snmp', 'SNMP Q-BRIDGE']] as const) {
+    const f = learn?.[part];
+    if (!f || !('coldMs' in f)) continue;
+    figures.push({ name: `switch learn, 48 ports (${what}): plan cold (connect included) / warm median ${fmt(f.warmMedianMs, 1)} ms / --apply ${fmt(f.applyMs, 1)} ms`,
+      value: f.coldMs, unit: 'ms', target: '< 2000 ms', pass: f.coldMs < 2000 && f.applyMs < 2000 && f.connected === 48 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

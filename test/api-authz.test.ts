@@ -289,6 +289,8 @@ const ROWS: Row[] = [
   { call: 'inventory_export', expect: ADMIN(), make: async () => ({ method: 'GET', path: '/inventory/export' }) },
   { call: 'inventory_import', expect: ADMIN(), make: async () => ({ method: 'POST', path: '/inventory/import', body: { document: { projects: [label('bulk')] } } }) },
   { call: 'switch_drift', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/drift` }) },
+  { call: 'switch_learn', note: 'plan', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/switch/${await registerSwitch(w.admin)}/learn` }) },
+  { call: 'switch_learn', note: 'apply', expect: ADMIN(), make: async (w) => ({ method: 'POST', path: `/switch/${await registerSwitch(w.admin)}/learn`, body: { apply: true } }) },
   {
     // The caller sets their own password to what it is, so that their credentials keep working for the next rows.
     call: 'user_set_password', note: 'one\'s own', expect: AUTH(), make: async (w) => {

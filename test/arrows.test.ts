@@ -16,7 +16,7 @@
 //   jobs           src/jobs/**         the networking worker, the drift monitor
 //   driver-shared  the drivers' interfaces and leaf helpers, which core may use:
 //                  src/drivers/fields.ts, src/drivers/{switch,obm}/{types,type-names}.ts,
-//                  src/drivers/switch/vlan-state.ts, src/drivers/switch/port-names.ts
+//                  src/drivers/switch/vlan-state.ts, src/drivers/switch/port-names.ts, src/drivers/switch/mac.ts
 //   drivers        src/drivers/** otherwise: implementations, sessions, registries
 //   headnode       src/headnode/**     the QEMU manager
 //   outside        src/outside/**      clients for outside HTTP services (obmd, the maintenance pool)
@@ -41,7 +41,7 @@ const LAYERS: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/core\//, 'core'],
   [/^src\/db\//, 'db'],
   [/^src\/jobs\//, 'jobs'],
-  [/^src\/drivers\/(fields|(switch|obm)\/(types|type-names)|switch\/(vlan-state|port-names))\.ts$/, 'driver-shared'],
+  [/^src\/drivers\/(fields|(switch|obm)\/(types|type-names)|switch\/(vlan-state|port-names|mac))\.ts$/, 'driver-shared'],
   [/^src\/drivers\//, 'drivers'],
   [/^src\/headnode\//, 'headnode'],
   [/^src\/outside\//, 'outside'],

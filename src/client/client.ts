@@ -8,7 +8,7 @@ import type {
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
 import type { ProjectQuota, QuotaChanges } from './types.js';
-import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
+import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo, SwitchLearnOptions, SwitchLearnReport } from './types.js';
 import type { InventoryDocument, InventoryImportReport, InventoryImportRequest } from './types.js';
 import type { NodeDetail, NodeDetailsPage, NodeDetailsQuery, SwitchDetails } from './types.js';
 
@@ -250,6 +250,12 @@ export class HaasClient {
   /** Read the switch's ports back and compare with the inventory; `fix` re-applies the inventory to drifting ports. */
   switchVerify(name: string, fix = false): Promise<SwitchVerifyReport> {
     return fix ? this.call('POST', p`/switch/${name}/verify`, { fix: true }) : this.call('GET', p`/switch/${name}/verify`);
+  }
+  /** Learn the cabling from the switch's MAC table (haas's extension): a plan with GET; POST to apply it or to use a discovery VLAN. */
+  switchLearn(name: string, opts: SwitchLearnOptions = {}): Promise<SwitchLearnReport> {
+    if (opts.apply === true || opts.discovery_vlan !== undefined) return this.call('POST', p`/switch/${name}/learn`, opts);
+    const query = opts.uplink_macs === undefined ? '' : `?uplink_macs=${opts.uplink_macs}`;
+    return this.call('GET', p`/switch/${name}/learn` + query);
   }
   /** The switch's SSH host key on record (haas's extension). */
   switchHostKey(name: string): Promise<HostKeyInfo> { return this.call('GET', p`/switch/${name}/host_key`); }

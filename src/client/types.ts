@@ -139,6 +139,24 @@ export interface SwitchVerifyReport {
   errors?: Record<string, string>;
 }
 
+/** GET/POST /switch/<s>/learn: what the switch's MAC table says of each nic's cabling (see src/core/learn.ts). */
+export interface SwitchLearnReport {
+  switch: string;
+  entries: number;
+  uplink_macs: number;
+  not_node_ports: Record<string, string>;
+  nics: Array<{
+    node: string; nic: string; macaddr: string;
+    status: 'connect' | 'connected' | 'in_place' | 'conflict' | 'not_seen';
+    port?: string; register_port?: boolean; reason?: string;
+  }>;
+  applied: boolean;
+  discovery?: { vlan: number; ports: string[]; errors?: Record<string, string> };
+}
+
+/** The options of a learn call (all optional; a discovery VLAN takes `wait` and `ports`). */
+export interface SwitchLearnOptions { apply?: boolean; uplink_macs?: number; discovery_vlan?: number; wait?: number; ports?: string[] }
+
 /** One drifting port in a drift check: the inventory's VLANs, the switch's, and what the check did. */
 export interface PortDriftInfo {
   expected: PortVlanState;

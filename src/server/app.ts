@@ -15,6 +15,7 @@ import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
 import { hostKeyRoutes } from './routes/host-keys.js';
+import { learnRoutes } from './routes/learn.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
 import { leaseRoutes } from './routes/leases.js';
@@ -40,6 +41,7 @@ export function declareRoutes(router: Router, withUsers: boolean): void {
   networkRoutes(router);
   switchRoutes(router);
   hostKeyRoutes(router);
+  learnRoutes(router);
   headnodeRoutes(router);
   quotaRoutes(router);
   if (withUsers) userRoutes(router);

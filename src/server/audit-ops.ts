@@ -43,6 +43,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'PUT /switch/:switch': { operation: 'switch_register', body: ['type', 'hostname'] },
   'DELETE /switch/:switch': { operation: 'switch_delete' },
   'POST /switch/:switch/verify': { operation: 'switch_verify', body: ['fix'] },
+  'POST /switch/:switch/learn': { operation: 'switch_learn', body: ['apply', 'uplink_macs', 'discovery_vlan', 'wait'] },
   'POST /switch/:switch/port/:port{.+}/connect_nic': { operation: 'port_connect_nic', body: ['node', 'nic'] },
   'POST /switch/:switch/port/:port{.+}/detach_nic': { operation: 'port_detach_nic' },
   'POST /switch/:switch/port/:port{.+}/revert': { operation: 'port_revert' },

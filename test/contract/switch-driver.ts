@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateFields } from '../../src/drivers/fields.js';
 import type { PortChange, PortVlans, SwitchDriver, SwitchSession } from '../../src/drivers/switch/types.js';
+import { normalizeMac } from '../../src/drivers/switch/mac.js';
 
 /** A device started for the contract, and how to reach it. */
 export interface SwitchContractDevice {
@@ -78,6 +79,16 @@ export function switchDriverContract(name: string, setup: () => Promise<SwitchCo
     it('accepts its ports\' names', () => {
       for (const p of [...ports, ...(dev.absentPort ? [dev.absentPort] : [])]) dev.driver.validatePortName(p);
     });
+
+    it('reads its forwarding table: entries with a MAC address, a VLAN or none, and a port', () => withSession(async (s) => {
+      const table = await s.macTable();
+      assert.ok(Array.isArray(table));
+      for (const e of table) {
+        assert.notEqual(normalizeMac(e.mac), null, `a MAC address: ${JSON.stringify(e)}`);
+        assert.ok(e.vlan === null || (Number.isInteger(e.vlan) && e.vlan >= 0 && e.vlan <= 4095), `a VLAN: ${JSON.stringify(e)}`);
+        assert.ok(typeof e.port === 'string' && e.port !== '', `a port: ${JSON.stringify(e)}`);
+      }
+    }));
 
     it('a reverted port carries nothing, and reads back once per port asked', () => withSession(async (s) => {
       await applyAll(s, ports.map(revert), 'revert every port');

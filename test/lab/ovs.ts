@@ -3,7 +3,7 @@
 // node namespaces cabled into its bridge by veth pairs. Nothing global is
 // touched; stop() (also run at process exit) removes everything.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addNetns, cable, killAll, labPrefix, onCleanup, run } from './netns.js';
@@ -68,9 +68,13 @@ export async function startOvsLab(opts: { prefix?: string; bridge?: string } = {
     await waitFor('ovsdb-server', () => existsSync(sock));
     run('ovs-vsctl', ['--no-wait', 'init'], { env });
     procs.push(spawn('ip', ['netns', 'exec', switchNs, 'ovs-vswitchd', `--unixctl=${join(dir, 'ovs-vswitchd.ctl')}`,
-      `--log-file=${join(dir, 'ovs-vswitchd.log')}`, `unix:${sock}`], { env, stdio: 'ignore' }));
+      `--pidfile=${join(dir, 'ovs-vswitchd.pid')}`, `--log-file=${join(dir, 'ovs-vswitchd.log')}`, `unix:${sock}`], { env, stdio: 'ignore' }));
     procs[1]!.unref();
-    await waitFor('ovs-vswitchd', () => existsSync(join(dir, 'ovs-vswitchd.ctl')));
+    await waitFor('ovs-vswitchd', () => existsSync(join(dir, 'ovs-vswitchd.ctl')) && existsSync(join(dir, 'ovs-vswitchd.pid')));
+    // `ovs-appctl -t ovs-vswitchd` (the default target, e.g. of `fdb/show`) finds the daemon as
+    // $OVS_RUNDIR/ovs-vswitchd.<pid>.ctl, the pid read from its pidfile.
+    const pid = readFileSync(join(dir, 'ovs-vswitchd.pid'), 'utf8').trim();
+    symlinkSync(join(dir, 'ovs-vswitchd.ctl'), join(dir, `ovs-vswitchd.${pid}.ctl`));
     vsctl('add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev');
   } catch (e) {
     stopProcs();

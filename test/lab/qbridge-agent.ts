@@ -1,7 +1,9 @@
 // Lab fixture: a switch's SNMP management plane. A net-snmp agent on
 // 127.0.0.1 (random UDP port) serves a writable Q-BRIDGE-MIB
 // (dot1qVlanStaticTable, dot1qPvid) and the BRIDGE-MIB/IF-MIB port naming
-// (dot1dBasePortIfIndex, ifName) over v2c and v3 authPriv (SHA/AES). After
+// (dot1dBasePortIfIndex, ifName) over v2c and v3 authPriv (SHA/AES), and
+// optionally a forwarding table (Q-BRIDGE dot1qTpFdbTable or BRIDGE-MIB
+// dot1dTpFdbTable, as the test chooses). After
 // every SET it works out each port's networks and hands the changed ones to
 // `apply` (e.g. `ovsApplier(lab)`: the OVS lab bridge), so packets follow
 // what the agent was told. Like a real switch it refuses a PVID naming a
@@ -38,6 +40,8 @@ export interface QBridgeAgentOptions {
   pvid?: number;
   /** Called after a SET for each port whose networks changed. */
   apply?: (port: string, vlans: QBridgePortVlans) => void;
+  /** The forwarding table to serve: learned MACs (`aa:bb:cc:dd:ee:ff`) with their VLAN and port (an ifName of `ports`, or a bridge port number), in Q-BRIDGE's dot1qTpFdbTable or (an older agent) only BRIDGE-MIB's dot1dTpFdbTable. */
+  fdb?: { table: 'qbridge' | 'bridge'; entries: Array<{ mac: string; vlan: number; port: string | number }> };
 }
 
 /** A running agent. */
@@ -244,6 +248,7 @@ export async function startQBridgeAgent(opts: QBridgeAgentOptions): Promise<QBri
     mib.addTableRow(IFX_TABLE, [1001 + i, name]);
   });
   for (const name of opts.ports) applied.set(name, JSON.stringify(networks(name)));
+  if (opts.fdb) serveFdb(mib, opts.fdb, (p) => (typeof p === 'number' ? p : bridgePort(p)));
 
   const close = onCleanup(() => agent.close());
   return {
@@ -267,6 +272,40 @@ export async function startQBridgeAgent(opts: QBridgeAgentOptions): Promise<QBri
     },
     stop: close,
   };
+}
+
+/** Register and fill the forwarding table: Q-BRIDGE indexes it by (dot1qFdbId = VLAN, MAC), BRIDGE-MIB by MAC alone. */
+function serveFdb(mib: Mib, fdb: NonNullable<QBridgeAgentOptions['fdb']>, bridgePort: (p: string | number) => number): void {
+  const { Table } = snmp.MibProviderType;
+  const access = snmp.MaxAccess;
+  const t = snmp.ObjectType;
+  const LEARNED = 3;
+  const mac = (m: string) => Buffer.from(m.replace(/[^0-9a-f]/gi, ''), 'hex');
+  if (fdb.table === 'qbridge') {
+    mib.registerProvider({
+      name: 'dot1qTpFdbTable', type: Table, oid: '1.3.6.1.2.1.17.7.1.2.2.1', maxAccess: access['not-accessible']!,
+      tableColumns: [
+        { number: 0, name: 'dot1qFdbId', type: t.Gauge, maxAccess: access['not-accessible']! },
+        { number: 1, name: 'dot1qTpFdbAddress', type: t.OctetString, maxAccess: access['not-accessible']! },
+        { number: 2, name: 'dot1qTpFdbPort', type: t.Integer, maxAccess: access['read-only']! },
+        { number: 3, name: 'dot1qTpFdbStatus', type: t.Integer, maxAccess: access['read-only']! },
+      ],
+      tableIndex: [{ columnName: 'dot1qFdbId' }, { columnName: 'dot1qTpFdbAddress', length: 6 }],
+    });
+    for (const e of fdb.entries) mib.addTableRow('dot1qTpFdbTable', [e.vlan, mac(e.mac), bridgePort(e.port), LEARNED]);
+  } else {
+    mib.registerProvider({
+      name: 'dot1dTpFdbTable', type: Table, oid: '1.3.6.1.2.1.17.4.3.1', maxAccess: access['not-accessible']!,
+      tableColumns: [
+        { number: 1, name: 'dot1dTpFdbAddress', type: t.OctetString, maxAccess: access['read-only']! },
+        { number: 2, name: 'dot1dTpFdbPort', type: t.Integer, maxAccess: access['read-only']! },
+        { number: 3, name: 'dot1dTpFdbStatus', type: t.Integer, maxAccess: access['read-only']! },
+      ],
+      tableIndex: [{ columnName: 'dot1dTpFdbAddress', length: 6 }],
+    });
+    // BRIDGE-MIB has one entry per MAC: the last one given wins.
+    for (const e of fdb.entries) mib.addTableRow('dot1dTpFdbTable', [mac(e.mac), bridgePort(e.port), LEARNED]);
+  }
 }
 
 /** net-snmp's bulk SET hook (called once per phase with every varbind's request). */

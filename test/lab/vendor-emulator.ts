@@ -52,6 +52,9 @@ export interface EmulatorOptions {
   apply?: (port: string, effect: PortEffect) => void;
 }
 
+/** One learned address of the emulated forwarding table: `mac` as 12 hex digits in any notation, `port` as the emulator's port name. */
+export interface EmulatedMac { mac: string; vlan: number; port: string }
+
 /** A running emulator. */
 export interface VendorEmulator {
   vendor: Vendor;
@@ -79,6 +82,8 @@ export interface VendorEmulator {
   stall: RegExp | null;
   /** Test hook: the first command matching `match` drops the SSH connection unanswered, `after` applying it or `before`; then the hook clears itself. */
   dropSession: { match: RegExp; when: 'after' | 'before' } | null;
+  /** The forwarding table the MAC table show prints, in the vendor's format (settable by the test). */
+  macTable: EmulatedMac[];
   /** One port's configuration. */
   config(port: string): EmulatedPort;
   /** What one port forwards. */
@@ -169,7 +174,7 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   for (const name of ports.keys()) pushEffect(name);
 
   const emu: VendorEmulator = {
-    vendor, host: '127.0.0.1', port: 0, username, password, commands: [], saves: 0, logins: 0, authAttempts: 0, reject: null, failSave: null, stall: null, dropSession: null,
+    vendor, host: '127.0.0.1', port: 0, username, password, commands: [], saves: 0, logins: 0, authAttempts: 0, reject: null, failSave: null, stall: null, dropSession: null, macTable: [],
     config(port) { const p = ports.get(port); if (!p) throw new Error(`no port ${port}`); return { ...p, allowed: p.allowed === 'all' ? 'all' : new Set(p.allowed) }; },
     effect(port) { return effectOf(ports.get(port)!); },
     tamper(port, change) { Object.assign(ports.get(port)!, change); pushEffect(port); },
@@ -250,6 +255,8 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
           if (vendor === 'nexus' && (m = /^show interface (\S+) switchport$/i.exec(c)) && isPort(m[1]!)) return showCisco(portOf(m[1]!));
           if (dell && (m = /^show interfaces switchport (\S+)$/.exec(c)) && isPort(m[1]!)) return showCisco(m[1]!);
           if (os9 && (m = /^show interfaces switchport (\S+) (\S+)$/.exec(c)) && m[1] === ifType && isPort(m[2]!)) return showOs9(m[2]!);
+          if ((vendor === 'nexus' && c === 'show mac address-table') || (vendor === 'powerconnect55xx' && c === 'show bridge address-table')
+            || (vendor === 'delln3000' && c === 'show mac address-table') || (os9 && c === 'show mac-address-table')) return showMacTable();
           if (c === 'copy running-config startup-config' && !os9) return save();
           if (c === 'write memory' && os9) return save();
           return INVALID;
@@ -376,6 +383,34 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
           'General Mode Ingress Filtering: Enabled', 'General Mode Acceptable Frame Type: Admit All',
           `Trunking Native Mode VLAN: ${note(p.native)}`, ...wrapped('Trunking VLANs Enabled: ', allowed),
           'Protected Port: False', '', 'Forbidden VLANs:', 'VLAN     Name', '----- ---------'];
+      return show(lines) ? '' : null;
+    };
+
+    // The MAC table shows of each vendor, as their manuals and real captures print them (see the dialect files).
+    const showMacTable = (): string | null => {
+      const hex = (m: string) => m.replace(/[^0-9a-f]/gi, '').toLowerCase();
+      const colons = (m: string) => hex(m).match(/../g)!.join(':');
+      const dotted = (m: string) => hex(m).match(/..../g)!.join('.');
+      const pad = (t: string | number, n: number) => String(t).padEnd(n);
+      const rows = emu.macTable;
+      let lines: string[];
+      if (vendor === 'nexus') {
+        lines = ['Legend:', '        * - primary entry, G - Gateway MAC, (R) - Routed MAC, O - Overlay MAC',
+          '        age - seconds since last seen,+ - primary entry using vPC Peer-Link,', '        (T) - True, (F) - False',
+          '   VLAN     MAC Address      Type      age     Secure NTFY Ports', '---------+-----------------+--------+---------+------+----+------------------',
+          ...rows.map((r) => `* ${pad(r.vlan, 8)} ${dotted(r.mac)}    dynamic  0          F      F    ${r.port.replace(/^Ethernet/, 'Eth')}`)];
+      } else if (vendor === 'powerconnect55xx') {
+        lines = ['Aging time is 300 sec', '', '  Vlan        Mac Address       Port     Type', '-------- --------------------- ------ ----------',
+          ...rows.map((r) => `   ${pad(r.vlan, 7)} ${colons(r.mac)}    ${pad(r.port, 8)} dynamic`)];
+      } else if (vendor === 'delln3000') {
+        lines = ['', 'Aging time is 300 Sec', '', 'Vlan     Mac Address           Type        Port', '-------- --------------------- ----------- ---------------------',
+          ...rows.map((r) => `${pad(r.vlan, 8)} ${pad(dotted(r.mac).toUpperCase(), 21)} Dynamic     ${r.port.replace(/^(gi|te)/, (x) => x[0]!.toUpperCase() + x[1])}`),
+          '', `Total MAC Addresses in use: ${rows.length}`];
+      } else {
+        const abbrev = ifType.slice(0, 2);
+        lines = ['VlanId     Mac Address           Type          Interface        State',
+          ...rows.map((r) => ` ${pad(r.vlan, 9)} ${colons(r.mac)}     Dynamic       ${pad(`${abbrev} ${r.port}`, 16)} Active`)];
+      }
       return show(lines) ? '' : null;
     };
 

@@ -1,8 +1,11 @@
 // The mock switch: in-memory port state, for tests and users without
 // hardware. A hostname ending in ".invalid" (a name that never resolves)
-// behaves as an unreachable switch: every change fails.
+// behaves as an unreachable switch: every change fails. Its forwarding table
+// is the file named by the optional `mac_table` field (lines `MAC VLAN PORT`,
+// read at each call), so that learning the cabling can be tried without hardware.
+import { readFileSync } from 'node:fs';
 import { BadArgumentError } from '../../errors.js';
-import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult } from './types.js';
+import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult, MacEntry } from './types.js';
 import { applyToPort, type PortState } from './vlan-state.js';
 import { DELL_PORT } from './port-names.js';
 
@@ -25,6 +28,7 @@ export function mockSwitchDriver(state: MockSwitchState, opts: MockSwitchOptions
       hostname: { type: 'string', required: true },
       username: { type: 'string', required: true },
       password: { type: 'string', required: true, secret: true },
+      mac_table: { type: 'string' },
     },
     validatePortName(port) {
       if (!DELL_PORT.test(port)) throw new BadArgumentError(`Invalid port name "${port}" for a mock switch (expected e.g. gi1/0/5)`);
@@ -59,8 +63,29 @@ export function mockSwitchDriver(state: MockSwitchState, opts: MockSwitchOptions
           }
           return out;
         },
+        async macTable() {
+          if (unreachable) throw new Error(`mock switch ${fields.hostname} is unreachable`);
+          return fields.mac_table === undefined ? [] : readMockMacTable(String(fields.mac_table));
+        },
         async close() {},
       };
     },
   };
+}
+
+/** The mock's forwarding table file: `MAC VLAN PORT` per line (VLAN `-`: none), `#` comments. */
+function readMockMacTable(path: string): MacEntry[] {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    throw new Error(`mock switch: cannot read its mac_table file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const out: MacEntry[] = [];
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const m = /^(\S+)\s+(\d+|-)\s+(\S+)$/.exec(line);
+    if (!m) throw new Error(`mock switch: mac_table line ${i + 1} is not "MAC VLAN PORT"`);
+    out.push({ mac: m[1]!, vlan: m[2] === '-' ? null : Number(m[2]), port: m[3]! });
+  }
+  return out;
 }

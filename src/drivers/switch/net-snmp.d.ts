@@ -92,7 +92,8 @@ declare module 'net-snmp' {
     oid: string;
     maxAccess: number;
     tableColumns: TableColumn[];
-    tableIndex: Array<{ columnName: string }>;
+    /** `length`: a fixed-length index part (e.g. a MAC address, 6), encoded without a length sub-identifier. */
+    tableIndex: Array<{ columnName: string; length?: number }>;
     handler?: (request: MibRequest) => void;
   }
 

@@ -16,7 +16,7 @@ import { BadArgumentError, messageOf } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshLink, type ExecResult } from './ssh.js';
-import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
+import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type MacEntry, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
 import { applyToPort, type PortState } from './vlan-state.js';
 
 /** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
@@ -32,22 +32,25 @@ interface PortRow { uuid: string; name: string; tag: number | null; trunks: numb
 interface Vsctl {
   /** Rejects with SwitchUnreachableError when the command could not be sent; any other rejection came after sending it. */
   run(args: string[]): Promise<ExecResult>;
+  /** The same for ovs-appctl (commands to ovs-vswitchd itself, e.g. `fdb/show`). */
+  appctl(args: string[]): Promise<ExecResult>;
   close(): Promise<void>;
 }
 
+function localTool(tool: string, timeoutMs: number): (args: string[]) => Promise<ExecResult> {
+  return (args) => new Promise((resolve, reject) => {
+    execFile(tool, args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error(`${tool} is not installed on the haas host`));
+      if (err && err.killed) return resolve({ code: null, stdout, stderr: `${tool} did not finish within ${timeoutMs / 1000} s` });
+      if (err && err.signal) return resolve({ code: null, stdout, stderr: stderr || `${tool} was killed by ${err.signal}` });
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 function localVsctl(timeoutMs: number): Vsctl {
-  return {
-    run: (args) => new Promise((resolve, reject) => {
-      execFile('ovs-vsctl', args, { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return reject(new Error('ovs-vsctl is not installed on the haas host'));
-        if (err && err.killed) return resolve({ code: null, stdout, stderr: `ovs-vsctl did not finish within ${timeoutMs / 1000} s` });
-        if (err && err.signal) return resolve({ code: null, stdout, stderr: stderr || `ovs-vsctl was killed by ${err.signal}` });
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    }),
-    close: async () => {},
-  };
+  return { run: localTool('ovs-vsctl', timeoutMs), appctl: localTool('ovs-appctl', timeoutMs), close: async () => {} };
 }
 
 function sshVsctl(fields: FieldValues, timeoutMs: number, hostKey: HostKeyPolicy | undefined): Vsctl {
@@ -59,14 +62,12 @@ function sshVsctl(fields: FieldValues, timeoutMs: number, hostKey: HostKeyPolicy
     ...(fields.private_key !== undefined ? { privateKey: String(fields.private_key) } : {}),
     ...(hostKey !== undefined ? { hostKey } : {}),
   }, timeoutMs);
-  return {
-    run: async (args) => {
-      let conn;
-      try { conn = await link.connection(); } catch (e) { throw new SwitchUnreachableError(messageOf(e)); }
-      return conn.exec(['ovs-vsctl', ...args].map(shellQuote).join(' '), timeoutMs);
-    },
-    close: () => link.close(),
+  const remote = (tool: string) => async (args: string[]) => {
+    let conn;
+    try { conn = await link.connection(); } catch (e) { throw new SwitchUnreachableError(messageOf(e)); }
+    return conn.exec([tool, ...args].map(shellQuote).join(' '), timeoutMs);
   };
+  return { run: remote('ovs-vsctl'), appctl: remote('ovs-appctl'), close: () => link.close() };
 }
 
 /** The members of an OVSDB JSON set (a single member is sent bare). */
@@ -237,7 +238,55 @@ class OvsSession implements SwitchSession {
     return out;
   }
 
+  async macTable(): Promise<MacEntry[]> {
+    const fdb = await this.vsctl.appctl([`--timeout=${this.timeoutS}`, 'fdb/show', this.bridge]);
+    if (fdb.code !== 0) throw new Error(`ovs-appctl fdb/show ${this.bridge}: ${failureText(fdb)}`);
+    const ports = await this.vsctl.run(['--format=json', `--timeout=${this.timeoutS}`,
+      '--', '--columns=name,interfaces', 'list', 'port', '--', '--columns=_uuid,ofport', 'list', 'interface']);
+    if (ports.code !== 0) throw new Error(failureText(ports));
+    return parseFdbShow(fdb.stdout, ofportNames(ports.stdout));
+  }
+
   close(): Promise<void> { return this.vsctl.close(); }
+}
+
+/** OpenFlow port number -> port name, from the JSON of `list port` (name, interfaces) and `list interface` (_uuid, ofport). */
+function ofportNames(stdout: string): Map<number, string> {
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length !== 2) throw new Error(`unexpected ovs-vsctl output: ${stdout.slice(0, 200)}`);
+  const ports = JSON.parse(lines[0]!) as { data: unknown[][] };
+  const ifaces = JSON.parse(lines[1]!) as { data: unknown[][] };
+  const portOfIface = new Map<string, string>();
+  for (const [name, interfaces] of ports.data) for (const i of members(interfaces)) portOfIface.set(uuidOf(i), String(name));
+  const out = new Map<number, string>();
+  for (const [uuid, ofport] of ifaces.data) {
+    const n = members(ofport)[0];
+    const port = portOfIface.get(uuidOf(uuid));
+    if (typeof n === 'number' && n > 0 && port !== undefined) out.set(n, port);
+  }
+  return out;
+}
+
+/**
+ * `ovs-appctl fdb/show BRIDGE`: a header, then one row per learned address,
+ * the port as its OpenFlow number (`LOCAL` for the bridge's own port):
+ *    port  VLAN  MAC                Age
+ *       1   100  52:54:00:12:34:56    3
+ *   LOCAL     0  aa:bb:cc:dd:ee:ff    0
+ */
+export function parseFdbShow(output: string, names: Map<number, string>): MacEntry[] {
+  const out: MacEntry[] = [];
+  let header = false;
+  for (const line of output.split('\n')) {
+    if (/^\s*port\s+VLAN\s+MAC\s+Age/i.test(line)) { header = true; continue; }
+    if (line.trim() === '') continue;
+    const m = /^\s*(\d+|LOCAL)\s+(\d+)\s+([0-9a-f:]{17})\s+\S+\s*$/i.exec(line);
+    if (!m) throw new Error(`cannot read ovs-appctl fdb/show: "${line.trim().slice(0, 100)}"`);
+    const port = m[1] === 'LOCAL' ? 'LOCAL' : names.get(Number(m[1])) ?? `ofport ${m[1]}`;
+    out.push({ mac: m[3]!, vlan: Number(m[2]), port });
+  }
+  if (!header) throw new Error(`cannot read ovs-appctl fdb/show: no header in "${output.trim().slice(0, 100)}"`);
+  return out;
 }
 
 /** The `ovs` driver: ovs-vsctl locally (no hostname) or over SSH. */

@@ -14,6 +14,10 @@ function loadNetSnmp(): Promise<NetSnmp> {
 /** The Q-BRIDGE-MIB and BRIDGE-MIB objects the `snmp` driver uses. */
 export const OID = {
   dot1dBasePortIfIndex: '1.3.6.1.2.1.17.1.4.1.2',
+  /** BRIDGE-MIB dot1dTpFdbPort, indexed by the MAC address (6 sub-ids). */
+  dot1dTpFdbPort: '1.3.6.1.2.1.17.4.3.1.2',
+  /** Q-BRIDGE-MIB dot1qTpFdbPort, indexed by the filtering database id and the MAC address. */
+  dot1qTpFdbPort: '1.3.6.1.2.1.17.7.1.2.2.1.2',
   dot1qVlanStaticEgressPorts: '1.3.6.1.2.1.17.7.1.4.3.1.2',
   dot1qVlanStaticUntaggedPorts: '1.3.6.1.2.1.17.7.1.4.3.1.4',
   dot1qVlanStaticRowStatus: '1.3.6.1.2.1.17.7.1.4.3.1.5',

@@ -23,7 +23,7 @@ import { hasPort, portsOf, samePorts, withPort } from './snmp-portlist.js';
 
 /** ASN.1 BER tags of the value types we SET (net-snmp's ObjectType, without loading it). */
 const BER = { Integer: 2, OctetString: 4, Gauge: 66 } as const;
-import { SwitchUnreachableError, type ChangeResult, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
+import { SwitchUnreachableError, type ChangeResult, type MacEntry, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
 
 /** Port names are the switch's ifName values: anything printable without spaces. */
 const PORT_NAME = /^\S{1,255}$/;
@@ -350,7 +350,39 @@ class SnmpSession implements SwitchSession {
     return out;
   }
 
+  /**
+   * Q-BRIDGE dot1qTpFdbTable (per filtering database, i.e. per VLAN on most
+   * switches); an agent without it (an empty walk) is read through BRIDGE-MIB
+   * dot1dTpFdbTable. Bridge port 0 (the switch itself, or unknown) is left out.
+   */
+  async macTable(): Promise<MacEntry[]> {
+    const names = new Map([...await this.ports()].map(([name, bp]) => [bp, name]));
+    const portName = (bp: number) => names.get(bp) ?? `bridge port ${bp}`;
+    const out: MacEntry[] = [];
+    const q = await this.client.walk(OID.dot1qTpFdbPort, 'reading dot1qTpFdbPort');
+    for (const [suffix, vb] of q) {
+      const idx = suffix.split('.').map(Number);
+      const bp = asNumber(vb);
+      if (idx.length !== 7 || bp === null || bp === 0) continue;
+      out.push({ mac: macOfIndex(idx.slice(1)), vlan: idx[0]!, port: portName(bp) });
+    }
+    if (q.size > 0) return out;
+    const d = await this.client.walk(OID.dot1dTpFdbPort, 'reading dot1dTpFdbPort');
+    for (const [suffix, vb] of d) {
+      const idx = suffix.split('.').map(Number);
+      const bp = asNumber(vb);
+      if (idx.length !== 6 || bp === null || bp === 0) continue;
+      out.push({ mac: macOfIndex(idx), vlan: null, port: portName(bp) });
+    }
+    return out;
+  }
+
   async close(): Promise<void> { this.client.close(); }
+}
+
+/** A MAC address from the six sub-identifiers of a table index. */
+function macOfIndex(octets: number[]): string {
+  return octets.map((o) => (o & 0xff).toString(16).padStart(2, '0')).join(':');
 }
 
 /** The `snmp` driver: Q-BRIDGE-MIB over SNMP v2c or v3 authPriv. */

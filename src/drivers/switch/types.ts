@@ -50,12 +50,24 @@ export interface HostKeyPolicy {
   refused?(fingerprint: string): void;
 }
 
+/** One row of a switch's forwarding (MAC address) table: a MAC address seen on a port, in a VLAN. */
+export interface MacEntry {
+  /** As the switch printed it (any case and separators): compare with normalizeMac. */
+  mac: string;
+  /** The VLAN (or, over SNMP Q-BRIDGE, the filtering database id, which is the VLAN on most switches); null when the switch does not say. */
+  vlan: number | null;
+  /** The port in haas's port names for this driver where the switch could map it, else the switch's own name (a port-channel, the CPU). */
+  port: string;
+}
+
 /** A connection to one switch. All methods are idempotent. */
 export interface SwitchSession {
   /** Apply changes in order; one result per change (see ChangeResult). Stops nothing on a failed change unless the switch is gone. */
   applyBatch(changes: PortChange[]): Promise<ChangeResult[]>;
   /** Read the VLAN configuration of these ports back from the switch. */
   getPortNetworks(ports: string[]): Promise<Map<string, PortVlans>>;
+  /** The switch's forwarding table: every MAC address it has learned, with its port and VLAN. Throws if it cannot be read. */
+  macTable(): Promise<MacEntry[]>;
   /** Release the connection. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // trunk: "no native VLAN" makes `dummy_vlan` native and then removes it from
 // the allowed list. The dummy VLAN is created when a session opens.
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { dellPortName, macTableRows, parseCiscoSwitchport, type Dialect } from './dialect.js';
 import { DELL_PORT } from '../port-names.js';
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
 
@@ -25,6 +25,14 @@ export const delln3000Dialect: Dialect = {
   },
   showPort: 'show interfaces switchport {port}',
   parsePort: (out, f) => parseCiscoSwitchport(out, Number(f.dummy_vlan)),
+  // `show mac address-table` (DNOS 6: N1500/N2000/N3000/N4000):
+  //   Vlan     Mac Address           Type        Port
+  //   -------- --------------------- ----------- ---------------------
+  //   1        0123.ABCD.7892        Dynamic     Gi1/0/5
+  //   Total MAC Addresses in use: 5
+  showMacTable: 'show mac address-table',
+  parseMacTable: (out) => macTableRows(out, /^\s*Vlan\s+Mac Address\s+Type\s+Port/i,
+    /^\s*(?<vlan>\d+)\s+(?<mac>[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\s+\S+\s+(?<port>\S+)\s*$/i, dellPortName),
   save: {
     command: 'copy running-config startup-config',
     confirm: { question: /\(y\/n\)\s*\??\s*$/i, answer: 'y\n' },

@@ -4,8 +4,8 @@
 // no network is shut down (an untagged OS9 port falls back to the default VLAN).
 import { BadArgumentError } from '../../../errors.js';
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import type { PortVlans } from '../types.js';
-import { CONTINUATION, parseVlanList, type Dialect } from './dialect.js';
+import type { MacEntry, PortVlans } from '../types.js';
+import { CONTINUATION, macTableRows, parseVlanList, type Dialect } from './dialect.js';
 import { cliSwitchDriver } from './driver.js';
 
 const IF = '{if_type} {port}';
@@ -43,6 +43,23 @@ export function parseNos9Switchport(output: string): PortVlans {
   return out;
 }
 
+/**
+ * `show mac-address-table` (OS9 / FTOS):
+ *   VlanId     Mac Address           Type          Interface        State
+ *    1000      00:01:e8:06:95:ac     Dynamic       Te 1/21          Active
+ * The interface is an abbreviated type (`Te`, `Tengig`, `Gi`, `Fo`, `Po`) and
+ * the port: a port of the switch's `interface_type` becomes haas's name (`1/21`).
+ */
+export function parseNos9MacTable(output: string, interfaceType: string): MacEntry[] {
+  const type = interfaceType.toLowerCase();
+  return macTableRows(output, /^\s*VlanId\s+Mac Address\s+Type\s+Interface/i,
+    /^\s*(?<vlan>\d+)\s+(?<mac>[0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+\S+\s+(?<port>\S+ \S+)\s+\S+\s*$/i,
+    (name) => {
+      const [abbrev, port] = name.split(' ') as [string, string];
+      return type.startsWith(abbrev.toLowerCase()) && /^\d+\/\d+(\/\d+)?$/.test(port) ? port : name;
+    });
+}
+
 /** The Dell OS9 CLI dialect (exported for the parser fixtures of real device output). */
 export const dellnos9Dialect: Dialect = {
   pagingOff: ['terminal length 0'],
@@ -60,6 +77,8 @@ export const dellnos9Dialect: Dialect = {
   },
   showPort: `show interfaces switchport ${IF}`,
   parsePort: (out) => parseNos9Switchport(out),
+  showMacTable: 'show mac-address-table',
+  parseMacTable: (out, f) => parseNos9MacTable(out, String(f.interface_type)),
   save: { command: 'write memory', success: /Copied running-config to startup-config|\[OK\]|Synchronizing/i },
   errors: [],
 };

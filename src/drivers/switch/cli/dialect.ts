@@ -4,7 +4,7 @@
 // patterns of the switch's error replies. The session engine (session.ts)
 // does the rest: prompts, modes, error checks after every command, save.
 import type { FieldValues } from '../../fields.js';
-import type { PortVlans } from '../types.js';
+import type { MacEntry, PortVlans } from '../types.js';
 
 /**
  * A command template: a list of steps. A step is one command or several
@@ -61,6 +61,10 @@ export interface Dialect {
   showPort: string;
   /** The port's VLANs from the show command's output; throws if the output is not understood. */
   parsePort(output: string, fields: FieldValues): PortVlans;
+  /** Exec-mode command showing the whole forwarding (MAC address) table. */
+  showMacTable: string;
+  /** The entries of the MAC table show, ports in haas's names where they are this switch's ports; throws if the output is not a MAC table. */
+  parseMacTable(output: string, fields: FieldValues): MacEntry[];
   save: SaveDialog;
   /** Vendor-specific error replies, on top of COMMON_ERRORS. */
   errors: RegExp[];
@@ -209,4 +213,28 @@ function fromMembers(members: { untagged: number[]; tagged: number[] }, pvid: nu
   const native = untagged[0] ?? null;
   if (native !== null && pvid !== null && native !== pvid) return { native, tagged, anomaly: `native VLAN ${pvid} but untagged in ${native}` };
   return { native, tagged };
+}
+
+/**
+ * The rows of a MAC table show: every line that `row` matches gives (VLAN,
+ * MAC, port); legends, separators, repeated headers and totals are skipped.
+ * Throws when no line is the table's header (`header`): the output is not a
+ * MAC table at all (a refusal that matched no error pattern, a changed format).
+ */
+export function macTableRows(output: string, header: RegExp, row: RegExp, port: (name: string) => string): MacEntry[] {
+  const lines = output.split('\n');
+  if (!lines.some((l) => header.test(l))) throw new Error(`not a MAC address table: "${output.trim().slice(0, 200)}"`);
+  const out: MacEntry[] = [];
+  for (const line of lines) {
+    const m = row.exec(line.replace(/\r$/, ''));
+    if (!m?.groups) continue;
+    const vlan = m.groups.vlan;
+    out.push({ mac: m.groups.mac!, vlan: vlan === undefined || !/^\d+$/.test(vlan) ? null : Number(vlan), port: port(m.groups.port!) });
+  }
+  return out;
+}
+
+/** A Dell port as the MAC table prints it (`Gi1/0/5`, `Te1/0/1`) in haas's name for it (`gi1/0/5`); other names as they are. */
+export function dellPortName(name: string): string {
+  return /^(gi|te)\d/i.test(name) ? name.slice(0, 2).toLowerCase() + name.slice(2) : name;
 }

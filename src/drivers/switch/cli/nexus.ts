@@ -1,7 +1,7 @@
 // Cisco Nexus (NX-OS). "No native VLAN" parks the port on `dummy_vlan`, a
 // VLAN that must not exist (or be shut) on the switch so it carries nothing.
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { macTableRows, parseCiscoSwitchport, type Dialect } from './dialect.js';
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
 
 /** The NX-OS CLI dialect (exported for the parser fixtures of real device output). */
@@ -20,6 +20,17 @@ export const nexusDialect: Dialect = {
   },
   showPort: 'show interface {port} switchport',
   parsePort: (out, f) => parseCiscoSwitchport(out, Number(f.dummy_vlan)),
+  // `show mac address-table` (NX-OS 6+):
+  //      VLAN     MAC Address      Type      age     Secure NTFY Ports
+  //   ---------+-----------------+--------+---------+------+----+------------------
+  //   * 217      0000.0c9f.f331    dynamic  0          F     F    Eth1/10
+  // (a flag column `*`/`G`/`+`/`O`; older releases print only VLAN, MAC, Type,
+  // Age, Port). The port is the last column, abbreviated (`Eth1/10`), or
+  // `Po1`, `sup-eth1(R)`, `Drop`; the header repeats every page of the table.
+  showMacTable: 'show mac address-table',
+  parseMacTable: (out) => macTableRows(out, /^\s*VLAN\s+MAC Address\s+Type/i,
+    /^\s*[*G+O]?\s*(?<vlan>\d+|-)\s+(?<mac>[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\s+\S+\s+(?:\S+\s+)*?(?<port>\S+)\s*$/i,
+    (p) => p.replace(/^Eth(?=\d)/i, 'Ethernet')),
   save: { command: 'copy running-config startup-config', success: /Copy complete/i },
   errors: [/^\s*ERROR:/m],
 };

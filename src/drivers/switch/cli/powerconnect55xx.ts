@@ -1,7 +1,7 @@
 // Dell PowerConnect 55xx. Trunks may have no native VLAN; the save asks for
 // confirmation (a single key, no Enter).
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { dellPortName, macTableRows, parseCiscoSwitchport, type Dialect } from './dialect.js';
 import { DELL_PORT } from '../port-names.js';
 import { cliSwitchDriver } from './driver.js';
 
@@ -20,6 +20,14 @@ export const powerconnect55xxDialect: Dialect = {
   },
   showPort: 'show interfaces switchport {port}',
   parsePort: (out) => parseCiscoSwitchport(out, null),
+  // `show bridge address-table` (PowerConnect 35xx/55xx, Marvell/Radlan):
+  //     Vlan        Mac Address       Port     Type
+  //   -------- --------------------- ------ ----------
+  //      5       00:08:e3:ff:fc:28  gi1/0/48  dynamic
+  // (`0` as the port of the switch's own address, type `self`).
+  showMacTable: 'show bridge address-table',
+  parseMacTable: (out) => macTableRows(out, /^\s*Vlan\s+Mac Address\s+Port\s+Type/i,
+    /^\s*(?<vlan>\d+)\s+(?<mac>[0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+(?<port>\S+)\s+\S+\s*$/i, dellPortName),
   save: {
     command: 'copy running-config startup-config',
     confirm: { question: /\((y|Y)\/(n|N)\)[^\n]*$/, answer: 'y' },

@@ -14,7 +14,7 @@ import { messageOf } from '../../../errors.js';
 import type { FieldValues } from '../../fields.js';
 import { rememberingFirstKey, SshConnection, SshError, type SshTarget } from '../ssh.js';
 import { afterChange, carriesExactly } from '../vlan-state.js';
-import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type PortChange, type PortVlans, type SwitchSession } from '../types.js';
+import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type MacEntry, type PortChange, type PortVlans, type SwitchSession } from '../types.js';
 import { COMMON_ERRORS, type Dialect, type Template } from './dialect.js';
 import { CliShell, ShellError } from './shell.js';
 
@@ -362,6 +362,23 @@ export class CliSession implements SwitchSession {
       throw new Error(this.scrub(messageOf(e)));
     }
     return out;
+  }
+
+  async macTable(): Promise<MacEntry[]> {
+    let out: string;
+    try {
+      const cli = await this.connection();
+      await this.leaveConfig(cli);
+      out = await this.command(cli, this.dialect.showMacTable);
+    } catch (e) {
+      if (!(e instanceof CommandRejected)) this.drop();
+      throw new Error(this.scrub(messageOf(e)));
+    }
+    try {
+      return this.dialect.parseMacTable(out, this.fields);
+    } catch (e) {
+      throw new Error(this.scrub(`${this.where}: "${this.dialect.showMacTable}": ${messageOf(e)}`));
+    }
   }
 
   async close(): Promise<void> { this.drop(); }
