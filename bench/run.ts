@@ -15,7 +15,7 @@
 //                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts and bench/leases.ts
+//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts and bench/metrics.ts
 //   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -575,6 +575,7 @@ async function main(): Promise<void> {
       ['writes', async () => (await import('./writes.js')).benchWrites([{ name: haasKind, ...haasCmd(true) }])],
       ['truth', async () => (await import('./truth.js')).benchTruth()],
       ['leases', async () => { const c = haasCmd(true); return (await import('./leases.js')).benchLeases(c.cmd, c.args); }],
+      ['metrics', async () => { const c = haasCmd(true); return (await import('./metrics.js')).benchMetrics(haasKind, c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -639,6 +640,11 @@ async function main(): Promise<void> {
       value: leases.allQueuedMs, unit: 'ms', target: '<= 1000 ms', pass: leases.allQueuedMs <= 1000 });
     figures.push({ name: `${leases.nodes} leases ending at once: end time -> every node released (all free seen after ${leases.allFreeSeenMs} ms)`,
       value: leases.allReleasedMs, unit: 'ms', target: 'info', pass: null });
+  }
+  const observing = extras.metrics as import('./metrics.js').MetricsBench | undefined;
+  for (const f of observing?.figures ?? []) {
+    figures.push({ name: `GET /v0/node/<n> c=${f.connections}, database auth: /metrics and access log on / both off (median of pairs; CPU/answer ${fmt(f.onCpuUs, 0)} / ${fmt(f.offCpuUs, 0)} us)`,
+      value: f.ratio, unit: '%', target: '>= 95%', pass: f.ratio >= 95 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

@@ -1,6 +1,8 @@
 // Logging: one line per event on stderr, `TIME haas: LEVEL message`, or with format json one JSON
 // object per line ({"time","level","msg"}, plus the fields of an access line). Never pass secrets here.
-// Lines are written straight away (stderr is synchronous for files and pipes): a crash loses none.
+// Access lines are gathered and written once per turn of the event loop: under load one write(2)
+// carries many of them instead of one each (at exit too, so only a SIGKILL loses the last turn's).
+// Every other line is written at once, after the access lines before it.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 /** A log level, from the most verbose. */
 export type LogLevel = keyof typeof LEVELS;
@@ -32,19 +34,42 @@ export interface DaemonLogger extends Logger {
   access(e: AccessEntry): void;
 }
 
-/** Make a logger for the given minimum level and format; `write` is where lines go (default stderr). */
-export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text',
-  write: (line: string) => void = (line) => { process.stderr.write(line); }): DaemonLogger {
+/** Lines to stderr: `now` writes at once (after what is pending), `soon` within this turn of the event loop (or at 64 KiB, or at exit). */
+function stderrSink(): { now(line: string): void; soon(line: string): void } {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    process.stderr.write(text);
+  };
+  process.once('exit', flush);
+  return {
+    now: (line) => { pending += line; flush(); },
+    soon: (line) => {
+      pending += line;
+      if (pending.length >= 65536) flush();
+      else if (!scheduled) { scheduled = true; setImmediate(flush); }
+    },
+  };
+}
+
+/** Make a logger to stderr for the given minimum level and format (access lines batched per event-loop turn). */
+export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text'): DaemonLogger {
+  const sink = stderrSink();
+  const write = sink.now;
   const min = LEVELS[level];
   const line = format === 'json'
     ? (l: LogLevel, msg: string) => `{"time":"${new Date().toISOString()}","level":"${l}","msg":${JSON.stringify(msg)}}\n`
     : (l: LogLevel, msg: string) => `${new Date().toISOString()} haas: ${l.toUpperCase()} ${msg}\n`;
   const at = (l: LogLevel) => (msg: string) => { if (LEVELS[l] >= min) write(line(l, msg)); };
   const access = format === 'json'
-    ? (e: AccessEntry) => write(`{"time":"${new Date().toISOString()}","level":"info","msg":"access","user":${JSON.stringify(e.user)},`
+    ? (e: AccessEntry) => sink.soon(`{"time":"${new Date().toISOString()}","level":"info","msg":"access","user":${JSON.stringify(e.user)},`
       + `"source":${JSON.stringify(e.source)},"method":${JSON.stringify(e.method)},"route":${JSON.stringify(e.route)},`
       + `"status":${e.status},"duration_ms":${e.durationMs.toFixed(3)}}\n`)
-    : (e: AccessEntry) => write(`${new Date().toISOString()} haas: INFO access ${e.user ?? '-'} ${e.source === 'the unix socket' ? 'unix' : e.source} `
+    : (e: AccessEntry) => sink.soon(`${new Date().toISOString()} haas: INFO access ${e.user ?? '-'} ${e.source === 'the unix socket' ? 'unix' : e.source} `
       + `${e.method} ${e.route} ${e.status} ${e.durationMs.toFixed(1)}ms\n`);
   return {
     debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
