@@ -582,6 +582,7 @@ async function main(): Promise<void> {
       ['completion', async () => { const c = haasCmd(); return (await import('./completion.js')).benchCompletion(c.cmd, c.args); }],
       ['listing', async () => { const c = haasCmd(true); return (await import('./listing.js')).benchListing(c.cmd, c.args); }],
       ['learn', async () => (await import('./learn.js')).benchLearn()],
+      ['metrics', async () => { const c = haasCmd(true); return (await import('./metrics.js')).benchMetrics(haasKind, c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -669,6 +670,11 @@ async function main(): Promise<void> {
     if (!f || !('coldMs' in f)) continue;
     figures.push({ name: `switch learn, 48 ports (${what}): plan cold (connect included) / warm median ${fmt(f.warmMedianMs, 1)} ms / --apply ${fmt(f.applyMs, 1)} ms`,
       value: f.coldMs, unit: 'ms', target: '< 2000 ms', pass: f.coldMs < 2000 && f.applyMs < 2000 && f.connected === 48 });
+  }
+  const observing = extras.metrics as import('./metrics.js').MetricsBench | undefined;
+  for (const f of observing?.figures ?? []) {
+    figures.push({ name: `GET /v0/node/<n> c=${f.connections}, database auth: /metrics and access log on / both off (median of pairs; CPU/answer ${fmt(f.onCpuUs, 0)} / ${fmt(f.offCpuUs, 0)} us)`,
+      value: f.ratio, unit: '%', target: '>= 95%', pass: f.ratio >= 95 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

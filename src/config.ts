@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import { parseDuration } from './durations.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 import { defaultStateDir, IniSyntaxError, readIniFile, type Ini, type IniFile, type IniLines } from './settings-files.js';
 
 /** A closed range of VLAN ids. */
@@ -26,7 +27,14 @@ export interface Config {
   obmDrivers: string[] | null;
   /** The `[driver.mock]` section: options of the mock switch driver only. */
   mock: { switchDelayMs: number };
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** `[log] level` (`--log-level`, `HAAS_LOG_LEVEL`). */
+  logLevel: LogLevel;
+  /** `[log] format`: text lines, or one JSON object per line. */
+  logFormat: LogFormat;
+  /** `[log] access`: one line per answered request, at info. */
+  accessLog: boolean;
+  /** The `[metrics]` section: GET /metrics. */
+  metrics: MetricsConfig;
   /** The `[timeouts]` section: how long each kind of outside call may take. */
   timeouts: TimeoutsConfig;
   /** The `[drift]` section: the periodic read-back of every switch. */
@@ -127,6 +135,14 @@ export interface DriftConfig {
   repair: boolean;
 }
 
+/** The `[metrics]` section: whether GET /metrics is served, and the bearer token that lets remote scrapers in. */
+export interface MetricsConfig {
+  /** Off: no /metrics route and no per-request counting. */
+  enabled: boolean;
+  /** A file holding the bearer token a scraper on TCP may send instead of an admin's credentials (read at start-up). */
+  tokenFile: string | null;
+}
+
 /** The `[audit]` section. */
 export interface AuditConfig {
   /** Entries older than this (ms) are pruned in the background; 0 = kept forever. */
@@ -222,7 +238,7 @@ function isLoopback(host: string): boolean {
 /** Flags given to `haas serve` (undefined = not given). */
 export interface ServeFlags {
   config?: string; db?: string; socket?: string; listen?: string; auth?: string;
-  tlsCert?: string; tlsKey?: string;
+  tlsCert?: string; tlsKey?: string; logLevel?: string;
 }
 
 const KNOWN: Record<string, string[]> = {
@@ -232,7 +248,8 @@ const KNOWN: Record<string, string[]> = {
   drivers: ['switches', 'obms', 'switch_timeout', 'obm_timeout'],
   'driver.mock': ['switch_delay_ms'],
   timeouts: ['switch_call', 'switch_batch', 'obm', 'obmd', 'maintenance_pool', 'webhook'],
-  log: ['level'],
+  log: ['level', 'format', 'access'],
+  metrics: ['enabled', 'token_file'],
   limits: ['login_failures', 'login_delay', 'login_max_delay', 'connections_per_source', 'streams_per_source'],
   drift: ['interval', 'repair'],
   leases: ['default', 'maximum', 'warn_before', 'webhook'],
@@ -299,9 +316,16 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   }
   const m = ini.maintenance;
   if (m && (!m.project || !m.url)) throw new ConfigError(`${whereIs(origin, 'maintenance')}: [maintenance] needs both "project" and "url"`);
-  const level = ini.log?.level ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) {
-    throw new ConfigError(`${whereIs(origin, 'log', 'level')}: [log] level: expected debug, info, warn or error, got "${level}"`);
+  const levelSetting = setting('log', 'level', ['--log-level', flags.logLevel], 'HAAS_LOG_LEVEL');
+  const level = levelSetting?.value || 'info';
+  if (!(LOG_LEVELS as string[]).includes(level)) {
+    throw new ConfigError(`${levelSetting!.where}: [log] level: expected debug, info, warn or error, got "${level}"`);
+  }
+  const format = ini.log?.format || 'text';
+  if (format !== 'text' && format !== 'json') throw new ConfigError(`${whereIs(origin, 'log', 'format')}: [log] format: expected text or json, got "${format}"`);
+  const tokenFile = ini.metrics?.token_file || null;
+  if (tokenFile !== null && !tokenFile.startsWith('/')) {
+    throw new ConfigError(`${whereIs(origin, 'metrics', 'token_file')}: [metrics] token_file: expected an absolute path, got "${tokenFile}"`);
   }
   return {
     stateDir,
@@ -316,7 +340,10 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
     switchDrivers: list(ini.drivers?.switches),
     obmDrivers: list(ini.drivers?.obms),
     mock: { switchDelayMs: inFile('driver.mock', 'switch_delay_ms', (v) => intIn(v, 'switch_delay_ms', 0)) },
-    logLevel: level as Config['logLevel'],
+    logLevel: level as LogLevel,
+    logFormat: format,
+    accessLog: inFile('log', 'access', (v) => onOff(v, '[log] access', true)),
+    metrics: { enabled: inFile('metrics', 'enabled', (v) => onOff(v, '[metrics] enabled', true)), tokenFile },
     timeouts: timeoutsConfig(ini, origin),
     drift: {
       intervalMs: inFile('drift', 'interval', (v) => {

@@ -1,18 +1,78 @@
-// Logging: one line per event on stderr, `haas: LEVEL message`. Never pass secrets here.
+// Logging: one line per event on stderr, `TIME haas: LEVEL message`, or with format json one JSON
+// object per line ({"time","level","msg"}, plus the fields of an access line). Never pass secrets here.
+// Access lines are gathered and written once per turn of the event loop: under load one write(2)
+// carries many of them instead of one each (at exit too, so only a SIGKILL loses the last turn's).
+// Every other line is written at once, after the access lines before it.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 /** A log level, from the most verbose. */
 export type LogLevel = keyof typeof LEVELS;
+/** The log levels a setting may name. */
+export const LOG_LEVELS = Object.keys(LEVELS) as LogLevel[];
+/** How log lines are written: `text` for people, `json` for log collectors. */
+export type LogFormat = 'text' | 'json';
+
+/** One answered request, as the access log records it (never a body, a query string or a credential). */
+export interface AccessEntry {
+  /** The authenticated user, or null (anonymous, null auth, or refused). */
+  user: string | null;
+  /** `the unix socket`, or the client's address. */
+  source: string;
+  method: string;
+  /** The route's template (`/v0/node/:node`), never the raw path. */
+  route: string;
+  status: number;
+  durationMs: number;
+}
 
 /** A logger that writes lines at or above its level to stderr. */
 export interface Logger {
   debug(msg: string): void; info(msg: string): void; warn(msg: string): void; error(msg: string): void;
 }
 
-/** Make a logger for the given minimum level. */
-export function createLogger(level: LogLevel = 'info'): Logger {
-  const min = LEVELS[level];
-  const at = (l: LogLevel) => (msg: string) => {
-    if (LEVELS[l] >= min) process.stderr.write(`${new Date().toISOString()} haas: ${l.toUpperCase()} ${msg}\n`);
+/** A logger that also writes the access log (at info). */
+export interface DaemonLogger extends Logger {
+  access(e: AccessEntry): void;
+}
+
+/** Lines to stderr: `now` writes at once (after what is pending), `soon` within this turn of the event loop (or at 64 KiB, or at exit). */
+function stderrSink(): { now(line: string): void; soon(line: string): void } {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (pending === '') return;
+    const text = pending;
+    pending = '';
+    process.stderr.write(text);
   };
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  process.once('exit', flush);
+  return {
+    now: (line) => { pending += line; flush(); },
+    soon: (line) => {
+      pending += line;
+      if (pending.length >= 65536) flush();
+      else if (!scheduled) { scheduled = true; setImmediate(flush); }
+    },
+  };
+}
+
+/** Make a logger to stderr for the given minimum level and format (access lines batched per event-loop turn). */
+export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text'): DaemonLogger {
+  const sink = stderrSink();
+  const write = sink.now;
+  const min = LEVELS[level];
+  const line = format === 'json'
+    ? (l: LogLevel, msg: string) => `{"time":"${new Date().toISOString()}","level":"${l}","msg":${JSON.stringify(msg)}}\n`
+    : (l: LogLevel, msg: string) => `${new Date().toISOString()} haas: ${l.toUpperCase()} ${msg}\n`;
+  const at = (l: LogLevel) => (msg: string) => { if (LEVELS[l] >= min) write(line(l, msg)); };
+  const access = format === 'json'
+    ? (e: AccessEntry) => sink.soon(`{"time":"${new Date().toISOString()}","level":"info","msg":"access","user":${JSON.stringify(e.user)},`
+      + `"source":${JSON.stringify(e.source)},"method":${JSON.stringify(e.method)},"route":${JSON.stringify(e.route)},`
+      + `"status":${e.status},"duration_ms":${e.durationMs.toFixed(3)}}\n`)
+    : (e: AccessEntry) => sink.soon(`${new Date().toISOString()} haas: INFO access ${e.user ?? '-'} ${e.source === 'the unix socket' ? 'unix' : e.source} `
+      + `${e.method} ${e.route} ${e.status} ${e.durationMs.toFixed(1)}ms\n`);
+  return {
+    debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
+    access: LEVELS.info >= min ? access : () => {},
+  };
 }

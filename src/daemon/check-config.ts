@@ -68,7 +68,8 @@ function effectiveSections(config: Config): Record<string, Record<string, string
     },
     // [headnode] max_per_project is shown under its new name, [quotas] headnodes.
     quotas: { nodes: quotaText(q.nodes), networks: quotaText(q.networks), headnodes: quotaText(q.headnodes) },
-    log: { level: config.logLevel },
+    log: { level: config.logLevel, format: config.logFormat, access: config.accessLog ? 'on' : 'off' },
+    metrics: { enabled: config.metrics.enabled ? 'on' : 'off', token_file: config.metrics.tokenFile },
   };
 }
 

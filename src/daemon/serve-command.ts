@@ -23,6 +23,7 @@ export class ServeCommand extends Command {
       ['Serve on the default socket with database auth', 'haas serve'],
       ['Start in the background, return once it serves', 'haas serve --detach'],
       ['Check a config file', 'haas serve --check-config --config /etc/haas/haas.conf'],
+      ['Log at debug level (also HAAS_LOG_LEVEL, [log] level)', 'haas serve --log-level debug'],
       ['Also serve on TCP', 'haas serve --listen 0.0.0.0:5000 --tls-cert /etc/haas/cert.pem --tls-key /etc/haas/key.pem'],
       ['Development: everyone is admin, loopback only', 'haas serve --auth null --listen 127.0.0.1:5000'],
     ],
@@ -34,6 +35,7 @@ export class ServeCommand extends Command {
   auth = Option.String('--auth', { description: 'auth backend: database (default) or null' });
   tlsCert = Option.String('--tls-cert', { description: 'TLS certificate (PEM) for --listen' });
   tlsKey = Option.String('--tls-key', { description: 'TLS private key (PEM) for --listen' });
+  logLevel = Option.String('--log-level', { description: 'debug, info (default), warn or error; also HAAS_LOG_LEVEL and [log] level' });
   detach = Option.Boolean('--detach', false, { description: 'run in the background; return once the daemon serves (or with its error)' });
   logFile = Option.String('--log-file', { description: 'with --detach: append the daemon\'s log here (default: haas.log beside the database)' });
   checkConfig = Option.Boolean('--check-config', false, { description: 'print the effective configuration (secrets masked) and exit: 0, or 2 with file:line of the first problem' });
@@ -42,7 +44,7 @@ export class ServeCommand extends Command {
   private forwarded(): string[] {
     const out: string[] = [];
     const pairs: [string, string | undefined][] = [['--config', this.config], ['--db', this.db], ['--socket', this.socket],
-      ['--listen', this.listen], ['--auth', this.auth], ['--tls-cert', this.tlsCert], ['--tls-key', this.tlsKey]];
+      ['--listen', this.listen], ['--auth', this.auth], ['--tls-cert', this.tlsCert], ['--tls-key', this.tlsKey], ['--log-level', this.logLevel]];
     for (const [flag, value] of pairs) if (value !== undefined) out.push(flag, value);
     return out;
   }
@@ -52,7 +54,7 @@ export class ServeCommand extends Command {
     if (this.detach && this.checkConfig) return this.usageError('--check-config does not start a daemon: give it without --detach');
     const code = await reportingErrors(async () => {
       const flags = { config: this.config, db: this.db, socket: this.socket, listen: this.listen,
-        auth: this.auth, tlsCert: this.tlsCert, tlsKey: this.tlsKey };
+        auth: this.auth, tlsCert: this.tlsCert, tlsKey: this.tlsKey, logLevel: this.logLevel };
       if (this.checkConfig) return checkConfig(flags);
       const config = configOf(flags);
       if (this.detach) {

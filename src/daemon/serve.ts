@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import type { Server } from 'node:http';
 import type { Config } from '../config.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, type DaemonLogger, type Logger } from '../log.js';
 import { openInventory } from '../db/inventory.js';
 import type { Core } from '../core/context.js';
 import { createCore } from '../core/create.js';
@@ -30,6 +30,8 @@ import { DriftMonitor } from '../jobs/drift.js';
 import { LeaseReleaser } from '../jobs/leases.js';
 import { AuditRetention } from '../jobs/audit-retention.js';
 import { failedLoginsOf, pruneAuditBatch } from '../core/audit.js';
+import { DaemonMetrics } from '../server/metrics.js';
+import { measuredObmDrivers, measuredSwitchSession, readMetricsToken } from './metrics.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -53,17 +55,18 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
   // scavenges stay cheap, and its memory stays small (the single executable
   // cannot be given --max-semi-space-size, which only works on a command line).
   setFlagsFromString('--semi-space-growth-factor=1');
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, config.logFormat);
   const stop = stopSignal();
   const lock = claimDatabase(config.db);
   try {
     const host = await preflight(config);
     const { switchDrivers, obmDrivers } = enabledDrivers(config);
+    const metricsToken = config.metrics.enabled && config.metrics.tokenFile !== null ? readMetricsToken(config.metrics.tokenFile) : null;
     if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
     // Group commit: the app awaits inv.durable() before it answers.
     const inv = openInventory(config.db, { groupCommit: true });
     try {
-      await run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers });
+      await run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers, metricsToken });
     } finally {
       inv.close();
     }
@@ -76,12 +79,15 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
 
 /** What start-up has checked and opened by the time the daemon is assembled. */
 interface Prepared {
-  config: Config; hooks: ServeHooks; log: Logger; stop: ReturnType<typeof stopSignal>;
+  config: Config; hooks: ServeHooks; log: DaemonLogger; stop: ReturnType<typeof stopSignal>;
   inv: Core['inv']; host: HostChecks; switchDrivers: Core['switchDrivers']; obmDrivers: Core['obmDrivers'];
+  /** `[metrics] token_file`'s token, or null. */
+  metricsToken: Buffer | null;
 }
 
 /** Assemble the daemon, bind its listeners, serve until a signal, and shut down (the socket goes with it). */
-async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers }: Prepared): Promise<void> {
+async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers, metricsToken }: Prepared): Promise<void> {
+  const metrics = config.metrics.enabled ? new DaemonMetrics() : null;
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
   const consoles = createConsoleHub();
   // A result that cannot be recorded (the database unwritable) leaves its action PENDING, to be
@@ -94,14 +100,18 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     pending: () => (unrecorded && stop.stopping() ? [] : pendingActions({ inv })),
     finish: (a, e) => {
       try { finishAction({ inv }, a, e); unrecorded = false; } catch (err) { unrecorded = true; throw err; }
+      metrics?.actionFinished(e === null ? 'DONE' : 'ERROR');
       actionFinished();
     },
     hostKeySeen: (switchId, fp) => recordFirstHostKey({ inv, log }, switchId, fp),
     hostKeyRefused: (switchId, fp) => recordRefusedHostKey({ inv, log }, switchId, fp),
-  }, (sw, hostKey) => connectStoredSwitch(switchDrivers, sw, hostKey), log, config.timeouts.switchBatchMs);
+  }, (sw, hostKey) => {
+    const session = connectStoredSwitch(switchDrivers, sw, hostKey);
+    return metrics ? measuredSwitchSession(session, sw.label, metrics) : session;
+  }, log, config.timeouts.switchBatchMs);
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited({ inv, log }, uuid, kind));
   const { core, onNodeChangedProject, onLeasesChanged } = createCore({
-    inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
+    inv, config, log, switchDrivers, obmDrivers: metrics ? measuredObmDrivers(obmDrivers, metrics) : obmDrivers, consoles, headnodes,
     obmd: obmdClient({ timeoutMs: config.timeouts.obmdMs }),
     maintenancePool: config.maintenance && maintenancePoolClient({ url: config.maintenance.url, timeoutMs: config.timeouts.maintenancePoolMs }),
     leaseWebhook: config.leases.webhook === null ? null : leaseWebhookClient({ url: config.leases.webhook, timeoutMs: config.timeouts.webhookMs }),
@@ -118,7 +128,8 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   try {
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
-    const app = createApp(core, authn);
+    metrics?.watchInventory(core);
+    const app = createApp(core, authn, { metrics, metricsToken, access: config.accessLog ? (e) => log.access(e) : null });
     const listeners = await bindListeners(app.fetch, config, host, log);
     try {
       const upgrade = interactiveConsoles(core, authn);

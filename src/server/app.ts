@@ -1,7 +1,12 @@
-// The Hono app: authentication first, then the routes of every noun; errors
-// become HTTP answers through src/server/errors-http.ts.
-import { Hono } from 'hono';
-import { MethodNotAllowedError, NotFoundError } from '../errors.js';
+// The Hono app: the access log and request metrics around everything, then authentication, then
+// the routes of every noun (and GET /metrics); errors become HTTP answers through src/server/errors-http.ts.
+import { Hono, type Context } from 'hono';
+import { routePath } from 'hono/route';
+import { performance } from 'node:perf_hooks';
+import { AuthorizationError, MethodNotAllowedError, NotFoundError } from '../errors.js';
+import { RateLimitError } from '../core/login-throttle.js';
+import type { AccessEntry } from '../log.js';
+import { authorizeScrape, type DaemonMetrics } from './metrics.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
 import type { IncomingMessage } from 'node:http';
@@ -62,10 +67,50 @@ export function routeTable(): RouteDef[] {
   return router.defs;
 }
 
+/** What the app reports about each request, beyond its answer; each part may be off (null). */
+export interface Observers {
+  /** Request counts and latencies, failed logins; and GET /metrics is served. */
+  metrics: DaemonMetrics | null;
+  /** One access-log line per answered request. */
+  access: ((e: AccessEntry) => void) | null;
+  /** `[metrics] token_file`'s token: lets a remote scraper in without an admin's credentials. */
+  metricsToken: Buffer | null;
+}
+
+/** Nothing observed: no access log, no metrics. */
+const UNOBSERVED: Observers = { metrics: null, access: null, metricsToken: null };
+
+/** The path a request matched, as registered (`/v0/node/:node`): the label of its metrics and access line. */
+function routeOf(c: Context): string {
+  const path = routePath(c, -1);
+  return path === '*' || path === '' ? 'unmatched' : path;
+}
+
+/** The socket's peer address; undefined on the unix socket. */
+function remoteOf(c: Context): string | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+}
+
 /** Build the API app over a core; `authn` is null for the `null` auth backend. */
-export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono<{ Variables: { p: Principal } }> {
+export function createApp(core: Core, authn: DatabaseAuthenticator | null, observers: Observers = UNOBSERVED): Hono<{ Variables: { p: Principal } }> {
   const app = new Hono<{ Variables: { p: Principal } }>();
   const router = new Router();
+  const { metrics, access } = observers;
+
+  if (metrics || access) {
+    app.use('*', async (c, next) => {
+      const start = performance.now();
+      await next();
+      const seconds = (performance.now() - start) / 1000;
+      const route = routeOf(c);
+      const status = c.res.status;
+      metrics?.request(c.req.method, route, status, seconds);
+      if (access) {
+        const user = c.get('p')?.user ?? null;
+        access({ user, source: sourceOf({ remoteAddress: remoteOf(c) }), method: c.req.method, route, status, durationMs: seconds * 1000 });
+      }
+    });
+  }
 
   // Acknowledged means durable: no answer leaves before the commits made so far are on disk
   // (one fsync for all the requests that wrote meanwhile: group commit).
@@ -75,18 +120,37 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
     await core.inv.durable(core.inv.changeCount() !== before);
   });
 
-  app.use('*', async (c, next) => {
-    if (authn && router.isPublic(c.req.path)) {
-      c.set('p', ANONYMOUS);
-    } else if (authn) {
-      const authorization = header(c, 'authorization');
-      const source = sourceOf((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket ?? {});
-      c.set('p', authn.cached(authorization, source) ?? await authn.authenticate(authorization, source));
-    } else {
-      c.set('p', NULL_AUTH_PRINCIPAL);
+  /** The caller's principal; a refused login (credentials given, 401 or 429) is counted. */
+  const authenticate = async (c: Context): Promise<Principal> => {
+    if (!authn) return NULL_AUTH_PRINCIPAL;
+    const authorization = header(c, 'authorization');
+    const source = sourceOf({ remoteAddress: remoteOf(c) });
+    try {
+      return authn.cached(authorization, source) ?? await authn.authenticate(authorization, source);
+    } catch (e) {
+      if (metrics && authorization !== undefined && (e instanceof AuthorizationError || e instanceof RateLimitError)) metrics.failedLogin();
+      throw e;
     }
+  };
+
+  app.use('*', async (c, next) => {
+    // /metrics decides itself who may scrape (loopback and the unix socket need no credentials).
+    if (metrics && c.req.path === '/metrics') return next();
+    c.set('p', authn && router.isPublic(c.req.path) ? ANONYMOUS : await authenticate(c));
     await next();
   });
+
+  if (metrics) {
+    app.get('/metrics', async (c) => {
+      await authorizeScrape(remoteOf(c), header(c, 'authorization'), observers.metricsToken, async () => {
+        const p = await authenticate(c);
+        c.set('p', p);
+        return p;
+      });
+      const { text, contentType } = await metrics.exposition();
+      return c.body(text, 200, { 'content-type': contentType });
+    });
+  }
 
   declareRoutes(router, authn !== null);
   router.mount(app, core);

@@ -1,0 +1,163 @@
+// The cost of observing: read throughput (GET /v0/node/<n>, database auth, c=1 and c=16) of one
+// build with /metrics and the access log on (the defaults; the log written to a file) against the
+// same build with both off (`[metrics] enabled = off`, `[log] access = off`). Target: on >= 95% of
+// off. Part of `npm run bench` (extras: "metrics"), and runnable alone:
+//   node --import tsx bench/metrics.ts [HAAS_EXECUTABLE]
+// The two daemons are measured back to back (alternating which goes first) in BENCH_METRICS_PAIRS
+// pairs (default 9) of BENCH_DURATION s; the figure is the median of the pairs' ratios, so that
+// a busy machine (other work comes and goes) disturbs both sides of a pair alike.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import { freePort } from '../test/lib/daemon.js';
+import { Api, pool } from './http.js';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 1.5);
+const PAIRS = Number(process.env.BENCH_METRICS_PAIRS ?? 9);
+const NODES = 200;
+const CONCURRENCIES = [1, 16] as const;
+const ADMIN = { username: 'admin', password: 'bench-metrics-pw' };
+const AUTH = 'Basic ' + Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64');
+
+/** One concurrency: median requests per second with both on and both off, and the median of the pairs' on / off in percent. */
+export interface MetricsFigure {
+  connections: number; onRps: number; offRps: number; ratio: number;
+  /** The daemon's CPU time per answer (µs), median: less disturbed by a busy machine than req/s. */
+  onCpuUs: number; offCpuUs: number;
+  logLines: number;
+}
+/** The figures of one build. */
+export interface MetricsBench { haas: string; route: string; figures: MetricsFigure[] }
+
+interface Daemon { name: string; config: string; child?: ChildProcess; dir: string; port: number; api?: Api; logFile: string }
+
+async function start(cmd: string, args: string[], d: Daemon): Promise<void> {
+  writeFileSync(join(d.dir, 'haas.conf'), d.config, { mode: 0o600 });
+  writeFileSync(join(d.dir, 'pw'), ADMIN.password + '\n', { mode: 0o600 });
+  const db = join(d.dir, 'haas.db');
+  const made = spawnSync(cmd, [...args, 'admin', 'create-user', ADMIN.username, '--admin', '--password-file', join(d.dir, 'pw'), '--db', db, '--init'], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`create-user: ${made.stderr}`);
+  d.port = await freePort();
+  // The log goes to a file, as with `haas serve --detach` (journald reads a pipe the same way).
+  const log = openSync(d.logFile, 'a');
+  d.child = spawn(cmd, [...args, 'serve', '--db', db, '--socket', join(d.dir, 'haas.sock'), '--listen', `127.0.0.1:${d.port}`,
+    '--auth', 'database', '--config', join(d.dir, 'haas.conf')], { stdio: ['ignore', 'ignore', log] });
+  closeSync(log);
+  d.api = new Api('127.0.0.1', d.port, ADMIN, 16);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (d.child.exitCode !== null) throw new Error(`${d.name} exited ${d.child.exitCode}`);
+    try { if ((await d.api.request('GET', '/v0/nodes/all')).status === 200) break; } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`${d.name} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await pool(Array.from({ length: NODES }, (_, i) => i), 16, (i) =>
+    d.api!.ok('PUT', `/v0/node/n${i}`, { obm: { type: 'mock', host: `bmc${i}`, user: 'u', password: 'p' } }));
+}
+
+async function stop(d: Daemon): Promise<void> {
+  d.api?.close();
+  const c = d.child;
+  if (c && c.exitCode === null) {
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** User+system CPU seconds a process has used so far. */
+function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Answers per second, and the daemon's CPU time per answer (µs), of one load run. */
+interface Run { rps: number; cpuUs: number }
+
+/** GET /v0/node/<n> over every node for `seconds` with `connections` clients (all must answer 200). */
+async function load(d: Daemon, connections: number, seconds: number): Promise<Run> {
+  const cpu0 = cpuSeconds(d.child!.pid!);
+  const total = await requests(d.port, connections, seconds);
+  return { rps: total / seconds, cpuUs: (1e6 * (cpuSeconds(d.child!.pid!) - cpu0)) / total };
+}
+
+function requests(port: number, connections: number, seconds: number): Promise<number> {
+  return new Promise((res, rej) => {
+    let bad = 0;
+    const inst = autocannon({
+      url: `http://127.0.0.1:${port}`, connections, duration: seconds, pipelining: 1, headers: { authorization: AUTH },
+      requests: Array.from({ length: NODES }, (_, i) => ({ method: 'GET', path: `/v0/node/n${i}` })),
+    }, (err, result) => {
+      if (err) { rej(err); return; }
+      if (bad + result.errors + result.timeouts > 0) { rej(new Error(`${bad} bad answers, ${result.errors} errors`)); return; }
+      res(result.requests.total);
+    });
+    inst.on('response', (_c: unknown, status: number) => { if (status !== 200) bad++; });
+  });
+}
+
+/** Measure one build with metrics and the access log on, then off, interleaved. */
+export async function benchMetrics(name: string, cmd: string, args: string[]): Promise<MetricsBench> {
+  const root = mkdtempSync(join(tmpdir(), 'haas-bench-metrics-'));
+  const base = '[drift]\ninterval = 0\n';
+  const daemons: Daemon[] = [
+    { name: 'on', config: base, dir: join(root, 'on'), port: 0, logFile: join(root, 'on.log') },
+    { name: 'off', config: base + '[log]\naccess = off\n[metrics]\nenabled = off\n', dir: join(root, 'off'), port: 0, logFile: join(root, 'off.log') },
+  ];
+  try {
+    for (const d of daemons) {
+      mkdirSync(d.dir);
+      await start(cmd, args, d);
+      await load(d, 16, 0.5);
+    }
+    const figures: MetricsFigure[] = [];
+    for (const c of CONCURRENCIES) {
+      const pairs: { on: Run; off: Run }[] = [];
+      for (let r = 0; r < PAIRS; r++) {
+        const pair: Partial<Record<string, Run>> = {};
+        for (let k = 0; k < daemons.length; k++) {
+          const d = daemons[(k + r) % daemons.length]!;
+          pair[d.name] = await load(d, c, DURATION);
+        }
+        pairs.push({ on: pair.on!, off: pair.off! });
+      }
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const ratio = median(pairs.map((p) => (100 * p.on.rps) / p.off.rps));
+      const onRps = median(pairs.map((p) => p.on.rps));
+      const offRps = median(pairs.map((p) => p.off.rps));
+      const on = { cpuUs: median(pairs.map((p) => p.on.cpuUs)) };
+      const off = { cpuUs: median(pairs.map((p) => p.off.cpuUs)) };
+      const logLines = readFileSync(daemons[0]!.logFile, 'utf8').split('\n').filter((l) => l.includes(' access ')).length;
+      figures.push({ connections: c, onRps, offRps, ratio, onCpuUs: on.cpuUs, offCpuUs: off.cpuUs, logLines });
+    }
+    // The "on" daemon really did the work: its scrape counts the requests, its log has their lines.
+    const scrape = await daemons[0]!.api!.ok('GET', '/metrics');
+    if (!/haas_http_requests_total\{method="GET",route="\/v0\/node\/:node",status="200"\} [1-9]/.test(scrape.text)) throw new Error('the "on" daemon counted no requests');
+    const off = await daemons[1]!.api!.request('GET', '/metrics');
+    if (off.status !== 404) throw new Error(`the "off" daemon answers /metrics: ${off.status}`);
+    return { haas: name, route: 'GET /v0/node/<n>, database auth', figures };
+  } finally {
+    for (const d of daemons) await stop(d);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** One line per concurrency. */
+export function metricsReport(b: MetricsBench): string {
+  return b.figures.map((f) => `${b.haas}  ${b.route}  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} %; CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`).join('\n');
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const bin = resolve(process.argv[2] ?? 'dist/haas');
+  benchMetrics(bin, bin, [])
+    .then((r) => { console.log(metricsReport(r)); console.log(JSON.stringify(r)); })
+    .catch((e) => { process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`); process.exitCode = 1; });
+}
