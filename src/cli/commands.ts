@@ -2,6 +2,7 @@
 import type { CommandClass } from 'clipanion';
 import { actionCommands } from './action.js';
 import { auditCommands } from './audit.js';
+import { consoleLogCommands } from './console-log.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
 import { leaseCommands } from './lease.js';
@@ -17,6 +18,6 @@ import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
+  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...consoleLogCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
 ];

@@ -9,6 +9,7 @@ import type {
 } from './types.js';
 import type { ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
+import type { ReleasedConsoleLog } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -106,6 +107,20 @@ export class HaasClient {
   }
   /** The serial console's byte stream; it runs until destroyed by the caller or closed by the daemon. */
   showConsole(node: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/node/${node}/console`); }
+  /**
+   * The node's console log (haas's extension), one time-stamped line per console line: lines since `since`
+   * (ISO time), then new ones as they come with `follow`; `log` reads a released log instead (admins).
+   */
+  nodeConsoleLog(node: string, opts: { since?: string; follow?: boolean; log?: string } = {}): Promise<IncomingMessage> {
+    const q = new URLSearchParams();
+    if (opts.since !== undefined) q.set('since', opts.since);
+    if (opts.follow) q.set('follow', '1');
+    if (opts.log !== undefined) q.set('log', opts.log);
+    const query = q.toString();
+    return this.transport.stream('GET', p`/node/${node}/console-log` + (query ? `?${query}` : ''));
+  }
+  /** The node's released console logs, of the projects that held it before (haas's extension; admins). */
+  nodeReleasedConsoleLogs(node: string): Promise<ReleasedConsoleLog[]> { return this.call('GET', p`/node/${node}/console-logs`); }
   nodeConnectNetwork(node: string, nic: string, network: string, channel?: string): Promise<StatusId> {
     return this.call('POST', p`/node/${node}/nic/${nic}/connect_network`, channel === undefined ? { network } : { network, channel });
   }

@@ -236,3 +236,11 @@ export interface LeaseInfo {
 
 /** A change of a lease's end: `{for: "4h"}`, `{until: "<ISO time>"}` or `{until: null}` (no end). */
 export type LeaseChange = { for: string } | { until: string | null };
+
+/** A previous project's console log of a node (GET /node/<n>/console-logs, haas's extension; admins). */
+export interface ReleasedConsoleLog {
+  name: string;
+  project: string | null;
+  released: string;
+  bytes: number;
+}

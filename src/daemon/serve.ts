@@ -30,6 +30,11 @@ import { DriftMonitor } from '../jobs/drift.js';
 import { LeaseReleaser } from '../jobs/leases.js';
 import { AuditRetention } from '../jobs/audit-retention.js';
 import { failedLoginsOf, pruneAuditBatch } from '../core/audit.js';
+import { dirname, join } from 'node:path';
+import { nodeAndProject } from '../db/store/nodes.js';
+import { ConsoleLogBook } from './console-log.js';
+import { ConsoleKeeper } from './console-keeper.js';
+import { endLeftoverChildren, fileChildRecorder } from './console-children.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -58,7 +63,10 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
   const lock = claimDatabase(config.db);
   try {
     const host = await preflight(config);
-    const { switchDrivers, obmDrivers } = enabledDrivers(config);
+    // Console processes a daemon killed with -9 left running are ended before any console opens.
+    const children = join(dirname(config.db), 'console-children.json');
+    endLeftoverChildren(children, log);
+    const { switchDrivers, obmDrivers } = enabledDrivers(config, fileChildRecorder(children));
     if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
     // Group commit: the app awaits inv.durable() before it answers.
     const inv = openInventory(config.db, { groupCommit: true });
@@ -84,6 +92,17 @@ interface Prepared {
 async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers }: Prepared): Promise<void> {
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
   const consoles = createConsoleHub();
+  const consoleLogs = new ConsoleLogBook(config.console, (node) => {
+    const n = nodeAndProject(inv, node);
+    return n && { id: n.project_id, name: n.project };
+  });
+  let logWriteFailed = false;
+  consoles.onOutput((node, chunk) => {
+    try { consoleLogs.append(node, chunk); logWriteFailed = false; } catch (e) {
+      if (!logWriteFailed) log.error(`console log of ${node}: ${e instanceof Error ? e.message : String(e)}`);
+      logWriteFailed = true;
+    }
+  });
   // A result that cannot be recorded (the database unwritable) leaves its action PENDING, to be
   // applied again; while shutting down, such actions are left to the next start instead of
   // being retried until switch_batch.
@@ -101,7 +120,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   }, (sw, hostKey) => connectStoredSwitch(switchDrivers, sw, hostKey), log, config.timeouts.switchBatchMs);
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited({ inv, log }, uuid, kind));
   const { core, onNodeChangedProject, onLeasesChanged } = createCore({
-    inv, config, log, switchDrivers, obmDrivers, consoles, headnodes,
+    inv, config, log, switchDrivers, obmDrivers, consoles, consoleLogs, headnodes,
     obmd: obmdClient({ timeoutMs: config.timeouts.obmdMs }),
     maintenancePool: config.maintenance && maintenancePoolClient({ url: config.maintenance.url, timeoutMs: config.timeouts.maintenancePoolMs }),
     leaseWebhook: config.leases.webhook === null ? null : leaseWebhookClient({ url: config.leases.webhook, timeoutMs: config.timeouts.webhookMs }),
@@ -110,6 +129,9 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   });
   const drift = new DriftMonitor(core, config.drift);
   onNodeChangedProject((nodeId) => drift.checkNode(nodeId));
+  const keeper = new ConsoleKeeper({ inv, hub: consoles, book: consoleLogs, obmDrivers, log });
+  // The log of the project a node leaves is released before the next byte of the next one is written.
+  onNodeChangedProject(() => keeper.reconcile());
   const leases = new LeaseReleaser(core);
   onLeasesChanged(() => leases.kick());
   actionFinished = () => leases.actionFinished();
@@ -128,6 +150,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       drift.start();
       leases.start();
       retention.start();
+      keeper.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
       const restoreChecked = verifyAfterRestore(core, config.db, stop.stopping)
@@ -136,11 +159,13 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       const driftStopped = drift.stop();
       const leasesStopped = leases.stop();
       log.info(`${signal}: shutting down`);
+      keeper.stop();
       await shutdown(listeners.servers, worker, consoles, log, config.timeouts.switchBatchMs);
       await driftStopped;
       await leasesStopped;
       await retention.stop();
       await restoreChecked;
+      consoleLogs.closeAll();
       failedLoginsOf(inv, log).flush();
     } finally {
       listeners.removeSocket();

@@ -20,6 +20,7 @@ import { extensionRoutes } from './routes/extensions.js';
 import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
+import { consoleLogRoutes } from './routes/console-log.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
@@ -53,6 +54,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   healthRoutes(router);
   projectRoutes(router);
   nodeRoutes(router);
+  consoleLogRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
   hostKeyRoutes(router);
