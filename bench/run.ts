@@ -3,7 +3,8 @@
 // Starts haas daemons on a temp dir, builds an inventory through the API, and measures
 // GET throughput (null and database auth) against two reference servers on bare node:http,
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
-// OVS over SSH, headnodes, write throughput (bench/writes.ts) and 1,000 leases ending at once (bench/leases.ts).
+// OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts)
+// and the CPU of logging 20 busy consoles (bench/console-log.ts).
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -575,6 +576,7 @@ async function main(): Promise<void> {
       ['writes', async () => (await import('./writes.js')).benchWrites([{ name: haasKind, ...haasCmd(true) }])],
       ['truth', async () => (await import('./truth.js')).benchTruth()],
       ['leases', async () => { const c = haasCmd(true); return (await import('./leases.js')).benchLeases(c.cmd, c.args); }],
+      ['consoleLogs', async () => (await import('./console-log.js')).benchConsoleLogs()],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -632,6 +634,11 @@ async function main(): Promise<void> {
     const drift = truth.driftPerRound.reduce((a, b) => a + b, 0);
     figures.push({ name: `sshd killed mid-burst, ${truth.rounds} rounds x ${truth.portsPerRound} ports: ports drifting afterwards (${truth.done} DONE, ${truth.error} ERROR, ${truth.readBack} read back)`,
       value: drift, unit: 'ports', target: '0', pass: drift === 0 });
+  }
+  const clog = extras.consoleLogs as import('./console-log.js').ConsoleLogBench | { skipped: string } | undefined;
+  if (clog && 'loggingCpuPercent' in clog) {
+    figures.push({ name: `daemon CPU logging ${clog.consoles} busy SOL consoles (${clog.linesPerSecondEach} lines/s each, ${Math.round(clog.loggedBytesPerSecond / 1024)} KiB/s logged; idle ${clog.idleCpuPercent} %)`,
+      value: clog.loggingCpuPercent, unit: '% of a core', target: 'info', pass: null });
   }
   const leases = extras.leases as import('./leases.js').LeaseBench | undefined;
   if (leases?.allQueuedMs !== undefined) {

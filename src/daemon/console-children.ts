@@ -3,7 +3,7 @@
 // pid and start time (/proc/<pid>/stat field 22) the moment they start. A
 // daemon killed with -9 leaves them running; the next start ends exactly those
 // still running with the same start time (never by name: a reused pid is left
-// alone), and the processes of their groups started no earlier.
+// alone), and their descendants (`script` runs ipmitool in a session of its own).
 import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ChildRecorder } from '../drivers/obm/ipmi-sol.js';
 import type { Logger } from '../log.js';
@@ -19,16 +19,36 @@ function statFields(pid: number): string[] | null {
   return text.slice(text.lastIndexOf(')') + 2).trim().split(' ');
 }
 
-/** The process's start time (field 22 of /proc/<pid>/stat), or null if it does not run. */
+/** The process's start time (field 22 of /proc/<pid>/stat), or null if it does not run (a zombie has ended). */
 export function processStart(pid: number): number | null {
   const f = statFields(pid);
-  return f && f[19] !== undefined ? Number(f[19]) : null;
+  if (!f || f[19] === undefined || f[0] === 'Z' || f[0] === 'X') return null;
+  return Number(f[19]);
 }
 
-/** The process's group (field 5), or null if it does not run. */
-function processGroup(pid: number): number | null {
-  const f = statFields(pid);
-  return f && f[2] !== undefined ? Number(f[2]) : null;
+/** Every running process's parent (field 4), by pid. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const f = statFields(Number(entry));
+    if (f && f[1] !== undefined) out.set(Number(entry), Number(f[1]));
+  }
+  return out;
+}
+
+/** The descendants of `pid` (children, their children, ...). */
+export function descendants(pid: number): number[] {
+  const tree = parents();
+  const found: number[] = [];
+  let frontier = [pid];
+  while (frontier.length > 0) {
+    const next: number[] = [];
+    for (const [child, parent] of tree) if (frontier.includes(parent)) next.push(child);
+    found.push(...next);
+    frontier = next;
+  }
+  return found;
 }
 
 function readRecords(file: string): ChildRecord[] {
@@ -45,22 +65,15 @@ function writeRecords(file: string, records: Iterable<ChildRecord>): void {
 }
 
 /**
- * End what a previous run recorded in `file` and left running: each recorded leader whose start
- * time still matches, and the members of its group that started no earlier. Returns the pids ended.
+ * End what a previous run recorded in `file` and left running: each recorded process whose start
+ * time still matches, with its descendants. Returns the pids ended.
  */
 export function endLeftoverChildren(file: string, log: Logger): number[] {
   const ended: number[] = [];
   for (const r of readRecords(file)) {
-    const leaderAlive = processStart(r.pid) === r.start;
-    const members: number[] = [];
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const pid = Number(entry);
-      if (pid === r.pid || processGroup(pid) !== r.pid) continue;
-      const start = processStart(pid);
-      if (start !== null && start >= r.start) members.push(pid);
-    }
-    for (const pid of [...(leaderAlive ? [r.pid] : []), ...members]) {
+    if (processStart(r.pid) !== r.start) continue; // gone, or the pid now names another process
+    // Found before the first kill: once `script` dies its children are re-parented.
+    for (const pid of [r.pid, ...descendants(r.pid)]) {
       try { process.kill(pid, 'SIGKILL'); ended.push(pid); } catch { /* gone meanwhile */ }
     }
   }

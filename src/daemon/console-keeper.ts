@@ -107,7 +107,8 @@ export class ConsoleKeeper {
     const retry = (failed: boolean) => {
       if (k.stopped) return;
       k.failures = failed || Date.now() - openedAt < HEALTHY_MS ? k.failures + 1 : 0;
-      k.timer = setTimeout(() => this.open(k, n), retryDelay(k.failures));
+      // Re-read the inventory first: the session may have ended because the OBM was disabled.
+      k.timer = setTimeout(() => { k.timer = null; this.reconcile(); if (!k.stopped) this.open(k, n); }, retryDelay(k.failures));
     };
     let session;
     try { session = driver.open(n.label, storedFields(n.obm_config)); } catch (e) {
