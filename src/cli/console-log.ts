@@ -57,5 +57,26 @@ class NodeConsoleLogs extends DataCommand {
   }
 }
 
+class HeadnodeConsoleLog extends ClientCommand {
+  static override paths = [['headnode', 'console-log']];
+  static override usage = Command.Usage({
+    category: 'Headnodes',
+    description: 'Print a headnode\'s serial log (its last ~2 MiB of console output, the previous boot\'s included)',
+    details: `
+      QEMU writes the headnode's serial output to a bounded log whether or not anyone watches; this prints it
+      whole (its lines carry no times). --follow then keeps printing new output until you leave (Ctrl-C) or the
+      headnode stops. Members of the headnode's project and admins read it.
+    `,
+    examples: [['The log of hn1', '$0 headnode console-log hn1'], ['Then live', '$0 headnode console-log hn1 --follow']],
+  });
+  headnode = Option.String({ name: 'HEADNODE' });
+  follow = Option.Boolean('--follow,-f', false, { description: 'keep printing new output until Ctrl-C or the headnode stops' });
+  async execute() {
+    const res = await this.api.headnodeConsoleLog(this.headnode, this.follow);
+    if (this.follow) { await runTerminal(this.context, `console log of headnode ${this.headnode}`, res, null); return; }
+    for await (const chunk of res) this.context.stdout.write(chunk as Buffer);
+  }
+}
+
 /** The console-log commands. */
-export const consoleLogCommands = [NodeConsoleLog, NodeConsoleLogs];
+export const consoleLogCommands = [NodeConsoleLog, NodeConsoleLogs, HeadnodeConsoleLog];

@@ -271,6 +271,10 @@ export class HaasClient {
   showHeadnode(headnode: string): Promise<HeadnodeInfo> { return this.call('GET', p`/headnode/${headnode}`); }
   listHeadnodeImages(): Promise<string[]> { return this.call('GET', '/headnode_images/'); }
   /** haas's extension: the headnode's serial console (recent output, then live while it runs) as a byte stream. */
+  /** The headnode's whole serial log, then with `follow` live output while it runs (haas's extension). */
+  headnodeConsoleLog(headnode: string, follow = false): Promise<IncomingMessage> {
+    return this.transport.stream('GET', p`/headnode/${headnode}/console-log` + (follow ? '?follow=1' : ''));
+  }
   headnodeConsole(headnode: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/headnode/${headnode}/console`); }
   /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path). */
   headnodeSerialSession(headnode: string): Promise<Duplex> { return this.transport.upgrade(p`/headnode/${headnode}/console`); }

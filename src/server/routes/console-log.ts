@@ -1,7 +1,9 @@
 // haas's console-log routes (issue 14, README "Console logs"): a node's console
-// output kept while nobody watches, for its project's members and admins.
+// output kept while nobody watches, for its project's members and admins; and a
+// headnode's serial.log (src/headnode/console.ts).
 import { BadArgumentError } from '../../errors.js';
 import * as consoleLogs from '../../core/console-logs.js';
+import { headnodeConsoleLog } from '../../core/headnodes.js';
 import { NO_BODY } from '../body.js';
 import { json, type Router } from '../router.js';
 
@@ -19,4 +21,7 @@ export function consoleLogRoutes(r: Router): void {
     }),
   }), ['since', 'follow', 'log']);
   r.on('GET', '/node/:node/console-logs', NO_BODY, ({ core, p, params }) => json(consoleLogs.listReleasedConsoleLogs(core, p, params.node!)));
+  // QEMU writes serial.log itself, without times: a headnode's log is read whole.
+  r.on('GET', '/headnode/:headnode/console-log', NO_BODY,
+    ({ core, p, params, query }) => ({ stream: headnodeConsoleLog(core, p, params.headnode!, flag('follow', query.follow)) }), ['follow']);
 }
