@@ -4,7 +4,7 @@
 // daemon killed with -9 leaves them running; the next start ends exactly those
 // still running with the same start time (never by name: a reused pid is left
 // alone), and their descendants (`script` runs ipmitool in a session of its own).
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { ChildRecorder } from '../drivers/obm/ipmi-sol.js';
 import type { Logger } from '../log.js';
 
@@ -78,7 +78,7 @@ export function endLeftoverChildren(file: string, log: Logger): number[] {
     }
   }
   if (ended.length > 0) log.warn(`ended ${ended.length} console process(es) a previous run left behind: ${ended.join(', ')}`);
-  writeRecords(file, []);
+  if (existsSync(file)) writeRecords(file, []);
   return ended;
 }
 

@@ -87,9 +87,7 @@ export class ConsoleLogBook implements ConsoleLogs {
   private readonly open = new Map<string, OpenLog>();
 
   constructor(private readonly cfg: ConsoleConfig, private readonly ownerOf: (node: string) => LogOwner | undefined,
-    private readonly now: () => number = Date.now) {
-    mkdirSync(cfg.logDir, { recursive: true, mode: 0o700 });
-  }
+    private readonly now: () => number = Date.now) {}
 
   private dir(node: string): string { return join(this.cfg.logDir, encodeURIComponent(node)); }
   private currentPath(node: string): string { return join(this.dir(node), 'current.log'); }
@@ -102,6 +100,8 @@ export class ConsoleLogBook implements ConsoleLogs {
   }
 
   private writeOwner(node: string, owner: LogOwner): void {
+    // The log directory is made with the first log, not at start: a daemon without consoles writes nothing.
+    mkdirSync(this.cfg.logDir, { recursive: true, mode: 0o700 });
     mkdirSync(this.dir(node), { recursive: true, mode: 0o700 });
     const path = join(this.dir(node), 'owner.json');
     writeFileSync(`${path}.tmp`, JSON.stringify(owner), { mode: 0o600 });
@@ -190,6 +190,7 @@ export class ConsoleLogBook implements ConsoleLogs {
 
   /** The nodes that have a log directory. */
   nodes(): string[] {
+    if (!existsSync(this.cfg.logDir)) return [];
     return readdirSync(this.cfg.logDir).map((d) => decodeURIComponent(d));
   }
 
