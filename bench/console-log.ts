@@ -26,7 +26,7 @@ export interface ConsoleLogBench {
   windowSeconds: number;
 }
 
-const CONSOLES = 20;
+const CONSOLES = Number(process.env.BENCH_CONSOLES ?? 20);
 const INTERVAL_MS = 10;
 const WINDOW_MS = 10_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,13 +59,15 @@ export async function benchConsoleLogs(): Promise<ConsoleLogBench | { skipped: s
   if (!ipmiLabAvailable()) return { skipped: 'ipmi_sim, ipmitool or script not installed' };
   const password = randomBytes(8).toString('hex');
   const sims: IpmiSim[] = [];
-  // A bound no window fills, so that the bytes written are the files' growth.
-  const d = await startDaemon({ config: '[drift]\ninterval = 0\n[drivers]\nobm_timeout = 10\n[console]\nlog_size = 256M\n' });
+  let d: Awaited<ReturnType<typeof startDaemon>> | null = null;
   try {
     for (let i = 0; i < CONSOLES; i++) sims.push(await startIpmiSim({ password, prefix: 'haas-bench-clog', intervalMs: INTERVAL_MS }));
+    // A bound no window fills, so that the bytes written are the files' growth.
+    d = await startDaemon({ config: '[drift]\ninterval = 0\n[drivers]\nobm_timeout = 10\n[console]\nlog_size = 256M\n' });
+    const daemon = d;
     const nodes = sims.map((_, i) => `clog${i}`);
     const call = async (method: string, path: string, body?: unknown) => {
-      const r = await d.request(method, `/v0${path}`, body === undefined ? {} : { body });
+      const r = await daemon.request(method, `/v0${path}`, body === undefined ? {} : { body });
       if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
     };
     await call('PUT', '/project/bench');
@@ -73,19 +75,19 @@ export async function benchConsoleLogs(): Promise<ConsoleLogBench | { skipped: s
       await call('PUT', `/node/${node}`, { obm: sims[i]!.obm(password) });
       await call('POST', '/project/bench/connect_node', { node });
     }
-    const pid = d.child.pid!;
+    const pid = daemon.child.pid!;
     await sleep(2000);
     const idle = await cpuPercent(pid, WINDOW_MS);
     for (const node of nodes) await call('PUT', `/node/${node}/obm`, { enabled: true });
     const deadline = Date.now() + 60_000;
-    while (nodes.some((n) => logBytes(d.dir, [n]) === 0)) {
+    while (nodes.some((n) => logBytes(daemon.dir, [n]) === 0)) {
       if (Date.now() > deadline) throw new Error('not every console was logged within 60 s');
       await sleep(200);
     }
     await sleep(2000);
-    const before = logBytes(d.dir, nodes);
+    const before = logBytes(daemon.dir, nodes);
     const logging = await cpuPercent(pid, WINDOW_MS);
-    const bytes = logBytes(d.dir, nodes) - before;
+    const bytes = logBytes(daemon.dir, nodes) - before;
     const perSecond = bytes / (WINDOW_MS / 1000);
     for (const node of nodes) await call('PUT', `/node/${node}/obm`, { enabled: false });
     return {
@@ -97,8 +99,10 @@ export async function benchConsoleLogs(): Promise<ConsoleLogBench | { skipped: s
       cpuMicrosPerKiB: Math.round(((logging - idle) / 100) * 1e6 / (perSecond / 1024)),
       windowSeconds: WINDOW_MS / 1000,
     };
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; daemon said: ${d?.stderr.slice(-2000) ?? '(not started)'}`);
   } finally {
-    await d.cleanup();
+    await d?.cleanup();
     for (const s of sims) await s.stop();
   }
 }
