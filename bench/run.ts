@@ -6,7 +6,8 @@
 // OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts), the
 // import of a 1,000-node inventory document (bench/import.ts), shell completion of a node name among 1,000
 // (bench/completion.ts), the bulk node listing at 10,000 nodes (bench/listing.ts), `switch learn` of 48 ports over
-// SSH, OVS and SNMP (bench/learn.ts), and the ones listed under "extras" below.
+// SSH, OVS and SNMP (bench/learn.ts), the CPU of logging 20 busy consoles (bench/console-log.ts), and the ones
+// listed under "extras" below.
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -583,6 +584,7 @@ async function main(): Promise<void> {
       ['listing', async () => { const c = haasCmd(true); return (await import('./listing.js')).benchListing(c.cmd, c.args); }],
       ['learn', async () => (await import('./learn.js')).benchLearn()],
       ['metrics', async () => { const c = haasCmd(true); return (await import('./metrics.js')).benchMetrics(haasKind, c.cmd, c.args); }],
+      ['consoleLogs', async () => (await import('./console-log.js')).benchConsoleLogs()],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -646,6 +648,11 @@ async function main(): Promise<void> {
     figures.push({ name: `GET /v0/node_details, every page (${listing.pages}) of ${listing.nodes} nodes with nic, port, network and lease`,
       value: listing.allPagesMs, unit: 'ms', target: 'info', pass: null });
     figures.push({ name: `haas node list --long -o csv, ${listing.nodes} nodes (wall time)`, value: listing.cliMs, unit: 'ms', target: 'info', pass: null });
+  }
+  const clog = extras.consoleLogs as import('./console-log.js').ConsoleLogBench | { skipped: string } | undefined;
+  if (clog && 'loggingCpuPercent' in clog) {
+    figures.push({ name: `daemon CPU logging ${clog.consoles} busy SOL consoles (${clog.linesPerSecondEach} lines/s each, ${Math.round(clog.loggedBytesPerSecond / 1024)} KiB/s logged; idle ${clog.idleCpuPercent} %)`,
+      value: clog.loggingCpuPercent, unit: '% of a core', target: 'info', pass: null });
   }
   const leases = extras.leases as import('./leases.js').LeaseBench | undefined;
   if (leases?.allQueuedMs !== undefined) {

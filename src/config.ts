@@ -1,6 +1,6 @@
 // Daemon configuration: resolved once at start-up (flags > env > file >
 // defaults) into one typed object that is passed down.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isIP } from 'node:net';
 import { parseDuration } from './durations.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
@@ -48,6 +48,8 @@ export interface Config {
   leases: LeasesConfig;
   /** The `[audit]` section: how long the audit trail keeps its entries. */
   audit: AuditConfig;
+  /** The `[console]` section: the console logs kept while nobody watches. */
+  console: ConsoleConfig;
   /** Where the file's settings were written, for messages about them. */
   origin: ConfigOrigin;
 }
@@ -147,6 +149,24 @@ export interface MetricsConfig {
 export interface AuditConfig {
   /** Entries older than this (ms) are pruned in the background; 0 = kept forever. */
   retentionMs: number;
+}
+
+/** The `[console]` section. */
+export interface ConsoleConfig {
+  /** One directory per node's console log (default: console-logs beside the database). */
+  logDir: string;
+  /** Bound of one node's log in bytes (its current file and the one rotated before it together). */
+  logSizeBytes: number;
+  /** Released logs (of a project that no longer holds the node) older than this (ms) are removed; 0 = kept forever. */
+  logRetentionMs: number;
+}
+
+/** Bytes such as "1M", "512k", "4096" (k, M, G: powers of 1024); null when the text is not one. */
+export function parseSize(text: string): number | null {
+  const m = /^([1-9][0-9]{0,9})([kKmMgG]?)$/.exec(text.trim());
+  if (!m) return null;
+  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * unit;
 }
 
 /** The audit trail's retention unless `[audit] retention` says otherwise: one year. */
@@ -254,6 +274,7 @@ const KNOWN: Record<string, string[]> = {
   drift: ['interval', 'repair'],
   leases: ['default', 'maximum', 'warn_before', 'webhook'],
   audit: ['retention'],
+  console: ['log_dir', 'log_size', 'log_retention'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
   quotas: ['nodes', 'networks', 'headnodes'],
 };
@@ -327,9 +348,10 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
   if (tokenFile !== null && !tokenFile.startsWith('/')) {
     throw new ConfigError(`${whereIs(origin, 'metrics', 'token_file')}: [metrics] token_file: expected an absolute path, got "${tokenFile}"`);
   }
+  const db = setting('server', 'db', ['--db', flags.db], 'HAAS_DB')?.value || join(stateDir, 'haas.db');
   return {
     stateDir,
-    db: setting('server', 'db', ['--db', flags.db], 'HAAS_DB')?.value || join(stateDir, 'haas.db'),
+    db,
     socket: setting('server', 'socket', ['--socket', flags.socket], 'HAAS_SOCKET')?.value || join(stateDir, 'haas.sock'),
     socketGroup: group?.value || null,
     listen,
@@ -353,6 +375,7 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       repair: inFile('drift', 'repair', (v) => onOff(v, '[drift] repair', false)),
     },
     audit: { retentionMs: inFile('audit', 'retention', (v) => parseRetention(v ?? DEFAULT_AUDIT_RETENTION)) },
+    console: consoleConfig(ini.console ?? {}, db, (k) => whereIs(origin, 'console', k)),
     headnode: headnodeConfig(ini.headnode ?? {}, stateDir, (k) => whereIs(origin, 'headnode', k)),
     quotas: quotasConfig(ini, origin),
     limits: limitsConfig((key, dflt, min) => inFile('limits', key, (v) => {
@@ -388,6 +411,22 @@ function leasesConfig(l: Record<string, string>, where: (key: string) => string)
     throw new ConfigError(`${where(warnBeforeMs === null ? 'webhook' : 'warn_before')}: [leases] warn_before and webhook go together (the warning is POSTed to the webhook)`);
   }
   return { defaultMs: defaultMs ?? maximumMs, maximumMs, warnBeforeMs, webhook };
+}
+
+/**
+ * The `[console]` section. The logs live beside the database by default (the state dir unless
+ * `db` moves it), so that two daemons on two databases never share a node's log.
+ */
+function consoleConfig(c: Record<string, string>, db: string, where: (key: string) => string): ConsoleConfig {
+  const problem = (key: string, text: string) => new ConfigError(`${where(key)}: [console] ${key}: ${text}`);
+  const size = c.log_size === undefined ? 1024 * 1024 : parseSize(c.log_size);
+  if (size === null) throw problem('log_size', `expected a size such as 1M, 512k or 65536, got "${c.log_size}"`);
+  if (size < 4096) throw problem('log_size', `at least 4k, got "${c.log_size}"`);
+  let retentionMs: number;
+  try { retentionMs = parseRetention(c.log_retention ?? '30d'); } catch (e) {
+    throw problem('log_retention', e instanceof Error ? e.message : String(e));
+  }
+  return { logDir: c.log_dir || join(dirname(db), 'console-logs'), logSizeBytes: size, logRetentionMs: retentionMs };
 }
 
 function limitsConfig(int: (key: string, dflt: number, min: number) => number): LimitsConfig {

@@ -159,6 +159,9 @@ const ROWS: Row[] = [
   { call: 'node_power_status', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(await w.project(), { obm: true })).node}/power_status` }) },
   { call: 'node_set_bootdev', expect: PROJECT(), make: async (w) => ({ method: 'PUT', path: `/node/${(await w.nodeIn(await w.project(), { obm: true })).node}/boot_device`, body: { bootdev: 'pxe' } }) },
   { call: 'show_console', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(await w.project(), { obm: true })).node}/console`, stream: true }) },
+  { call: 'node_console_log', expect: PROJECT(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(await w.project(), { obm: true })).node}/console-log`, stream: true }) },
+  { call: 'node_console_log', note: 'free node: admin only', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(null)).node}/console-log`, stream: true }) },
+  { call: 'node_console_logs', expect: ADMIN(), make: async (w) => ({ method: 'GET', path: `/node/${(await w.nodeIn(await w.project())).node}/console-logs` }) },
   {
     call: 'node_connect_network', expect: PROJECT(202), make: async (w) => {
       const p = await w.project();

@@ -3,6 +3,7 @@ import type { CommandClass } from 'clipanion';
 import { actionCommands } from './action.js';
 import { auditCommands } from './audit.js';
 import { completionCommands } from './completion.js';
+import { consoleLogCommands } from './console-log.js';
 import { miscCommands } from './extensions/misc.js';
 import { headnodeCommands } from './headnode.js';
 import { inventoryCommands } from './inventory.js';
@@ -20,7 +21,7 @@ import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...switchLearnCommands, ...portCommands,
+  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...consoleLogCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...switchLearnCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
   ...inventoryCommands,
   ...completionCommands,

@@ -11,6 +11,7 @@ import type { ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo, SwitchLearnOptions, SwitchLearnReport } from './types.js';
 import type { InventoryDocument, InventoryImportReport, InventoryImportRequest } from './types.js';
 import type { NodeDetail, NodeDetailsPage, NodeDetailsQuery, SwitchDetails } from './types.js';
+import type { ReleasedConsoleLog } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -132,6 +133,20 @@ export class HaasClient {
   }
   /** The serial console's byte stream; it runs until destroyed by the caller or closed by the daemon. */
   showConsole(node: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/node/${node}/console`); }
+  /**
+   * The node's console log (haas's extension), one time-stamped line per console line: lines since `since`
+   * (ISO time), then new ones as they come with `follow`; `log` reads a released log instead (admins).
+   */
+  nodeConsoleLog(node: string, opts: { since?: string; follow?: boolean; log?: string } = {}): Promise<IncomingMessage> {
+    const q = new URLSearchParams();
+    if (opts.since !== undefined) q.set('since', opts.since);
+    if (opts.follow) q.set('follow', '1');
+    if (opts.log !== undefined) q.set('log', opts.log);
+    const query = q.toString();
+    return this.transport.stream('GET', p`/node/${node}/console-log` + (query ? `?${query}` : ''));
+  }
+  /** The node's released console logs, of the projects that held it before (haas's extension; admins). */
+  nodeReleasedConsoleLogs(node: string): Promise<ReleasedConsoleLog[]> { return this.call('GET', p`/node/${node}/console-logs`); }
   nodeConnectNetwork(node: string, nic: string, network: string, channel?: string): Promise<StatusId> {
     return this.call('POST', p`/node/${node}/nic/${nic}/connect_network`, channel === undefined ? { network } : { network, channel });
   }
@@ -290,6 +305,10 @@ export class HaasClient {
   showHeadnode(headnode: string): Promise<HeadnodeInfo> { return this.call('GET', p`/headnode/${headnode}`); }
   listHeadnodeImages(): Promise<string[]> { return this.call('GET', '/headnode_images/'); }
   /** haas's extension: the headnode's serial console (recent output, then live while it runs) as a byte stream. */
+  /** The headnode's whole serial log, then with `follow` live output while it runs (haas's extension). */
+  headnodeConsoleLog(headnode: string, follow = false): Promise<IncomingMessage> {
+    return this.transport.stream('GET', p`/headnode/${headnode}/console-log` + (follow ? '?follow=1' : ''));
+  }
   headnodeConsole(headnode: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/headnode/${headnode}/console`); }
   /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path). */
   headnodeSerialSession(headnode: string): Promise<Duplex> { return this.transport.upgrade(p`/headnode/${headnode}/console`); }

@@ -305,3 +305,10 @@ export interface NodeDetailsQuery { project?: string; free?: boolean; limit?: nu
 
 /** GET /switch/<s>/details: show_switch with the driver type and host (null: the haas host itself). */
 export interface SwitchDetails extends SwitchInfo { type: string; host: string | null }
+/** A previous project's console log of a node (GET /node/<n>/console-logs, haas's extension; admins). */
+export interface ReleasedConsoleLog {
+  name: string;
+  project: string | null;
+  released: string;
+  bytes: number;
+}

@@ -15,4 +15,13 @@ export interface ConsoleHub {
   view(node: string, open: () => Readable): Promise<Readable>;
   /** End the node's viewer and session and forget its recent output (node leaves its project, OBM disabled). */
   end(node: string): void;
+  // --- console logging (issue 14): sessions kept open with no viewer, and every byte of every session.
+  /**
+   * Keep the node's session open (opening it with `open` unless one runs) while nobody watches;
+   * viewers share it. Settles when that session is over: resolves when it ended or was ended,
+   * rejects with its error if it failed.
+   */
+  keep(node: string, open: () => Readable): Promise<void>;
+  /** Call `sink` with every chunk of output of every node's session, in order. */
+  onOutput(sink: (node: string, chunk: Buffer) => void): void;
 }

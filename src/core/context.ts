@@ -9,6 +9,7 @@ import type { SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
 import type { DriftLedger } from './drift.js';
 import type { ConsoleHub } from './consoles.js';
+import type { ConsoleLogs } from './console-logs.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
@@ -45,6 +46,8 @@ export interface Core {
   drift: DriftLedger;
   /** The per-node console hub (one viewer per node). */
   consoles: ConsoleHub;
+  /** The nodes' console logs, kept while nobody watches. */
+  consoleLogs: ConsoleLogs;
   /** The headnodes' VMs. */
   headnodes: HeadnodeManager;
   /** The client of the nodes' obmd (src/outside/obmd.ts). */

@@ -11,6 +11,7 @@ import type { SwitchDriver, SwitchSession } from '../drivers/switch/types.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
 import type { Core, SessionSwitch } from './context.js';
 import type { ConsoleHub } from './consoles.js';
+import type { ConsoleLogs } from './console-logs.js';
 import type { HeadnodeManager } from './headnode-vms.js';
 import type { Obmd } from './obmd.js';
 import type { MaintenancePool } from './projects.js';
@@ -40,6 +41,7 @@ export interface CoreDeps {
   switchDrivers: Record<string, SwitchDriver>;
   obmDrivers: Record<string, ObmDriver>;
   consoles: ConsoleHub;
+  consoleLogs: ConsoleLogs;
   headnodes: HeadnodeManager;
   obmd: Obmd;
   /** The client for `[maintenance] url`; must be given exactly when `config.maintenance` is set. */
@@ -72,7 +74,7 @@ export function createCore(deps: CoreDeps): CreatedCore {
   const core: Core = {
     inv: deps.inv, config, log: deps.log,
     switchDrivers: deps.switchDrivers, obmDrivers: deps.obmDrivers,
-    consoles: deps.consoles, headnodes: deps.headnodes,
+    consoles: deps.consoles, consoleLogs: deps.consoleLogs, headnodes: deps.headnodes,
     obmd: deps.obmd, maintenancePool: deps.maintenancePool, leaseWebhook: deps.leaseWebhook,
     drift: new DriftLedger({ interval: config.drift.intervalMs / 1000, repair: config.drift.repair }),
     // What a call only starts (the worker's batches, a drift check) is not part of the call's audit entry.

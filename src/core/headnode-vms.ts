@@ -32,6 +32,8 @@ export interface HeadnodeManager {
   running(uuid: string): boolean;
   /** Its serial console (recent output, then live while it runs); null if it never ran. */
   console(uuid: string): Readable | null;
+  /** Its whole serial log (serial.log.1 then serial.log), then with `follow` live bytes while it runs; null if it never ran. */
+  consoleLog(uuid: string, follow: boolean): Readable | null;
   /** A read-write connection to the running VM's serial port; a new one ends the previous. */
   attachSerial(uuid: string): Promise<Duplex>;
 }

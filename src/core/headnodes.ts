@@ -171,6 +171,15 @@ export function headnodeConsole(core: Core, p: Principal, label: string): Readab
   return stream;
 }
 
+/** The headnode's whole serial log, then with `follow` live output while it runs (project access). */
+export function headnodeConsoleLog(core: Core, p: Principal, label: string, follow: boolean): Readable {
+  const h = mustHeadnode(core, label);
+  requireProjectAccess(p, h.project_id);
+  const stream = core.headnodes.consoleLog(h.uuid, follow);
+  if (!stream) throw new IllegalStateError(`headnode "${label}" has never been started; it has no console output`);
+  return stream;
+}
+
 /** A read-write session on a running headnode's serial port (project access). */
 export async function headnodeSerialSession(core: Core, p: Principal, label: string): Promise<Duplex> {
   const h = mustHeadnode(core, label);

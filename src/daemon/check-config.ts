@@ -62,6 +62,10 @@ function effectiveSections(config: Config): Record<string, Record<string, string
       connections_per_source: String(config.limits.connectionsPerSource), streams_per_source: String(config.limits.streamsPerSource),
     },
     audit: { retention: config.audit.retentionMs === 0 ? 'off' : retentionText(config.audit.retentionMs) },
+    console: {
+      log_dir: config.console.logDir, log_size: String(config.console.logSizeBytes),
+      log_retention: config.console.logRetentionMs === 0 ? 'off' : retentionText(config.console.logRetentionMs),
+    },
     headnode: {
       image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
       backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,

@@ -4,6 +4,7 @@ import { builtInSwitchDrivers } from '../drivers/switch/registry.js';
 import { builtInObmDrivers } from '../drivers/obm/registry.js';
 import type { SwitchDriver } from '../drivers/switch/types.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
+import type { ChildRecorder } from '../drivers/obm/ipmi-sol.js';
 
 function pick<T>(all: Record<string, T>, names: string[] | null, key: string, config: Config): Record<string, T> {
   if (names === null) return all;
@@ -18,12 +19,15 @@ function pick<T>(all: Record<string, T>, names: string[] | null, key: string, co
   return out;
 }
 
-/** The enabled switch and OBM drivers; a name that is not built in is a ConfigError at its line. */
-export function enabledDrivers(config: Config): { switchDrivers: Record<string, SwitchDriver>; obmDrivers: Record<string, ObmDriver> } {
+/**
+ * The enabled switch and OBM drivers; a name that is not built in is a ConfigError at its line.
+ * `children` is told of the console processes the OBM drivers start.
+ */
+export function enabledDrivers(config: Config, children?: ChildRecorder): { switchDrivers: Record<string, SwitchDriver>; obmDrivers: Record<string, ObmDriver> } {
   const t = config.timeouts;
   return {
     switchDrivers: pick(builtInSwitchDrivers({ callTimeoutMs: t.switchCallMs, batchTimeoutMs: t.switchBatchMs }, { delayMs: config.mock.switchDelayMs }),
       config.switchDrivers, 'switches', config),
-    obmDrivers: pick(builtInObmDrivers({ timeoutMs: t.obmMs }), config.obmDrivers, 'obms', config),
+    obmDrivers: pick(builtInObmDrivers({ timeoutMs: t.obmMs, children }), config.obmDrivers, 'obms', config),
   };
 }

@@ -32,6 +32,11 @@ import { AuditRetention } from '../jobs/audit-retention.js';
 import { failedLoginsOf, pruneAuditBatch } from '../core/audit.js';
 import { DaemonMetrics } from '../server/metrics.js';
 import { measuredObmDrivers, measuredSwitchSession, readMetricsToken } from './metrics.js';
+import { dirname, join } from 'node:path';
+import { nodeAndProject } from '../db/store/nodes.js';
+import { ConsoleLogBook } from './console-log.js';
+import { ConsoleKeeper } from './console-keeper.js';
+import { endLeftoverChildren, fileChildRecorder } from './console-children.js';
 
 /** What the caller learns while the daemon runs. */
 export interface ServeHooks {
@@ -60,7 +65,10 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
   const lock = claimDatabase(config.db);
   try {
     const host = await preflight(config);
-    const { switchDrivers, obmDrivers } = enabledDrivers(config);
+    // Console processes a daemon killed with -9 left running are ended before any console opens.
+    const children = join(dirname(config.db), 'console-children.json');
+    endLeftoverChildren(children, log);
+    const { switchDrivers, obmDrivers } = enabledDrivers(config, fileChildRecorder(children));
     const metricsToken = config.metrics.enabled && config.metrics.tokenFile !== null ? readMetricsToken(config.metrics.tokenFile) : null;
     if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
     // Group commit: the app awaits inv.durable() before it answers.
@@ -90,6 +98,17 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   const metrics = config.metrics.enabled ? new DaemonMetrics() : null;
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
   const consoles = createConsoleHub();
+  const consoleLogs = new ConsoleLogBook(config.console, (node) => {
+    const n = nodeAndProject(inv, node);
+    return n && { id: n.project_id, name: n.project };
+  });
+  let logWriteFailed = false;
+  consoles.onOutput((node, chunk) => {
+    try { consoleLogs.append(node, chunk); logWriteFailed = false; } catch (e) {
+      if (!logWriteFailed) log.error(`console log of ${node}: ${e instanceof Error ? e.message : String(e)}`);
+      logWriteFailed = true;
+    }
+  });
   // A result that cannot be recorded (the database unwritable) leaves its action PENDING, to be
   // applied again; while shutting down, such actions are left to the next start instead of
   // being retried until switch_batch.
@@ -111,7 +130,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   }, log, config.timeouts.switchBatchMs);
   const headnodes = new QemuHeadnodeManager(config.headnode, log, (uuid, kind) => headnodeExited({ inv, log }, uuid, kind));
   const { core, onNodeChangedProject, onLeasesChanged } = createCore({
-    inv, config, log, switchDrivers, obmDrivers: metrics ? measuredObmDrivers(obmDrivers, metrics) : obmDrivers, consoles, headnodes,
+    inv, config, log, switchDrivers, obmDrivers: metrics ? measuredObmDrivers(obmDrivers, metrics) : obmDrivers, consoles, consoleLogs, headnodes,
     obmd: obmdClient({ timeoutMs: config.timeouts.obmdMs }),
     maintenancePool: config.maintenance && maintenancePoolClient({ url: config.maintenance.url, timeoutMs: config.timeouts.maintenancePoolMs }),
     leaseWebhook: config.leases.webhook === null ? null : leaseWebhookClient({ url: config.leases.webhook, timeoutMs: config.timeouts.webhookMs }),
@@ -120,6 +139,9 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
   });
   const drift = new DriftMonitor(core, config.drift);
   onNodeChangedProject((nodeId) => drift.checkNode(nodeId));
+  const keeper = new ConsoleKeeper({ inv, hub: consoles, book: consoleLogs, obmDrivers, log });
+  // The log of the project a node leaves is released before the next byte of the next one is written.
+  onNodeChangedProject(() => keeper.reconcile());
   const leases = new LeaseReleaser(core);
   onLeasesChanged(() => leases.kick());
   actionFinished = () => leases.actionFinished();
@@ -139,6 +161,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       drift.start();
       leases.start();
       retention.start();
+      keeper.start();
       log.info(`haas ready (db ${config.db}, auth ${config.auth}, switch drivers: ${Object.keys(switchDrivers).join(', ')})`);
       hooks.ready?.(listeners.endpoints);
       const restoreChecked = verifyAfterRestore(core, config.db, stop.stopping)
@@ -147,11 +170,13 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
       const driftStopped = drift.stop();
       const leasesStopped = leases.stop();
       log.info(`${signal}: shutting down`);
+      keeper.stop();
       await shutdown(listeners.servers, worker, consoles, log, config.timeouts.switchBatchMs);
       await driftStopped;
       await leasesStopped;
       await retention.stop();
       await restoreChecked;
+      consoleLogs.closeAll();
       failedLoginsOf(inv, log).flush();
     } finally {
       listeners.removeSocket();

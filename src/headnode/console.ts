@@ -35,17 +35,17 @@ export function recentOutput(log: string, bytes = RECENT_BYTES): Buffer {
 }
 
 /**
- * A stream of the console: the recent output, then new bytes as QEMU writes
- * them, until the viewer goes away or `running()` turns false.
+ * A stream of the console: the recent output (its last `recentBytes`), then new
+ * bytes as QEMU writes them, until the viewer goes away or `running()` turns false.
  */
-export function followConsole(log: string, running: () => boolean): Readable {
+export function followConsole(log: string, running: () => boolean, recentBytes = RECENT_BYTES): Readable {
   let offset = sizeOf(log);
   let timer: NodeJS.Timeout | null = null;
   const stream = new Readable({
     read() { /* pushed by the poller */ },
     destroy(err, cb) { if (timer) clearInterval(timer); timer = null; cb(err); },
   });
-  stream.push(recentOutput(log));
+  stream.push(recentOutput(log, recentBytes));
   timer = setInterval(() => {
     const size = sizeOf(log);
     if (size < offset) offset = 0; // cut back by boundLog

@@ -5,12 +5,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { connect, type Socket } from 'node:net';
 import type { HeadnodeConfig } from '../config.js';
 import type { HeadnodeManager, HeadnodeVm } from '../core/headnode-vms.js';
 import type { Logger } from '../log.js';
-import { boundLog, followConsole } from './console.js';
+import { boundLog, followConsole, recentOutput, SERIAL_LOG_MAX } from './console.js';
 import { HeadnodeError } from './errors.js';
 import { HOST_NETWORKS, type HostNetwork } from './hostnet.js';
 import { createOverlay, findImage, listImages } from './images.js';
@@ -181,6 +181,13 @@ export class QemuHeadnodeManager implements HeadnodeManager {
     const log = runFiles(this.dir(uuid)).serialLog;
     if (!existsSync(log) && !existsSync(`${log}.1`)) return null;
     return followConsole(log, () => this.vms.has(uuid));
+  }
+
+  consoleLog(uuid: string, follow: boolean): Readable | null {
+    const log = runFiles(this.dir(uuid)).serialLog;
+    if (!existsSync(log) && !existsSync(`${log}.1`)) return null;
+    const whole = 2 * SERIAL_LOG_MAX;
+    return follow ? followConsole(log, () => this.vms.has(uuid), whole) : Readable.from([recentOutput(log, whole)]);
   }
 
   /**

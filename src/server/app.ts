@@ -31,6 +31,7 @@ import { headnodeRoutes } from './routes/headnodes.js';
 import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { consoleLogRoutes } from './routes/console-log.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
@@ -43,6 +44,7 @@ export function declareRoutes(router: Router, withUsers: boolean): void {
   healthRoutes(router);
   projectRoutes(router);
   nodeRoutes(router);
+  consoleLogRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
   hostKeyRoutes(router);

@@ -105,8 +105,8 @@ async function startSerialPort(prefix: string, intervalMs: number): Promise<{ po
   };
 }
 
-/** Start one ipmi_sim with user "admin" and `password`; resolves when it answers ipmitool. */
-export async function startIpmiSim(opts: { password: string; prefix?: string }): Promise<IpmiSim> {
+/** Start one ipmi_sim with user "admin" and `password` (a console line every `intervalMs`, 100); resolves when it answers ipmitool. */
+export async function startIpmiSim(opts: { password: string; prefix?: string; intervalMs?: number }): Promise<IpmiSim> {
   const name = `${opts.prefix ?? 'haas-ipmi'}-${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const stateDir = join(dir, 'state');
@@ -114,7 +114,7 @@ export async function startIpmiSim(opts: { password: string; prefix?: string }):
   const script = join(dir, 'chassis-control.sh');
   writeFileSync(script, CHASSIS_SCRIPT, { mode: 0o755 });
   writeFileSync(join(dir, 'emu'), EMU);
-  const serial = await startSerialPort(name, 100);
+  const serial = await startSerialPort(name, opts.intervalMs ?? 100);
   const [lanPort, vmPort] = [await freePort(), await freePort()];
   // `serial 15 ... codec VM` is needed for power control to work (LAB.md).
   writeFileSync(join(dir, 'lan.conf'), [

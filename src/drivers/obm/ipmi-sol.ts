@@ -2,6 +2,8 @@
 // so it runs under util-linux `script` (a pty), with the password in the
 // environment only. A stale session (left by a killed ipmitool or another
 // client) is deactivated first, and ours is deactivated when the stream goes.
+// Every `script` started is told to a ChildRecorder, so that the next daemon
+// can end what a daemon killed with -9 left running (src/daemon/console-children.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { bmcKey, explainIpmitool, ipmitoolArgs, ipmitoolEnv, runIpmitool, withoutSecret, type BmcTarget, type BmcQueue } from './ipmi-tool.js';
@@ -10,6 +12,12 @@ import { shellQuote } from '../shell-quote.js';
 /** ipmitool's line once the SOL payload is active. */
 const OPERATIONAL = /\[SOL Session operational[^\]]*\]\r?\n?/;
 const KILL_GRACE_MS = 2000;
+
+/** Told of every detached process group a SOL console starts (its leader's pid) and of its end. */
+export interface ChildRecorder {
+  started(pid: number): void;
+  ended(pid: number): void;
+}
 
 /** Signal the process group of a detached child (script, its shell and ipmitool). */
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -23,7 +31,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
  * words if the session cannot be opened within timeoutMs, and ends when the
  * session ends. Destroy it to detach.
  */
-export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutMs: number): Readable {
+export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutMs: number, children?: ChildRecorder): Readable {
   let child: ChildProcess | null = null;
   let closed = false;
   const stream = new Readable({
@@ -53,6 +61,11 @@ export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutM
       detached: true,
     });
     child = c;
+    const pid = c.pid;
+    if (pid !== undefined) {
+      children?.started(pid);
+      c.once('close', () => children?.ended(pid));
+    }
     let operational = false;
     let early = '';
     const timer = setTimeout(() => {

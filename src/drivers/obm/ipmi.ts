@@ -4,12 +4,14 @@
 import { BOOT_DEVICES, type BootDevice, type ObmDriver, type ObmSession } from './types.js';
 import type { FieldValues } from '../fields.js';
 import { bmcKey, BmcQueue, runIpmitool, type BmcTarget } from './ipmi-tool.js';
-import { solConsole } from './ipmi-sol.js';
+import { solConsole, type ChildRecorder } from './ipmi-sol.js';
 
 /** Options of the ipmi driver. */
 export interface IpmiDriverOptions {
   /** Longest time one ipmitool call (or opening a SOL session) may take before it is killed. */
   timeoutMs: number;
+  /** Told of every console process started (the daemon records them to end them after a crash). */
+  children?: ChildRecorder;
 }
 
 const BOOTDEV_ARGS = {
@@ -82,7 +84,7 @@ export function ipmiObmDriver(opts: IpmiDriverOptions): ObmDriver {
         powerStatus: () => serialized(status),
         setBootdev: (dev) => serialized(async () => { await ipmitool(...BOOTDEV_ARGS[dev]); }),
         bootDevice: () => serialized(async () => parseBootDevice(await ipmitool('chassis', 'bootparam', 'get', '5'))),
-        console: () => solConsole(node, t, queue, opts.timeoutMs),
+        console: () => solConsole(node, t, queue, opts.timeoutMs, opts.children),
       };
     },
   };
