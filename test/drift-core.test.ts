@@ -42,6 +42,7 @@ class FakeSwitch implements SwitchSession {
       return null;
     });
   }
+  async listInterfaces() { return []; }
   async close() {}
 }
 

@@ -1,7 +1,21 @@
 // Cisco Nexus (NX-OS). "No native VLAN" parks the port on `dummy_vlan`, a
 // VLAN that must not exist (or be shut) on the switch so it carries nothing.
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { linkWord, parseCiscoSwitchport, parseInterfaceRows, type Dialect, type ListedInterface } from './dialect.js';
+
+/**
+ * `show interface brief` (NX-OS): the Ethernet section's rows are
+ *   Ethernet      VLAN    Type Mode   Status  Reason                   Speed     Port
+ *   Interface                                                                    Ch #
+ *   Eth1/1        1       eth  access up      none                        10G(D) --
+ * (name abbreviated to `Eth`, haas names the port `Ethernet1/1`; Status is the fifth column:
+ * up, down, sfpAbsent, xcvrAbsen, disabled, ...). The mgmt0, port-channel (`Po`), `Vlan` and
+ * loopback (`Lo`) sections are not switch ports.
+ */
+export function nexusInterfaceRow(line: string): ListedInterface | null {
+  const m = /^Eth(\d+\/\d+(?:\/\d+)?)\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(line);
+  return m ? { name: `Ethernet${m[1]}`, link: linkWord(m[2]) } : null;
+}
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
 
 /** The NX-OS CLI dialect (exported for the parser fixtures of real device output). */
@@ -20,6 +34,8 @@ export const nexusDialect: Dialect = {
   },
   showPort: 'show interface {port} switchport',
   parsePort: (out, f) => parseCiscoSwitchport(out, Number(f.dummy_vlan)),
+  listInterfaces: 'show interface brief',
+  parseInterfaces: (out) => parseInterfaceRows(out, nexusInterfaceRow),
   save: { command: 'copy running-config startup-config', success: /Copy complete/i },
   errors: [/^\s*ERROR:/m],
 };

@@ -1,7 +1,21 @@
 // Dell PowerConnect 55xx. Trunks may have no native VLAN; the save asks for
 // confirmation (a single key, no Enter).
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { lastLinkWord, parseCiscoSwitchport, parseInterfaceRows, type Dialect, type ListedInterface } from './dialect.js';
+
+/**
+ * `show interfaces status` (PowerConnect 55xx, Marvell/Radlan firmware, as the Cisco Sx300):
+ *                                              Flow Link          Back   Mdix
+ *   Port     Type         Duplex  Speed Neg      ctrl State       Pressure Mode
+ *   -------- ------------ ------  ----- -------- ---- ----------- -------- -------
+ *   gi1/0/1  1G-Copper    Full    1000  Enabled  Off  Up          Disabled On
+ *   gi1/0/2  1G-Copper      --      --     --     --  Down           --     --
+ * then a port-channel table (`Ch`, `Po1 ... Not Present`), skipped.
+ */
+export function radlanInterfaceRow(line: string): ListedInterface | null {
+  const m = /^((?:gi|te|fa)\d+(?:\/\d+)*)\s+(.*)$/i.exec(line);
+  return m ? { name: m[1]!.toLowerCase(), link: lastLinkWord(m[2]!) } : null;
+}
 import { DELL_PORT } from '../port-names.js';
 import { cliSwitchDriver } from './driver.js';
 
@@ -20,6 +34,8 @@ export const powerconnect55xxDialect: Dialect = {
   },
   showPort: 'show interfaces switchport {port}',
   parsePort: (out) => parseCiscoSwitchport(out, null),
+  listInterfaces: 'show interfaces status',
+  parseInterfaces: (out) => parseInterfaceRows(out, radlanInterfaceRow),
   save: {
     command: 'copy running-config startup-config',
     confirm: { question: /\((y|Y)\/(n|N)\)[^\n]*$/, answer: 'y' },
