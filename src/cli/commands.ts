@@ -12,11 +12,12 @@ import { projectCommands } from './project.js';
 import { projectQuotaCommands } from './project-quota.js';
 import { switchCommands } from './switch.js';
 import { hostKeyCommands } from './switch-host-key.js';
+import { switchOnboardCommands } from './switch-onboard.js';
 import { userCommands } from './user.js';
 import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...portCommands,
+  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...networkCommands, ...switchCommands, ...switchOnboardCommands, ...hostKeyCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
 ];

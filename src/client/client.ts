@@ -9,6 +9,7 @@ import type {
 } from './types.js';
 import type { ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
+import type { PortManageResult, SwitchDiscovery, SwitchImportReport, SwitchImportRequest } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -222,6 +223,16 @@ export class HaasClient {
   /** Read the switch's ports back and compare with the inventory; `fix` re-applies the inventory to drifting ports. */
   switchVerify(name: string, fix = false): Promise<SwitchVerifyReport> {
     return fix ? this.call('POST', p`/switch/${name}/verify`, { fix: true }) : this.call('GET', p`/switch/${name}/verify`);
+  }
+  /** The switch's own interfaces with link, VLANs and inventory state (haas's extension). */
+  switchDiscover(name: string): Promise<SwitchDiscovery> { return this.call('GET', p`/switch/${name}/discover`); }
+  /** Register the switch's discovered ports, adopting running VLANs with `adopt` (haas's extension). */
+  switchImport(name: string, req: SwitchImportRequest): Promise<SwitchImportReport> {
+    return this.call('POST', p`/switch/${name}/import`, req);
+  }
+  /** Hand a port an import left unmanaged to haas (haas's extension). */
+  portManage(name: string, port: string): Promise<PortManageResult> {
+    return this.call('POST', p`/switch/${name}/port/${port}/manage`);
   }
   /** The switch's SSH host key on record (haas's extension). */
   switchHostKey(name: string): Promise<HostKeyInfo> { return this.call('GET', p`/switch/${name}/host_key`); }

@@ -12,6 +12,7 @@ import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
+import { onboardingRoutes } from './routes/onboarding.js';
 import { hostKeyRoutes } from './routes/host-keys.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
 import { healthRoutes } from './routes/health.js';
@@ -55,6 +56,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null): Hono
   nodeRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
+  onboardingRoutes(router);
   hostKeyRoutes(router);
   headnodeRoutes(router);
   quotaRoutes(router);
