@@ -89,7 +89,9 @@ export function linkWord(word: string | undefined): LinkState {
 export function parseInterfaceRows(output: string, rowOf: (line: string) => ListedInterface | null): ListedInterface[] {
   const out: ListedInterface[] = [];
   const seen = new Set<string>();
-  for (const line of output.split(/\r?\n/)) {
+  for (const raw of output.split('\n')) {
+    // A `--More--` prompt is erased with "\r   \r" on the line that follows it: keep what is left.
+    const line = raw.replace(/\r$/, '').replace(/^.*\r/, '').trimStart();
     const row = rowOf(line);
     if (row && !seen.has(row.name)) { seen.add(row.name); out.push(row); }
   }

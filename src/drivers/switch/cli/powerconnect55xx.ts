@@ -13,7 +13,7 @@ import { lastLinkWord, parseCiscoSwitchport, parseInterfaceRows, type Dialect, t
  * then a port-channel table (`Ch`, `Po1 ... Not Present`), skipped.
  */
 export function radlanInterfaceRow(line: string): ListedInterface | null {
-  const m = /^((?:gi|te|fa)\d+(?:\/\d+)*)\s+(.*)$/i.exec(line);
+  const m = /^((?:gi?|te|fa)\d+(?:\/\d+)*)\s+(.*)$/i.exec(line);
   return m ? { name: m[1]!.toLowerCase(), link: lastLinkWord(m[2]!) } : null;
 }
 import { DELL_PORT } from '../port-names.js';
