@@ -1,4 +1,4 @@
--- haas inventory schema, version 5.
+-- haas inventory schema, version 6.
 -- This file is the whole current schema: a new database gets it as is; an
 -- older one is brought here by the forward migrations in src/db/migrate.ts.
 -- Every row that has an API name carries it in `label`.
@@ -224,3 +224,14 @@ CREATE TABLE lease (
 );
 CREATE INDEX lease_by_end ON lease (ends_at) WHERE ends_at IS NOT NULL AND releasing_since IS NULL;
 CREATE INDEX lease_by_project ON lease (project_id);
+
+-- Ports a switch import left for the admin to decide (issue 15): they carried
+-- VLANs haas could not adopt. haas neither parks nor repairs them (verify --fix,
+-- drift checks) until the admin hands them over (`haas switch port manage`).
+-- found: what the switch carried, in words; reason: why it was not adopted.
+CREATE TABLE unmanaged_port (
+  port_id INTEGER PRIMARY KEY REFERENCES port (id) ON DELETE CASCADE,
+  since   TEXT NOT NULL,
+  found   TEXT NOT NULL,
+  reason  TEXT NOT NULL
+);

@@ -5,9 +5,9 @@
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
 // OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts), the
 // import of a 1,000-node inventory document (bench/import.ts), shell completion of a node name among 1,000
-// (bench/completion.ts), the bulk node listing at 10,000 nodes (bench/listing.ts), `switch learn` of 48 ports over
-// SSH, OVS and SNMP (bench/learn.ts), the CPU of logging 20 busy consoles (bench/console-log.ts), and the ones
-// listed under "extras" below.
+// (bench/completion.ts), the bulk node listing at 10,000 nodes (bench/listing.ts), `switch learn` and discovery of
+// 48-port switches over SSH, OVS and SNMP (bench/learn.ts, bench/discover.ts), the CPU of logging 20 busy consoles
+// (bench/console-log.ts), and the ones listed under "extras" below.
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -585,6 +585,7 @@ async function main(): Promise<void> {
       ['learn', async () => (await import('./learn.js')).benchLearn()],
       ['metrics', async () => { const c = haasCmd(true); return (await import('./metrics.js')).benchMetrics(haasKind, c.cmd, c.args); }],
       ['consoleLogs', async () => (await import('./console-log.js')).benchConsoleLogs()],
+      ['discover', async () => (await import('./discover.js')).benchDiscover()],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -682,6 +683,11 @@ async function main(): Promise<void> {
   for (const f of observing?.figures ?? []) {
     figures.push({ name: `GET /v0/node/<n> c=${f.connections}, database auth: /metrics and access log on / both off (median of pairs; CPU/answer ${fmt(f.onCpuUs, 0)} / ${fmt(f.offCpuUs, 0)} us)`,
       value: f.ratio, unit: '%', target: '>= 95%', pass: f.ratio >= 95 });
+  }
+  const discover = extras.discover as import('./discover.js').DiscoverBench | undefined;
+  for (const f of discover?.figures ?? []) {
+    figures.push({ name: `discover a ${f.ports}-port switch, fresh session (${f.switch}): median of runs, max ${f.maxMs} ms`,
+      value: f.medianMs, unit: 'ms', target: '< 2000 ms', pass: f.medianMs < 2000 });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

@@ -26,6 +26,7 @@ describe('switch verify with port names that Object.prototype has (core)', () =>
         async getPortNetworks(ports: string[]) { return new Map(ports.map((p): [string, PortVlans] => [p, { native: 7, tagged: [] }])); },
         async applyBatch(changes: PortChange[]) { return changes.map((c) => (c.port === 'constructor' ? { error: 'refused' } : null)); },
         async macTable() { return []; },
+        async listInterfaces() { return []; },
         async close() {},
       };
       const core = { inv, withSwitchSession: (_sw: unknown, _what: string, use: (s: SwitchSession) => Promise<unknown>) => use(session) } as unknown as Core;

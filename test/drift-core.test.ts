@@ -43,6 +43,7 @@ class FakeSwitch implements SwitchSession {
     });
   }
   async macTable() { return []; }
+  async listInterfaces() { return []; }
   async close() {}
 }
 

@@ -16,12 +16,13 @@ import { projectQuotaCommands } from './project-quota.js';
 import { switchCommands } from './switch.js';
 import { hostKeyCommands } from './switch-host-key.js';
 import { switchLearnCommands } from './switch-learn.js';
+import { switchOnboardCommands } from './switch-onboard.js';
 import { userCommands } from './user.js';
 import { whoamiCommands } from './whoami.js';
 
 /** The commands that talk to a daemon through the API client. */
 export const clientCommands: CommandClass[] = [
-  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...consoleLogCommands, ...networkCommands, ...switchCommands, ...hostKeyCommands, ...switchLearnCommands, ...portCommands,
+  ...projectCommands, ...projectQuotaCommands, ...nodeCommands, ...consoleLogCommands, ...networkCommands, ...switchCommands, ...switchOnboardCommands, ...hostKeyCommands, ...switchLearnCommands, ...portCommands,
   ...userCommands, ...whoamiCommands, ...headnodeCommands, ...leaseCommands, ...actionCommands, ...auditCommands, ...miscCommands,
   ...inventoryCommands,
   ...completionCommands,

@@ -12,6 +12,7 @@ import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo, SwitchLearnOpt
 import type { InventoryDocument, InventoryImportReport, InventoryImportRequest } from './types.js';
 import type { NodeDetail, NodeDetailsPage, NodeDetailsQuery, SwitchDetails } from './types.js';
 import type { ReleasedConsoleLog } from './types.js';
+import type { PortManageResult, SwitchDiscovery, SwitchImportReport, SwitchImportRequest } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
 function p(strings: TemplateStringsArray, ...labels: string[]): string {
@@ -271,6 +272,16 @@ export class HaasClient {
     if (opts.apply === true || opts.discovery_vlan !== undefined) return this.call('POST', p`/switch/${name}/learn`, opts);
     const query = opts.uplink_macs === undefined ? '' : `?uplink_macs=${opts.uplink_macs}`;
     return this.call('GET', p`/switch/${name}/learn` + query);
+  }
+  /** The switch's own interfaces with link, VLANs and inventory state (haas's extension). */
+  switchDiscover(name: string): Promise<SwitchDiscovery> { return this.call('GET', p`/switch/${name}/discover`); }
+  /** Register the switch's discovered ports, adopting running VLANs with `adopt` (haas's extension). */
+  switchImport(name: string, req: SwitchImportRequest): Promise<SwitchImportReport> {
+    return this.call('POST', p`/switch/${name}/import`, req);
+  }
+  /** Hand a port an import left unmanaged to haas (haas's extension). */
+  portManage(name: string, port: string): Promise<PortManageResult> {
+    return this.call('POST', p`/switch/${name}/port/${port}/manage`);
   }
   /** The switch's SSH host key on record (haas's extension). */
   switchHostKey(name: string): Promise<HostKeyInfo> { return this.call('GET', p`/switch/${name}/host_key`); }

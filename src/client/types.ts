@@ -312,3 +312,36 @@ export interface ReleasedConsoleLog {
   released: string;
   bytes: number;
 }
+/** One interface of GET /switch/<s>/discover: the switch's view of it and the inventory's. */
+export interface DiscoveredPortInfo {
+  name: string;
+  /** haas accepts the name as a port of this switch's driver. */
+  valid: boolean;
+  registered: boolean;
+  /** Set when an import left the port for the admin to decide. */
+  unmanaged: { since: string; found: string; reason: string } | null;
+  link: 'up' | 'down' | 'unknown';
+  native: number | null;
+  tagged: number[];
+  anomaly?: string;
+}
+
+/** GET /switch/<s>/discover: every interface the switch lists, in its order. */
+export interface SwitchDiscovery { switch: string; interfaces: DiscoveredPortInfo[] }
+
+/** The body of POST /switch/<s>/import. */
+export interface SwitchImportRequest { ports?: string; adopt?: boolean; dry_run?: boolean }
+
+/** POST /switch/<s>/import: what was (with dry_run: would be) registered, adopted and left for the admin. */
+export interface SwitchImportReport {
+  switch: string;
+  dry_run: boolean;
+  adopt: boolean;
+  registered: string[];
+  unchanged: string[];
+  adopted: Array<{ port: string; node: string; nic: string; network: string; channel: string }>;
+  left: Array<{ port: string; native: number | null; tagged: number[]; anomaly?: string; why: string }>;
+}
+
+/** POST /switch/<s>/port/<port>/manage: whether the port was unmanaged before. */
+export interface PortManageResult { switch: string; port: string; was_unmanaged: boolean }

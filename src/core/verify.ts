@@ -11,6 +11,7 @@ import type { Core, Principal } from './context.js';
 import { mustSwitch } from './lookup.js';
 import { portLabelsOfSwitch, type SwitchRow } from '../db/store/switches.js';
 import { vlansOnSwitch } from '../db/store/attachments.js';
+import { unmanagedPortsOfSwitch } from '../db/store/onboarding.js';
 import { NATIVE } from '../drivers/switch/vlan-state.js';
 import { carriesExactly } from '../drivers/switch/vlan-state.js';
 
@@ -28,14 +29,20 @@ export interface VerifyReport {
   errors?: Record<string, string>;
 }
 
-/** What the inventory says each registered port of the switch should carry (ports without a nic or networks: nothing). */
+/**
+ * What the inventory says each registered port of the switch should carry (ports without a nic or
+ * networks: nothing). Unmanaged ports (left by an import for the admin to decide) are not in it:
+ * haas neither parks nor repairs them.
+ */
 export function expectedPorts(core: Core, sw: SwitchRow): Map<string, PortExpectation> {
   const out = new Map<string, PortExpectation>();
+  const unmanaged = new Set(unmanagedPortsOfSwitch(core.inv, sw.id).map((u) => u.port));
   for (const port of portLabelsOfSwitch(core.inv, sw.id)) {
-    out.set(port, { native: null, tagged: [] });
+    if (!unmanaged.has(port)) out.set(port, { native: null, tagged: [] });
   }
   for (const r of vlansOnSwitch(core.inv, sw.id)) {
-    const e = out.get(r.port)!;
+    const e = out.get(r.port);
+    if (!e) continue;
     if (r.channel === NATIVE) e.native = r.net_id;
     else e.tagged.push(r.net_id);
   }

@@ -32,6 +32,7 @@ export function measuredSwitchSession(session: SwitchSession, label: string, obs
     applyBatch: (changes) => timed(observer, 'switch', label, () => session.applyBatch(changes), (results) => results.some((r) => r !== null)),
     getPortNetworks: (ports) => timed(observer, 'switch', label, () => session.getPortNetworks(ports)),
     macTable: () => timed(observer, 'switch', label, () => session.macTable()),
+    listInterfaces: () => timed(observer, 'switch', label, () => session.listInterfaces()),
     close: () => session.close(),
   };
 }

@@ -3,7 +3,7 @@
 // older haas. Append, never edit: released databases depend on them.
 
 /** The schema version that schema.sql describes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** MIGRATIONS[n] is the SQL that turns schema version n into n+1 (0 = empty file, handled by schema.sql). */
 export const MIGRATIONS: Record<number, string> = {
@@ -98,4 +98,11 @@ export const MIGRATIONS: Record<number, string> = {
            json_object('argument', argument, 'result', result, 'message', message)
       FROM obm_audit ORDER BY id;
   DROP TABLE obm_audit;`,
+  // 5 -> 6: ports an import left for the admin to decide (issue 15).
+  5: `CREATE TABLE unmanaged_port (
+    port_id INTEGER PRIMARY KEY REFERENCES port (id) ON DELETE CASCADE,
+    since   TEXT NOT NULL,
+    found   TEXT NOT NULL,
+    reason  TEXT NOT NULL
+  );`,
 };

@@ -19,6 +19,7 @@ import { projectRoutes } from './routes/projects.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { networkRoutes } from './routes/networks.js';
 import { switchRoutes } from './routes/switches.js';
+import { onboardingRoutes } from './routes/onboarding.js';
 import { hostKeyRoutes } from './routes/host-keys.js';
 import { learnRoutes } from './routes/learn.js';
 import { accountRoutes, userRoutes } from './routes/users.js';
@@ -47,6 +48,7 @@ export function declareRoutes(router: Router, withUsers: boolean): void {
   consoleLogRoutes(router);
   networkRoutes(router);
   switchRoutes(router);
+  onboardingRoutes(router);
   hostKeyRoutes(router);
   learnRoutes(router);
   headnodeRoutes(router);

@@ -51,6 +51,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'DELETE /switch/:switch/port/:port{.+}': { operation: 'switch_delete_port' },
   'PUT /switch/:switch/host_key': { operation: 'switch_set_host_key', body: ['fingerprint'] },
   'POST /switch/:switch/host_key/accept': { operation: 'switch_accept_host_key', body: ['fingerprint'] },
+  'POST /switch/:switch/import': { operation: 'switch_import', body: ['ports', 'adopt', 'dry_run'] },
+  'POST /switch/:switch/port/:port{.+}/manage': { operation: 'port_manage' },
 
   'PUT /headnode/:headnode': { operation: 'headnode_create', body: ['project', 'base_img'] },
   'DELETE /headnode/:headnode': { operation: 'headnode_delete' },

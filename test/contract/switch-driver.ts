@@ -124,6 +124,25 @@ export function switchDriverContract(name: string, setup: () => Promise<SwitchCo
       await expectPort(s, p, seen(null), 'after revert');
     }));
 
+    it('lists its ports (discovery) with a link state and the same VLANs getPortNetworks reads', () => withSession(async (s) => {
+      const [p, q] = ports as [string, string];
+      const [n, t1] = vlan;
+      await applyAll(s, [revert(p), revert(q), native(p, n), tagged(p, t1)], 'set up p, isolate q');
+      const listed = await s.listInterfaces();
+      const byName = new Map(listed.map((i) => [i.name, i]));
+      assert.equal(byName.size, listed.length, 'each port once');
+      for (const port of ports) {
+        const i = byName.get(port);
+        assert.ok(i, `${port} is listed`);
+        assert.ok(['up', 'down', 'unknown'].includes(i.link), `${port} link ${i.link}`);
+        dev.driver.validatePortName(port);
+      }
+      assert.deepEqual(shape(byName.get(p)?.vlans), seen(n, [t1]), 'p as set');
+      assert.deepEqual(shape(byName.get(q)?.vlans), seen(null), 'q isolated');
+      const read = await s.getPortNetworks(ports);
+      for (const port of ports) assert.deepEqual(shape(byName.get(port)?.vlans), shape(read.get(port)), `${port}: discovery and read-back agree`);
+    }));
+
     it('gives one result per change, and applying a batch twice changes nothing more', () => withSession(async (s) => {
       const [p, q] = ports as [string, string];
       const [n, t1, t2] = vlan;

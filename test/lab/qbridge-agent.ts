@@ -1,7 +1,7 @@
 // Lab fixture: a switch's SNMP management plane. A net-snmp agent on
 // 127.0.0.1 (random UDP port) serves a writable Q-BRIDGE-MIB
 // (dot1qVlanStaticTable, dot1qPvid) and the BRIDGE-MIB/IF-MIB port naming
-// (dot1dBasePortIfIndex, ifName) over v2c and v3 authPriv (SHA/AES), and
+// and link (dot1dBasePortIfIndex, ifName, ifOperStatus) over v2c and v3 authPriv (SHA/AES), and
 // optionally a forwarding table (Q-BRIDGE dot1qTpFdbTable or BRIDGE-MIB
 // dot1dTpFdbTable, as the test chooses). After
 // every SET it works out each port's networks and hands the changed ones to
@@ -58,6 +58,8 @@ export interface QBridgeAgent {
   networks(port: string): QBridgePortVlans;
   /** Change a port behind the manager's back (drift, factory defaults). */
   setConfig(port: string, config: QBridgePortConfig): void;
+  /** Set a port's IF-MIB ifOperStatus (every port starts up). */
+  setLink(port: string, up: boolean): void;
   /** Stop answering (the UDP port is closed); the cleanup also runs at exit. */
   stop(): void;
 }
@@ -67,6 +69,8 @@ const VLAN_TABLE = 'dot1qVlanStaticTable';
 const PVID_TABLE = 'dot1qPortVlanTable';
 const BASE_PORT_TABLE = 'dot1dBasePortTable';
 const IFX_TABLE = 'ifXTable';
+const IF_TABLE = 'ifTable';
+const OPER = { up: 1, down: 2 } as const;
 const COL = { egress: 2, untagged: 4, rowStatus: 5 } as const;
 const ROW = { active: 1, notInService: 2, createAndGo: 4, createAndWait: 5 } as const;
 
@@ -132,6 +136,14 @@ function registerTables(mib: Mib, handler: (r: MibRequest) => void): void {
     tableColumns: [
       { number: 0, name: 'ifIndex', type: t.Integer, maxAccess: access['not-accessible']! },
       { number: 1, name: 'ifName', type: t.OctetString, maxAccess: access['read-only']! },
+    ],
+    tableIndex: [{ columnName: 'ifIndex' }],
+  });
+  mib.registerProvider({
+    name: IF_TABLE, type: Table, oid: '1.3.6.1.2.1.2.2.1', maxAccess: access['not-accessible']!,
+    tableColumns: [
+      { number: 1, name: 'ifIndex', type: t.Integer, maxAccess: access['read-only']! },
+      { number: 8, name: 'ifOperStatus', type: t.Integer, maxAccess: access['read-only']! },
     ],
     tableIndex: [{ columnName: 'ifIndex' }],
   });
@@ -246,6 +258,7 @@ export async function startQBridgeAgent(opts: QBridgeAgentOptions): Promise<QBri
     mib.addTableRow(PVID_TABLE, [i + 1, opts.pvid ?? 1]);
     mib.addTableRow(BASE_PORT_TABLE, [i + 1, 1001 + i]);
     mib.addTableRow(IFX_TABLE, [1001 + i, name]);
+    mib.addTableRow(IF_TABLE, [1001 + i, OPER.up]);
   });
   for (const name of opts.ports) applied.set(name, JSON.stringify(networks(name)));
   if (opts.fdb) serveFdb(mib, opts.fdb, (p) => (typeof p === 'number' ? p : bridgePort(p)));
@@ -270,6 +283,7 @@ export async function startQBridgeAgent(opts: QBridgeAgentOptions): Promise<QBri
       }
       sync();
     },
+    setLink(name, up) { mib.setTableSingleCell(IF_TABLE, 8, [1000 + bridgePort(name)], up ? OPER.up : OPER.down); },
     stop: close,
   };
 }

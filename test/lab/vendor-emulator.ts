@@ -27,6 +27,8 @@ export interface EmulatedPort {
   native: number | null;
   /** Trunk allowed VLANs (Cisco/Dell) or the VLANs the port is tagged in (OS9). */
   allowed: Set<number> | 'all';
+  /** Something is plugged in and lit at the far end (the link is up unless the port is shut down too). */
+  cabled: boolean;
 }
 
 export interface EmulatorOptions {
@@ -149,8 +151,8 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
   const ports = new Map<string, EmulatedPort>();
   for (const p of opts.ports) {
     ports.set(p, os9
-      ? { switchport: false, shutdown: true, mode: 'trunk', access: 1, native: null, allowed: new Set() }
-      : { switchport: true, shutdown: false, mode: 'access', access: 1, native: 1, allowed: 'all' });
+      ? { switchport: false, shutdown: true, mode: 'trunk', access: 1, native: null, allowed: new Set(), cabled: true }
+      : { switchport: true, shutdown: false, mode: 'access', access: 1, native: 1, allowed: 'all', cabled: true });
   }
   const exists = (v: number) => v >= 1 && v <= maxVlan && !absent.has(v);
 
@@ -257,6 +259,8 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
           if (os9 && (m = /^show interfaces switchport (\S+) (\S+)$/.exec(c)) && m[1] === ifType && isPort(m[2]!)) return showOs9(m[2]!);
           if ((vendor === 'nexus' && c === 'show mac address-table') || (vendor === 'powerconnect55xx' && c === 'show bridge address-table')
             || (vendor === 'delln3000' && c === 'show mac address-table') || (os9 && c === 'show mac-address-table')) return showMacTable();
+          if (vendor === 'nexus' && c === 'show interface brief') return showStatus();
+          if (vendor !== 'nexus' && c === 'show interfaces status') return showStatus();
           if (c === 'copy running-config startup-config' && !os9) return save();
           if (c === 'write memory' && os9) return save();
           return INVALID;
@@ -423,6 +427,54 @@ export async function startVendorEmulator(opts: EmulatorOptions): Promise<Vendor
       const tagged = p.allowed as Set<number>;
       if (tagged.size) lines.push(...wrapped('T       ', ranges(tagged)));
       lines.push('', `Native VlanId:     ${p.native ?? 1}.`);
+      return show(lines) ? '' : null;
+    };
+
+    /** The vendor's interface status listing (discovery), from each port's state. */
+    const showStatus = (): string | null => {
+      const pad = (text: string, n: number) => text.padEnd(n);
+      const up = (p: EmulatedPort) => p.cabled && !p.shutdown;
+      const rows = [...ports].map(([name, p]) => ({ name, p, up: up(p) }));
+      let lines: string[];
+      if (vendor === 'nexus') {
+        const ruler = '-'.repeat(80);
+        lines = ['', ruler, 'Port   VRF          Status IP Address                              Speed    MTU', ruler,
+          'mgmt0  --           up     127.0.0.1                               1000     1500', '', ruler,
+          'Ethernet      VLAN    Type Mode   Status  Reason                   Speed     Port',
+          'Interface                                                                    Ch #', ruler,
+          ...rows.map(({ name, p, up: on }) => {
+            const vlan = !p.switchport ? '--' : String(p.mode === 'access' ? p.access : p.native ?? 1);
+            const reason = p.shutdown ? 'Administratively down' : on ? 'none' : 'Link not connected';
+            return `${pad(name.replace(/^Ethernet/, 'Eth'), 14)}${pad(vlan, 8)}eth  ${pad(p.switchport ? p.mode : 'routed', 7)}${pad(on ? 'up' : 'down', 8)}${pad(reason, 26)}${on ? '   10G(D)' : '  auto(D)'} --`;
+          }),
+          '', ruler, 'Interface     Status     Description', ruler, 'Lo0           up         --', ''];
+      } else if (vendor === 'powerconnect55xx') {
+        lines = ['                                             Flow Link          Back   Mdix',
+          'Port     Type         Duplex  Speed Neg      ctrl State       Pressure Mode',
+          '-------- ------------ ------  ----- -------- ---- ----------- -------- -------',
+          ...rows.map(({ name, up: on }) => on
+            ? `${pad(name, 9)}1G-Copper    Full    1000  Enabled  Off  Up          Disabled On`
+            : `${pad(name, 9)}1G-Copper      --      --     --     --  Down           --     --`),
+          '', '                                          Flow    Link',
+          'Ch       Type    Duplex  Speed  Neg      control  State',
+          '-------- ------- ------  -----  -------- -------  -----------',
+          'Po1         --     --      --      --       --    Not Present'];
+      } else if (vendor === 'delln3000') {
+        lines = ['', 'Port      Description               Duplex Speed   Neg  Link  Flow Control',
+          '                                                        State Status',
+          '--------- ------------------------- ------ ------- ---- ----- -----------',
+          ...rows.map(({ name, up: on }) => `${pad(name.replace(/^gi/, 'Gi').replace(/^te/, 'Te'), 10)}${pad('', 26)}${on ? 'Full   1000   ' : 'N/A    Unknown'} Auto ${on ? 'Up  ' : 'Down'}  ${on ? 'Active' : 'Inactive'}`),
+          '', 'Oob       Type                                          Link', '                                                        State',
+          '--------- ------------------------------ -------------- -----', 'oob       Out-Of-Band                                   Up'];
+      } else {
+        const abbrev = ifType.slice(0, 2).replace(/^./, (ch) => ch.toUpperCase());
+        lines = ['Port                Description  Status Speed        Duplex Vlan',
+          ...rows.map(({ name, p, up: on }) => {
+            const vlans = !p.switchport ? '--' : ranges([...(p.native === null ? [] : [p.native]), ...(p.allowed as Set<number>)]) || '--';
+            return `${pad(`${abbrev} ${name}`, 20)}${pad('', 13)}${pad(on ? 'Up' : 'Down', 7)}${pad(on ? '10000 Mbit' : 'Auto', 13)}${pad(on ? 'Full' : 'Auto', 7)}${vlans}`;
+          }),
+          ...(abbrev === 'Fo' ? [] : ['Fo 9/48                          Down   Auto         Auto   --'])];
+      }
       return show(lines) ? '' : null;
     };
 

@@ -3,14 +3,19 @@
 // behaves as an unreachable switch: every change fails. Its forwarding table
 // is the file named by the optional `mac_table` field (lines `MAC VLAN PORT`,
 // read at each call), so that learning the cabling can be tried without hardware.
+// It lists MOCK_INTERFACES ports, gi1/0/1 up to gi1/0/48, plus any other port a
+// change touched, with link "unknown" (nothing is cabled to a mock).
 import { readFileSync } from 'node:fs';
 import { BadArgumentError } from '../../errors.js';
-import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult, MacEntry } from './types.js';
+import type { PortVlans, SwitchDriver, SwitchSession, ChangeResult, MacEntry, DiscoveredInterface } from './types.js';
 import { applyToPort, type PortState } from './vlan-state.js';
 import { DELL_PORT } from './port-names.js';
 
 /** State of every mock switch in this daemon: switch label -> port -> VLANs. */
 export type MockSwitchState = Map<string, Map<string, PortState>>;
+
+/** How many ports a mock switch lists (gi1/0/1 to gi1/0/48), as a 48-port Dell would. */
+export const MOCK_INTERFACES = 48;
 
 /** Options of the mock driver alone (`[driver.mock]`). */
 export interface MockSwitchOptions {
@@ -66,6 +71,15 @@ export function mockSwitchDriver(state: MockSwitchState, opts: MockSwitchOptions
         async macTable() {
           if (unreachable) throw new Error(`mock switch ${fields.hostname} is unreachable`);
           return fields.mac_table === undefined ? [] : readMockMacTable(String(fields.mac_table));
+        },
+        async listInterfaces() {
+          if (unreachable) throw new Error(`mock switch ${fields.hostname} is unreachable`);
+          const names = Array.from({ length: MOCK_INTERFACES }, (_, i) => `gi1/0/${i + 1}`);
+          for (const n of ports().keys()) if (!names.includes(n)) names.push(n);
+          return names.map((name): DiscoveredInterface => {
+            const st = ports().get(name);
+            return { name, link: 'unknown', vlans: { native: st?.native ?? null, tagged: st ? [...st.tagged].sort((a, b) => a - b) : [] } };
+          });
         },
         async close() {},
       };

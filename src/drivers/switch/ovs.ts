@@ -16,7 +16,7 @@ import { BadArgumentError, messageOf } from '../../errors.js';
 import type { FieldValues } from '../fields.js';
 import { shellQuote } from '../shell-quote.js';
 import { SshLink, type ExecResult } from './ssh.js';
-import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type MacEntry, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
+import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type MacEntry, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession, type DiscoveredInterface, type LinkState } from './types.js';
 import { applyToPort, type PortState } from './vlan-state.js';
 
 /** OVS port names as ovs-vsctl and Linux accept them (interface names: at most 15 characters). */
@@ -101,6 +101,21 @@ function parseListing(stdout: string): { bridgePorts: Set<string>; rows: Map<str
     });
   }
   return { bridgePorts, rows };
+}
+
+/**
+ * Discovery reads a third table beside the two of parseListing: `--columns=name,link_state list
+ * interface` (OVSDB Interface.link_state: "up", "down", or empty when the datapath does not say).
+ * Returns each interface's link by name.
+ */
+function parseLinkStates(line: string): Map<string, LinkState> {
+  const table = JSON.parse(line) as { data: unknown[][] };
+  const out = new Map<string, LinkState>();
+  for (const [name, state] of table.data) {
+    const s = members(state)[0];
+    out.set(String(name), s === 'up' || s === 'down' ? s : 'unknown');
+  }
+  return out;
 }
 
 /** What a port row means in networks, with an anomaly when it is not a shape this driver writes. */
@@ -245,6 +260,23 @@ class OvsSession implements SwitchSession {
       '--', '--columns=name,interfaces', 'list', 'port', '--', '--columns=_uuid,ofport', 'list', 'interface']);
     if (ports.code !== 0) throw new Error(failureText(ports));
     return parseFdbShow(fdb.stdout, ofportNames(ports.stdout));
+  }
+
+  async listInterfaces(): Promise<DiscoveredInterface[]> {
+    const r = await this.vsctl.run(['--format=json', `--timeout=${this.timeoutS}`,
+      '--', '--columns=ports', 'list', 'bridge', this.bridge,
+      '--', '--columns=_uuid,name,tag,trunks,vlan_mode,protected', 'list', 'port',
+      '--', '--columns=name,link_state', 'list', 'interface']);
+    if (r.code !== 0) throw new Error(failureText(r));
+    const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+    if (lines.length !== 3) throw new Error(`unexpected ovs-vsctl output: ${r.stdout.slice(0, 200)}`);
+    const { bridgePorts, rows } = parseListing(`${lines[0]}\n${lines[1]}`);
+    const links = parseLinkStates(lines[2]!);
+    // The bridge's own internal port is the switch itself, not a place to cable a node.
+    return [...rows.values()]
+      .filter((row) => bridgePorts.has(row.uuid) && row.name !== this.bridge)
+      .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))
+      .map((row) => ({ name: row.name, link: links.get(row.name) ?? 'unknown', vlans: vlansOfRow(row) }));
   }
 
   close(): Promise<void> { return this.vsctl.close(); }

@@ -11,7 +11,7 @@ function loadNetSnmp(): Promise<NetSnmp> {
   return netSnmp;
 }
 
-/** The Q-BRIDGE-MIB and BRIDGE-MIB objects the `snmp` driver uses. */
+/** The Q-BRIDGE-MIB, BRIDGE-MIB and IF-MIB objects the `snmp` driver uses. */
 export const OID = {
   dot1dBasePortIfIndex: '1.3.6.1.2.1.17.1.4.1.2',
   /** BRIDGE-MIB dot1dTpFdbPort, indexed by the MAC address (6 sub-ids). */
@@ -23,6 +23,7 @@ export const OID = {
   dot1qVlanStaticRowStatus: '1.3.6.1.2.1.17.7.1.4.3.1.5',
   dot1qPvid: '1.3.6.1.2.1.17.7.1.4.5.1.1',
   ifName: '1.3.6.1.2.1.31.1.1.1.1',
+  ifOperStatus: '1.3.6.1.2.1.2.2.1.8',
 } as const;
 
 /** `1.3.6...5.1.1.7` -> `dot1qPvid.7`, for messages. */

@@ -23,7 +23,7 @@ import { hasPort, portsOf, samePorts, withPort } from './snmp-portlist.js';
 
 /** ASN.1 BER tags of the value types we SET (net-snmp's ObjectType, without loading it). */
 const BER = { Integer: 2, OctetString: 4, Gauge: 66 } as const;
-import { SwitchUnreachableError, type ChangeResult, type MacEntry, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession } from './types.js';
+import { SwitchUnreachableError, type ChangeResult, type MacEntry, type PortChange, type PortVlans, type SwitchDriver, type SwitchDriverOptions, type SwitchSession, type DiscoveredInterface, type LinkState } from './types.js';
 
 /** Port names are the switch's ifName values: anything printable without spaces. */
 const PORT_NAME = /^\S{1,255}$/;
@@ -375,6 +375,28 @@ class SnmpSession implements SwitchSession {
       out.push({ mac: macOfIndex(idx), vlan: null, port: portName(bp) });
     }
     return out;
+  }
+
+  /**
+   * Discovery: every bridge port (dot1dBasePortIfIndex, or the port_map's), named by its ifName
+   * (or the port_map's name), with IF-MIB ifOperStatus (1 up, 2 down; testing, dormant and the
+   * rest: unknown) and its Q-BRIDGE VLANs, in bridge port order.
+   */
+  async listInterfaces(): Promise<DiscoveredInterface[]> {
+    try {
+      const known = await this.ports();
+      const ifIndex = byIndex(await this.client.walk(OID.dot1dBasePortIfIndex, 'reading dot1dBasePortIfIndex'), asNumber);
+      const oper = byIndex(await this.client.walk(OID.ifOperStatus, 'reading ifOperStatus'), asNumber);
+      const sw = await this.read();
+      const linkOf = (bp: number): LinkState => {
+        const status = oper.get(ifIndex.get(bp) ?? -1);
+        return status === 1 ? 'up' : status === 2 ? 'down' : 'unknown';
+      };
+      return [...known].sort((a, b) => a[1] - b[1])
+        .map(([name, bp]) => ({ name, link: linkOf(bp), vlans: portVlansOf(sw, bp, this.dummyVlan) }));
+    } catch (e) {
+      throw e instanceof SnmpNoAnswerError ? new SwitchUnreachableError(e.message) : e;
+    }
   }
 
   async close(): Promise<void> { this.client.close(); }

@@ -19,6 +19,16 @@ export interface PortVlans {
   anomaly?: string;
 }
 
+/** A port's link as the switch reports it (unknown: the switch does not say, or says something else). */
+export type LinkState = 'up' | 'down' | 'unknown';
+
+/** One interface of a switch as the switch lists it: its name (as haas names ports of this driver), its link and its VLANs. */
+export interface DiscoveredInterface {
+  name: string;
+  link: LinkState;
+  vlans: PortVlans;
+}
+
 /**
  * The outcome of one change in a batch: null = applied; `{error}` = not
  * applied, certainly (the switch refused it, in its own words, or it was
@@ -68,6 +78,8 @@ export interface SwitchSession {
   getPortNetworks(ports: string[]): Promise<Map<string, PortVlans>>;
   /** The switch's forwarding table: every MAC address it has learned, with its port and VLAN. Throws if it cannot be read. */
   macTable(): Promise<MacEntry[]>;
+  /** Every switch port the switch lists (not its VLAN, loopback or management interfaces), in the switch's order, with link and VLANs. */
+  listInterfaces(): Promise<DiscoveredInterface[]>;
   /** Release the connection. */
   close(): Promise<void>;
 }

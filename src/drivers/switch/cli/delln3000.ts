@@ -2,9 +2,23 @@
 // trunk: "no native VLAN" makes `dummy_vlan` native and then removes it from
 // the allowed list. The dummy VLAN is created when a session opens.
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { dellPortName, macTableRows, parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { dellPortName, macTableRows, parseCiscoSwitchport, type Dialect, lastLinkWord, parseInterfaceRows, type ListedInterface } from './dialect.js';
 import { DELL_PORT } from '../port-names.js';
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
+
+/**
+ * `show interfaces status` (DNOS6: N1500/N2000/N3000/N4000):
+ *   Port      Description               Duplex Speed   Neg  Link  Flow Control
+ *                                                          State Status
+ *   --------- ------------------------- ------ ------- ---- ----- -----------
+ *   Gi1/0/1   node-01                   Full   1000    Auto Up    Active
+ *   Te1/0/2                             N/A    Unknown Auto Down  Inactive
+ * (haas names the port in lower case: gi1/0/1). The `oob` and port-channel (`Po`) tables are skipped.
+ */
+export function dnos6InterfaceRow(line: string): ListedInterface | null {
+  const m = /^((?:Gi|Te|Fo|Tw)\d+\/\d+\/\d+)\s+(.*)$/i.exec(line);
+  return m ? { name: m[1]!.toLowerCase(), link: lastLinkWord(m[2]!) } : null;
+}
 
 const parkNative = ['switchport trunk allowed vlan add {dummy_vlan}', 'switchport trunk native vlan {dummy_vlan}',
   'switchport trunk allowed vlan remove {dummy_vlan}'];
@@ -33,6 +47,8 @@ export const delln3000Dialect: Dialect = {
   showMacTable: 'show mac address-table',
   parseMacTable: (out) => macTableRows(out, /^\s*Vlan\s+Mac Address\s+Type\s+Port/i,
     /^\s*(?<vlan>\d+)\s+(?<mac>[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\s+\S+\s+(?<port>\S+)\s*$/i, dellPortName),
+  listInterfaces: 'show interfaces status',
+  parseInterfaces: (out) => parseInterfaceRows(out, dnos6InterfaceRow),
   save: {
     command: 'copy running-config startup-config',
     confirm: { question: /\(y\/n\)\s*\??\s*$/i, answer: 'y\n' },

@@ -5,7 +5,8 @@
 import { BadArgumentError } from '../../../errors.js';
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
 import type { MacEntry, PortVlans } from '../types.js';
-import { CONTINUATION, macTableRows, parseVlanList, type Dialect } from './dialect.js';
+import { CONTINUATION, macTableRows, parseVlanList, type Dialect, lastLinkWord, parseInterfaceRows, type ListedInterface } from './dialect.js';
+import type { FieldValues } from '../../fields.js';
 import { cliSwitchDriver } from './driver.js';
 
 const IF = '{if_type} {port}';
@@ -60,6 +61,25 @@ export function parseNos9MacTable(output: string, interfaceType: string): MacEnt
     });
 }
 
+/**
+ * `show interfaces status` (OS9):
+ *   Port                Description  Status Speed        Duplex Vlan
+ *   Te 0/0                           Down   Auto         Auto   --
+ *   Te 0/1              node-01      Up     10000 Mbit   Full   1,5-10
+ *   Fo 0/48                          Down   Auto         Auto   --
+ * The type is abbreviated to two letters (Te, Gi, Fo, Tw, Hu); haas names a port by its
+ * number alone within the switch's `interface_type`, so only rows of that type are its ports.
+ */
+export function nos9InterfaceRow(line: string, interfaceType: string): ListedInterface | null {
+  const m = /^([A-Za-z]{2})\s+(\d+\/\d+(?:\/\d+)?)\s+(.*)$/.exec(line);
+  if (!m || m[1]!.toLowerCase() !== interfaceType.slice(0, 2).toLowerCase()) return null;
+  return { name: m[2]!, link: lastLinkWord(m[3]!) };
+}
+
+function nos9Interfaces(output: string, f: FieldValues): ListedInterface[] {
+  return parseInterfaceRows(output, (line) => nos9InterfaceRow(line, String(f.interface_type)));
+}
+
 /** The Dell OS9 CLI dialect (exported for the parser fixtures of real device output). */
 export const dellnos9Dialect: Dialect = {
   pagingOff: ['terminal length 0'],
@@ -79,6 +99,8 @@ export const dellnos9Dialect: Dialect = {
   parsePort: (out) => parseNos9Switchport(out),
   showMacTable: 'show mac-address-table',
   parseMacTable: (out, f) => parseNos9MacTable(out, String(f.interface_type)),
+  listInterfaces: 'show interfaces status',
+  parseInterfaces: nos9Interfaces,
   save: { command: 'write memory', success: /Copied running-config to startup-config|\[OK\]|Synchronizing/i },
   errors: [],
 };

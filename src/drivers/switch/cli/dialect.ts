@@ -4,7 +4,7 @@
 // patterns of the switch's error replies. The session engine (session.ts)
 // does the rest: prompts, modes, error checks after every command, save.
 import type { FieldValues } from '../../fields.js';
-import type { MacEntry, PortVlans } from '../types.js';
+import type { MacEntry, PortVlans, LinkState } from '../types.js';
 
 /**
  * A command template: a list of steps. A step is one command or several
@@ -65,9 +65,52 @@ export interface Dialect {
   showMacTable: string;
   /** The entries of the MAC table show, ports in haas's names where they are this switch's ports; throws if the output is not a MAC table. */
   parseMacTable(output: string, fields: FieldValues): MacEntry[];
+  /** Exec-mode command listing every interface with its link state (discovery; the VLANs come from showPort, port by port). */
+  listInterfaces: string;
+  /** The switch ports of that listing, named as haas names this driver's ports; throws if the output is not understood. */
+  parseInterfaces(output: string, fields: FieldValues): ListedInterface[];
   save: SaveDialog;
   /** Vendor-specific error replies, on top of COMMON_ERRORS. */
   errors: RegExp[];
+}
+
+/** One row of an interface status listing: the port's name (as haas names it) and its link. */
+export interface ListedInterface { name: string; link: LinkState }
+
+/** A link state word of a status listing: `up`/`Up`, `down`/`Down` (and NX-OS's down-like states); anything else is unknown. */
+export function linkWord(word: string | undefined): LinkState {
+  if (word === undefined) return 'unknown';
+  if (/^up$/i.test(word)) return 'up';
+  if (/^(down|sfpAbsent|xcvrAbsen\w*|disabled|err-?disabled|notconn\w*|suspnd|suspended|noOperMem\w*|linkFlapE\w*)$/i.test(word)) return 'down';
+  return 'unknown';
+}
+
+/**
+ * The rows of an interface status listing that `rowOf` recognizes as switch ports (the other
+ * lines: headers, rulers, port-channel, VLAN, loopback and management sections, are skipped).
+ * Throws if no row is recognized: the answer is not the listing.
+ */
+export function parseInterfaceRows(output: string, rowOf: (line: string) => ListedInterface | null): ListedInterface[] {
+  const out: ListedInterface[] = [];
+  const seen = new Set<string>();
+  for (const raw of output.split('\n')) {
+    // A `--More--` prompt is erased with "\r   \r" on the line that follows it: keep what is left.
+    const line = raw.replace(/\r$/, '').replace(/^.*\r/, '').trimStart();
+    const row = rowOf(line);
+    if (row && !seen.has(row.name)) { seen.add(row.name); out.push(row); }
+  }
+  if (out.length === 0) throw new Error(`cannot read the interface list from: ${output.trim().slice(0, 200)}`);
+  return out;
+}
+
+/**
+ * A row whose link state is the last `Up`/`Down` word after the port name (Dell's
+ * `show interfaces status`: the Link State column comes after the free-text
+ * description and before words that are never up or down).
+ */
+export function lastLinkWord(rest: string): LinkState {
+  const words = rest.trim().split(/\s+/).filter((w) => /^(up|down)$/i.test(w));
+  return linkWord(words[words.length - 1]);
 }
 
 /** Error replies of Cisco-like CLIs: any of these in a command's output means the command was rejected. */

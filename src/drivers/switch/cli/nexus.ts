@@ -1,8 +1,22 @@
 // Cisco Nexus (NX-OS). "No native VLAN" parks the port on `dummy_vlan`, a
 // VLAN that must not exist (or be shut) on the switch so it carries nothing.
 import type { SwitchDriver, SwitchDriverOptions } from '../types.js';
-import { macTableRows, parseCiscoSwitchport, type Dialect } from './dialect.js';
+import { macTableRows, parseCiscoSwitchport, type Dialect, linkWord, parseInterfaceRows, type ListedInterface } from './dialect.js';
 import { cliSwitchDriver, dummyVlanField } from './driver.js';
+
+/**
+ * `show interface brief` (NX-OS): the Ethernet section's rows are
+ *   Ethernet      VLAN    Type Mode   Status  Reason                   Speed     Port
+ *   Interface                                                                    Ch #
+ *   Eth1/1        1       eth  access up      none                        10G(D) --
+ * (name abbreviated to `Eth`, haas names the port `Ethernet1/1`; Status is the fifth column:
+ * up, down, sfpAbsent, xcvrAbsen, disabled, ...). The mgmt0, port-channel (`Po`), `Vlan` and
+ * loopback (`Lo`) sections are not switch ports.
+ */
+export function nexusInterfaceRow(line: string): ListedInterface | null {
+  const m = /^Eth(\d+\/\d+(?:\/\d+)?)\s+\S+\s+\S+\s+\S+\s+(\S+)/.exec(line);
+  return m ? { name: `Ethernet${m[1]}`, link: linkWord(m[2]) } : null;
+}
 
 /** The NX-OS CLI dialect (exported for the parser fixtures of real device output). */
 export const nexusDialect: Dialect = {
@@ -31,6 +45,8 @@ export const nexusDialect: Dialect = {
   parseMacTable: (out) => macTableRows(out, /^\s*VLAN\s+MAC Address\s+Type/i,
     /^\s*[*G+O]?\s*(?<vlan>\d+|-)\s+(?<mac>[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})\s+\S+\s+(?:\S+\s+)*?(?<port>\S+)\s*$/i,
     (p) => p.replace(/^Eth(?=\d)/i, 'Ethernet')),
+  listInterfaces: 'show interface brief',
+  parseInterfaces: (out) => parseInterfaceRows(out, nexusInterfaceRow),
   save: { command: 'copy running-config startup-config', success: /Copy complete/i },
   errors: [/^\s*ERROR:/m],
 };

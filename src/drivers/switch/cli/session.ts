@@ -14,7 +14,7 @@ import { messageOf } from '../../../errors.js';
 import type { FieldValues } from '../../fields.js';
 import { rememberingFirstKey, SshConnection, SshError, type SshTarget } from '../ssh.js';
 import { afterChange, carriesExactly } from '../vlan-state.js';
-import { SwitchUnreachableError, type ChangeResult, type HostKeyPolicy, type MacEntry, type PortChange, type PortVlans, type SwitchSession } from '../types.js';
+import { SwitchUnreachableError, type ChangeResult, type DiscoveredInterface, type HostKeyPolicy, type MacEntry, type PortChange, type PortVlans, type SwitchSession } from '../types.js';
 import { COMMON_ERRORS, type Dialect, type Template } from './dialect.js';
 import { CliShell, ShellError } from './shell.js';
 
@@ -378,6 +378,40 @@ export class CliSession implements SwitchSession {
       return this.dialect.parseMacTable(out, this.fields);
     } catch (e) {
       throw new Error(this.scrub(`${this.where}: "${this.dialect.showMacTable}": ${messageOf(e)}`));
+    }
+  }
+
+  /**
+   * Discovery: the dialect's interface listing, then each listed port's VLANs by its show command
+   * (the parser getPortNetworks uses). A refused or unreadable listing fails the whole call with
+   * the switch's words; a port whose show is refused is listed with that as its anomaly.
+   */
+  async listInterfaces(): Promise<DiscoveredInterface[]> {
+    let cli: Cli;
+    try { cli = await this.connection(); } catch (e) {
+      this.drop();
+      throw new SwitchUnreachableError(this.scrub(messageOf(e)));
+    }
+    try {
+      await this.leaveConfig(cli);
+      const listing = await this.command(cli, this.dialect.listInterfaces);
+      let listed;
+      try { listed = this.dialect.parseInterfaces(listing, this.fields); } catch (e) {
+        throw new CommandRejected(`${this.where}: ${messageOf(e)}`);
+      }
+      const out: DiscoveredInterface[] = [];
+      for (const { name, link } of listed) {
+        let vlans: PortVlans;
+        try { vlans = await this.readPort(cli, name); } catch (e) {
+          if (!(e instanceof CommandRejected)) throw e;
+          vlans = { native: null, tagged: [], anomaly: e.message };
+        }
+        out.push({ name, link, vlans });
+      }
+      return out;
+    } catch (e) {
+      if (!(e instanceof CommandRejected)) this.drop();
+      throw new Error(this.scrub(messageOf(e)));
     }
   }
 
