@@ -7,7 +7,7 @@ import type {
   HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, AuditPage, AuditQuery, NodeRegistration,
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
-import type { ProjectQuota, QuotaChanges } from './types.js';
+import type { ConsoleMode, ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo } from './types.js';
 
 /** Build a path from literal parts and labels; labels are percent-encoded (port names contain `/`). */
@@ -106,6 +106,13 @@ export class HaasClient {
   }
   /** The serial console's byte stream; it runs until destroyed by the caller or closed by the daemon. */
   showConsole(node: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/node/${node}/console`); }
+  /**
+   * A two-way session on the node's console (haas's extension: HTTP Upgrade on the console path); keys reach the
+   * node only while it is the writer. An obmd node's console is obmd's: this rejects with status 307.
+   */
+  nodeConsoleSession(node: string, mode: ConsoleMode): Promise<Duplex> {
+    return this.transport.upgrade(p`/node/${node}/console` + `?mode=${mode}`);
+  }
   nodeConnectNetwork(node: string, nic: string, network: string, channel?: string): Promise<StatusId> {
     return this.call('POST', p`/node/${node}/nic/${nic}/connect_network`, channel === undefined ? { network } : { network, channel });
   }
@@ -257,8 +264,10 @@ export class HaasClient {
   listHeadnodeImages(): Promise<string[]> { return this.call('GET', '/headnode_images/'); }
   /** haas's extension: the headnode's serial console (recent output, then live while it runs) as a byte stream. */
   headnodeConsole(headnode: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/headnode/${headnode}/console`); }
-  /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path). */
-  headnodeSerialSession(headnode: string): Promise<Duplex> { return this.transport.upgrade(p`/headnode/${headnode}/console`); }
+  /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path); keys reach it only while it is the writer. */
+  headnodeSerialSession(headnode: string, mode: ConsoleMode): Promise<Duplex> {
+    return this.transport.upgrade(p`/headnode/${headnode}/console` + `?mode=${mode}`);
+  }
 
   // ---- users (3.6, database auth only)
   listUsers(): Promise<UserList> { return this.call('GET', '/auth/basic/users'); }

@@ -236,3 +236,6 @@ export interface LeaseInfo {
 
 /** A change of a lease's end: `{for: "4h"}`, `{until: "<ISO time>"}` or `{until: null}` (no end). */
 export type LeaseChange = { for: string } | { until: string | null };
+
+/** How an interactive console session asks to use the console (the `mode` query parameter of the upgrade). */
+export type ConsoleMode = 'read-only' | 'write' | 'force';

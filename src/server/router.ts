@@ -27,6 +27,8 @@ export interface Call<B> {
   params: Record<string, string>;
   body: B;
   query: Record<string, string>;
+  /** Where the call came from, as the audit trail names it ("socket" or the client's address). */
+  source: string;
 }
 
 /** A mounted route: its method, its path as written, and the pattern that matches it. */
@@ -62,7 +64,8 @@ export class Router {
       const text = await readBody(c, method);
       const body = parseBody(schema, text);
       if (entry && audited) noteBody(entry, audited, body);
-      const answer = await enter(() => handler({ core: this.core, p: c.get('p'), params, body, query }));
+      const source = auditSource(sourceOf((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket ?? {}));
+      const answer = await enter(() => handler({ core: this.core, p: c.get('p'), params, body, query, source }));
       return respond(c, answer);
     };
     const run = async (c: Context<{ Variables: { p: Principal } }>) => {

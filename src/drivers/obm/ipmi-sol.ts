@@ -3,7 +3,7 @@
 // environment only. A stale session (left by a killed ipmitool or another
 // client) is deactivated first, and ours is deactivated when the stream goes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { bmcKey, explainIpmitool, ipmitoolArgs, ipmitoolEnv, runIpmitool, withoutSecret, type BmcTarget, type BmcQueue } from './ipmi-tool.js';
 import { shellQuote } from '../shell-quote.js';
 
@@ -19,15 +19,23 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * The node's SOL console as a byte stream. It starts with one line saying the
- * session is open, then carries the serial output; it errors with ipmitool's
- * words if the session cannot be opened within timeoutMs, and ends when the
- * session ends. Destroy it to detach.
+ * session is open, then carries the serial output; what is written to it goes
+ * to ipmitool's stdin (typed on the console; dropped until the session is
+ * operational). It errors with ipmitool's words if the session cannot be
+ * opened within timeoutMs, and ends when the session ends. Destroy it to detach.
  */
-export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutMs: number): Readable {
+export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutMs: number): Duplex {
   let child: ChildProcess | null = null;
   let closed = false;
-  const stream = new Readable({
+  let operational = false;
+  const stream = new Duplex({
+    allowHalfOpen: false,
     read() { /* data is pushed as it arrives */ },
+    write(chunk: Buffer, _enc, cb) {
+      const stdin = child?.stdin;
+      if (!operational || !stdin || stdin.destroyed) { cb(); return; }
+      stdin.write(chunk, () => cb());
+    },
     destroy(err, cb) {
       closed = true;
       if (child) stop(child);
@@ -53,7 +61,7 @@ export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutM
       detached: true,
     });
     child = c;
-    let operational = false;
+    c.stdin?.on('error', () => { /* the session's end is reported by close */ });
     let early = '';
     const timer = setTimeout(() => {
       stream.destroy(new Error(`no SOL session from the BMC at ${bmcKey(t)} within ${Math.round(timeoutMs / 1000)} s` +
