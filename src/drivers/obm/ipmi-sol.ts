@@ -44,13 +44,15 @@ export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutM
   });
 
   const stop = (c: ChildProcess) => {
+    const gone = new Promise<void>((res) => {
+      if (c.exitCode !== null || c.signalCode !== null) res(); else c.once('close', () => res());
+    });
     signalGroup(c, 'SIGTERM');
     const kill = setTimeout(() => signalGroup(c, 'SIGKILL'), KILL_GRACE_MS);
-    c.once('close', () => {
-      clearTimeout(kill);
-      // A killed ipmitool leaves the payload active on the BMC: free it for the next viewer.
-      void queue.run(bmcKey(t), () => runIpmitool(t, ['sol', 'deactivate'], timeoutMs)).catch(() => {});
-    });
+    void gone.then(() => clearTimeout(kill));
+    // A killed ipmitool leaves the payload active on the BMC: free it for the next session. Queued now, so
+    // that a session opened meanwhile activates after this deactivate, not before it.
+    void queue.run(bmcKey(t), async () => { await gone; await runIpmitool(t, ['sol', 'deactivate'], timeoutMs); }).catch(() => {});
   };
 
   const start = () => {
