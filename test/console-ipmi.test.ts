@@ -8,61 +8,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { Duplex, Readable } from 'node:stream';
 import { haasCommand, startDaemon, type Credentials, type Daemon } from './lib/daemon.js';
 import { session, label, expectEmptyOk, createProject, createUser, connectNode, enableObm, type Session } from './lib/fixtures.js';
 import { ipmiLabAvailable, startIpmiSim, type IpmiSim } from './lab/ipmi.js';
+import { openConsole, until, type ConsoleClient } from './lib/console.js';
 
 const available = ipmiLabAvailable();
-
-/** A console session through the API: what it received, whether it ended, and (interactive) its socket to type into. */
-interface ConsoleClient {
-  status: number;
-  text(): string;
-  ended: Promise<void>;
-  type(s: string): void;
-  close(): void;
-}
-
-function basic(c: Credentials): string {
-  return 'Basic ' + Buffer.from(`${c.username}:${c.password}`).toString('base64');
-}
-
-function follow(stream: Readable, status: number, socket: Duplex | null, close: () => void): ConsoleClient {
-  let text = '';
-  let markEnded!: () => void;
-  const ended = new Promise<void>((res) => { markEnded = res; });
-  stream.on('data', (c: Buffer) => { text += c.toString('latin1'); });
-  stream.on('end', markEnded);
-  stream.on('close', markEnded);
-  return { status, text: () => text, ended, type: (s) => socket?.write(s), close };
-}
-
-/** `GET /v0/node/<n>/console` upgraded to a two-way stream (`?mode=`), or the plain read-only GET with mode null. */
-function openConsole(d: Daemon, node: string, auth: Credentials, mode: 'read-only' | 'write' | 'force' | null): Promise<ConsoleClient> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: basic(auth) };
-    if (mode !== null) Object.assign(headers, { connection: 'Upgrade', upgrade: 'tcp' });
-    const req = httpRequest({ socketPath: d.socket, path: `/v0/node/${node}/console${mode ? `?mode=${mode}` : ''}`, headers });
-    req.on('upgrade', (_res, socket, head) => {
-      if (head.length > 0) socket.unshift(head);
-      resolve(follow(socket, 101, socket, () => socket.destroy()));
-    });
-    req.on('response', (res) => resolve(follow(res, res.statusCode ?? 0, null, () => req.destroy())));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('shared node consoles on ipmi_sim', { skip: available ? false : 'ipmi_sim, ipmitool or script is not installed' }, () => {
   let d: Daemon & { cleanup(): Promise<void> };
@@ -102,7 +54,7 @@ describe('shared node consoles on ipmi_sim', { skip: available ? false : 'ipmi_s
   });
 
   async function attach(node: string, who: Credentials, mode: 'read-only' | 'write' | 'force' | null): Promise<ConsoleClient> {
-    const c = await openConsole(d, node, who, mode);
+    const c = await openConsole(d, `/v0/node/${node}/console`, who, mode);
     open.push(c);
     assert.equal(c.status, mode === null ? 200 : 101, c.text());
     return c;
@@ -158,11 +110,11 @@ describe('shared node consoles on ipmi_sim', { skip: available ? false : 'ipmi_s
     await until('console lines', () => sessions.every((s) => s.text().includes(prefix)));
     await enableObm(admin, node, false);
     await Promise.all(sessions.map((s) => s.ended));
-    const blocked = await openConsole(d, node, alice, 'write');
+    const blocked = await openConsole(d, `/v0/node/${node}/console`, alice, 'write');
     open.push(blocked);
     assert.equal(blocked.status, 409, blocked.text());
     expectEmptyOk(await admin.post(`/v0/project/${project}/detach_node`, { node }), 'detach_node');
-    const after = await openConsole(d, node, alice, 'read-only');
+    const after = await openConsole(d, `/v0/node/${node}/console`, alice, 'read-only');
     open.push(after);
     assert.equal(after.status, 401, after.text());
     open.splice(0).forEach((c) => c.close());
