@@ -3,7 +3,8 @@
 // Starts haas daemons on a temp dir, builds an inventory through the API, and measures
 // GET throughput (null and database auth) against two reference servers on bare node:http,
 // connect_network -> DONE latency with the mock switch, CLI wall time, and daemon RSS; extras:
-// OVS over SSH, headnodes, write throughput (bench/writes.ts) and 1,000 leases ending at once (bench/leases.ts).
+// OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts) and
+// 50 viewers on one console (bench/consoles.ts).
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -15,7 +16,7 @@
 //                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts and bench/leases.ts
+//   BENCH_EXTRAS=0       skip bench/ovs.ts, bench/headnode.ts (they need root and the lab packages, and skip otherwise), bench/writes.ts, bench/leases.ts and bench/consoles.ts
 //   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -575,6 +576,7 @@ async function main(): Promise<void> {
       ['writes', async () => (await import('./writes.js')).benchWrites([{ name: haasKind, ...haasCmd(true) }])],
       ['truth', async () => (await import('./truth.js')).benchTruth()],
       ['leases', async () => { const c = haasCmd(true); return (await import('./leases.js')).benchLeases(c.cmd, c.args); }],
+      ['consoles', async () => { const c = haasCmd(true); return (await import('./consoles.js')).benchConsoles(c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -639,6 +641,13 @@ async function main(): Promise<void> {
       value: leases.allQueuedMs, unit: 'ms', target: '<= 1000 ms', pass: leases.allQueuedMs <= 1000 });
     figures.push({ name: `${leases.nodes} leases ending at once: end time -> every node released (all free seen after ${leases.allFreeSeenMs} ms)`,
       value: leases.allReleasedMs, unit: 'ms', target: 'info', pass: null });
+  }
+  const consoles = extras.consoles as import('./consoles.js').ConsoleBench | undefined;
+  if (consoles?.lastViewerP50Ms !== undefined) {
+    figures.push({ name: `${consoles.viewers} viewers on one console (mock OBM): typed -> echo on the last viewer p50 / p99 (alone: ${consoles.aloneP50Ms.toFixed(2)} / ${consoles.aloneP99Ms.toFixed(1)} ms)`,
+      value: consoles.lastViewerP50Ms, unit: 'ms', target: 'info', pass: null, note: `p99 ${consoles.lastViewerP99Ms.toFixed(1)} ms` });
+    figures.push({ name: `${consoles.viewers} viewers on one console, 100 lines/s: daemon CPU (writer alone: ${consoles.cpuAlonePercent.toFixed(1)} %)`,
+      value: consoles.cpuPercent, unit: '%', target: 'info', pass: null });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

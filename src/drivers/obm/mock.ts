@@ -36,7 +36,8 @@ export function mockObmDriver(state: MockObmState): ObmDriver {
             write(chunk: Buffer, _enc, cb) { this.push(chunk); cb(); },
             read() {
               if (n === 0) { n++; this.push(`mock console of ${node} (power ${bmc().power})\r\n`); return; }
-              timer = setTimeout(() => { this.push(`${node} tick ${n++}\r\n`); }, 1000);
+              // read() is called again after every push, the echo's too: one tick pending at a time.
+              timer ??= setTimeout(() => { timer = undefined; this.push(`${node} tick ${n++}\r\n`); }, 1000);
             },
             destroy(err, cb) { if (timer) clearTimeout(timer); cb(err); },
           });
