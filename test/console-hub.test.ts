@@ -1,6 +1,6 @@
 // The console service on its own (src/daemon/console-hub.ts), over a fake
 // console that echoes what is typed: many viewers share one session, one
-// writer, a refused second writer, forced takeover, end(), the recent output,
+// writer, a refused second writer, forced takeover, the writer's successor, end(), the recent output,
 // and keep/onOutput (the console log's hooks).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +73,14 @@ describe('console hub', () => {
     assert.match(firstOut.text(), /carol took over; this session is now read-only/);
     assert.ok(!firstOut.text().includes('typed:late'), 'the displaced writer still types');
     assert.ok(firstOut.text().includes('typed:mine'));
+
+    // The writer leaves: the session that asked to write and waited longest becomes the writer, and is told.
+    third.stream.destroy();
+    await tick();
+    assert.match(firstOut.text(), /carol left; this session is now the writer/);
+    first.stream.write('again');
+    await tick();
+    assert.ok(secondOut.text().includes('typed:again'), 'the promoted writer\'s keys did not reach the console');
     hub.endAll();
   });
 

@@ -5,7 +5,8 @@
 // it runs, so that a new viewer first sees the last lines. Keystrokes reach
 // the console only from the writer; a second writer is refused (read-only,
 // with a notice) unless it forces, and then the previous writer is told and
-// drops to read-only. Every output byte also goes to the output sinks.
+// drops to read-only. When the writer leaves, the session that asked to write
+// and waited longest becomes the writer (told so). Every output byte also goes to the output sinks.
 import { Duplex, type Readable } from 'node:stream';
 import type { ConsoleAttachment, ConsoleHub, ConsoleMode, ConsoleOpener, ConsoleSink } from '../core/consoles.js';
 
@@ -14,7 +15,8 @@ export const RECENT_BYTES = 64 * 1024;
 /** A viewer that reads slower than this backlog loses bytes instead of growing the daemon. */
 const MAX_VIEWER_BACKLOG = 1024 * 1024;
 
-interface Viewer { stream: Duplex; who: string }
+/** A session; `wantsWrite`: it asked to write (it becomes the writer when the writer leaves). */
+interface Viewer { stream: Duplex; who: string; wantsWrite: boolean }
 
 interface Console {
   source: Readable | null;
@@ -116,7 +118,12 @@ export function createConsoleHub(): ConsoleHub & { endAll(): void } {
 
   function leave(key: string, c: Console, v: Viewer): void {
     if (!c.viewers.delete(v)) return;
-    if (c.writer === v) c.writer = null;
+    if (c.writer === v) {
+      // The session that asked to write and has waited longest takes over: a writer that reconnects is
+      // not refused by its own previous connection, which the daemon may see close only after.
+      c.writer = [...c.viewers].find((w) => w.wantsWrite) ?? null;
+      if (c.writer) notice(c.writer, `${v.who} left; this session is now the writer`);
+    }
     // Nobody watches and nobody keeps it: close the session (a SOL payload is freed for others).
     if (c.viewers.size === 0 && !c.kept && consoles.get(key) === c) stop(key, c);
   }
@@ -124,6 +131,7 @@ export function createConsoleHub(): ConsoleHub & { endAll(): void } {
   function attachViewer(key: string, c: Console, who: string, mode: ConsoleMode): ConsoleAttachment {
     const v: Viewer = {
       who,
+      wantsWrite: mode !== 'read-only',
       stream: new Duplex({
         allowHalfOpen: false,
         read() { /* pushed as the console writes */ },
