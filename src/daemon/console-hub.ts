@@ -139,6 +139,8 @@ export function createConsoleHub(): ConsoleHub & { endAll(): void } {
           if (c.writer === v && c.source instanceof Duplex) c.source.write(chunk);
           cb();
         },
+        // The client closed its side (its connection ended): it leaves, and its output side ends too.
+        final(cb) { leave(key, c, v); v.stream.push(null); cb(); },
         destroy(err, cb) { leave(key, c, v); cb(err); },
       }),
     };
