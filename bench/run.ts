@@ -6,8 +6,9 @@
 // OVS over SSH, headnodes, write throughput (bench/writes.ts), 1,000 leases ending at once (bench/leases.ts), the
 // import of a 1,000-node inventory document (bench/import.ts), shell completion of a node name among 1,000
 // (bench/completion.ts), the bulk node listing at 10,000 nodes (bench/listing.ts), `switch learn` and discovery of
-// 48-port switches over SSH, OVS and SNMP (bench/learn.ts, bench/discover.ts), the CPU of logging 20 busy consoles
-// (bench/console-log.ts), and the ones listed under "extras" below.
+// 48-port switches over SSH, OVS and SNMP (bench/learn.ts, bench/discover.ts), 50 viewers on one console
+// (bench/consoles.ts), the CPU of logging 20 busy consoles (bench/console-log.ts), and the ones listed under
+// "extras" below.
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
@@ -586,6 +587,7 @@ async function main(): Promise<void> {
       ['metrics', async () => { const c = haasCmd(true); return (await import('./metrics.js')).benchMetrics(haasKind, c.cmd, c.args); }],
       ['consoleLogs', async () => (await import('./console-log.js')).benchConsoleLogs()],
       ['discover', async () => (await import('./discover.js')).benchDiscover()],
+      ['consoles', async () => { const c = haasCmd(true); return (await import('./consoles.js')).benchConsoles(c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
@@ -688,6 +690,13 @@ async function main(): Promise<void> {
   for (const f of discover?.figures ?? []) {
     figures.push({ name: `discover a ${f.ports}-port switch, fresh session (${f.switch}): median of runs, max ${f.maxMs} ms`,
       value: f.medianMs, unit: 'ms', target: '< 2000 ms', pass: f.medianMs < 2000 });
+  }
+  const consoles = extras.consoles as import('./consoles.js').ConsoleBench | undefined;
+  if (consoles?.lastViewerP50Ms !== undefined) {
+    figures.push({ name: `${consoles.viewers} viewers on one console (mock OBM): typed -> echo on the last viewer p50 / p99 (alone: ${consoles.aloneP50Ms.toFixed(2)} / ${consoles.aloneP99Ms.toFixed(1)} ms)`,
+      value: consoles.lastViewerP50Ms, unit: 'ms', target: 'info', pass: null, note: `p99 ${consoles.lastViewerP99Ms.toFixed(1)} ms` });
+    figures.push({ name: `${consoles.viewers} viewers on one console, 100 lines/s: daemon CPU (writer alone: ${consoles.cpuAlonePercent.toFixed(1)} %)`,
+      value: consoles.cpuPercent, unit: '%', target: 'info', pass: null });
   }
   figures.push({ name: 'connect_network -> DONE p50 (mock switch)', value: latency.p50, unit: 'ms', target: '<= 20 ms', pass: latency.errors === 0 && latency.p50 <= 20 });
   figures.push({ name: 'connect_network -> DONE p99 (mock switch)', value: latency.p99, unit: 'ms', target: 'info', pass: null });

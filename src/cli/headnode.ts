@@ -4,7 +4,7 @@ import type { HaasClient } from '../client/client.js';
 import type { HeadnodeInfo } from '../client/types.js';
 import { ClientCommand, CommandFailedError, DataCommand } from './base.js';
 import { formatFields, formatLines, joinOr } from './output.js';
-import { runTerminal } from './terminal.js';
+import { runTerminal, runConsole } from './terminal.js';
 import { waitOption, waitTimeoutMs, waitWithProgress } from './progress.js';
 
 class HeadnodeCreate extends ClientCommand {
@@ -127,24 +127,21 @@ class HeadnodeConsole extends ClientCommand {
     category: 'Headnodes',
     description: 'Attach to a headnode\'s serial console (log in, type); Ctrl-] leaves',
     details: `
-      In a terminal, the session is interactive: what you type goes to the headnode's serial port (ttyS0),
-      Ctrl-C included; Ctrl-] leaves. A new interactive session ends the previous one.
-      With --read-only, or when stdin is not a terminal, it shows the recent output (including the previous
-      boot's last lines), then live bytes, until you leave or the headnode stops.
+      Any number of sessions share a console. In a terminal the session is interactive: what you type goes to
+      the headnode's serial port (ttyS0), Ctrl-C included, while you are its one writer; if someone else writes,
+      you are told and stay read-only. --force takes the writer over (the previous writer is told and drops to
+      read-only). Ctrl-] leaves. With --read-only, or when stdin is not a terminal, it shows the recent output
+      (including the previous boot's last lines), then live bytes, until you leave or the headnode stops.
     `,
-    examples: [['Log in to hn1', '$0 headnode console hn1'], ['Save its output', '$0 headnode console hn1 --read-only > hn1.log']],
+    examples: [['Log in to hn1', '$0 headnode console hn1'], ['Take over from another writer', '$0 headnode console hn1 --force'],
+      ['Save its output', '$0 headnode console hn1 --read-only > hn1.log']],
   });
   headnode = Option.String({ name: 'HEADNODE' });
   readOnly = Option.Boolean('--read-only', false, { description: 'only show the output; send no keys' });
+  force = Option.Boolean('--force', false, { description: 'take the writer over from whoever writes' });
   async execute() {
-    const what = `console of headnode ${this.headnode}`;
-    const interactive = !this.readOnly && (this.context.stdin as NodeJS.ReadStream).isTTY === true;
-    if (!interactive) {
-      await runTerminal(this.context, what, await this.api.headnodeConsole(this.headnode), null);
-      return;
-    }
-    const session = await this.api.headnodeSerialSession(this.headnode);
-    await runTerminal(this.context, what, session, session);
+    await runConsole(this.context, `console of headnode ${this.headnode}`, this, () => this.api.headnodeConsole(this.headnode),
+      (mode) => this.api.headnodeSerialSession(this.headnode, mode));
   }
 }
 

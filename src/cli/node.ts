@@ -6,7 +6,7 @@ import { ActionCommand, ClientCommand, DataCommand } from './base.js';
 import { jsonOrString, splitKeyValue } from './input.js';
 import { readSecret } from '../secret-input.js';
 import { formatFields, formatLines, formatTable, type Records } from './output.js';
-import { runTerminal } from './terminal.js';
+import { runTerminal, runConsole } from './terminal.js';
 
 /** `node list --long`: one row per node; a node's nics share its row (switch ports and networks joined). */
 const LONG_RECORDS: Records<NodeDetail[]> = {
@@ -378,16 +378,24 @@ class NodeConsole extends ClientCommand {
   static override paths = [['node', 'console']];
   static override usage = Command.Usage({
     category: 'Nodes',
-    description: 'Stream a node\'s serial console to stdout; Ctrl-] (or Ctrl-C) leaves',
+    description: 'Attach to a node\'s serial console (watch, type); Ctrl-] leaves',
     details: `
       Shows the recent console output first, then live bytes, until you leave or the console ends (the node
-      leaves its project or its OBM is disabled). One viewer at a time: a new viewer disconnects the previous one.
+      leaves its project, its OBM is disabled or its lease ends). Any number of sessions share a console.
+      In a terminal the session is interactive: what you type goes to the node (Ctrl-C included) while you are
+      its one writer; if someone else writes, you are told and stay read-only. --force takes the writer over
+      (the previous writer is told and drops to read-only). With --read-only, or when stdin is not a terminal,
+      it only shows the output, and Ctrl-C leaves too.
     `,
-    examples: [['Watch n1 boot', '$0 node console n1'], ['Log it', '$0 node console n1 > n1.log']],
+    examples: [['Work on n1', '$0 node console n1'], ['Take over from another writer', '$0 node console n1 --force'],
+      ['Log it', '$0 node console n1 > n1.log']],
   });
   node = Option.String({ name: 'NODE' });
+  readOnly = Option.Boolean('--read-only', false, { description: 'only show the output; send no keys' });
+  force = Option.Boolean('--force', false, { description: 'take the writer over from whoever writes' });
   async execute() {
-    await runTerminal(this.context, `console of ${this.node}`, await this.api.showConsole(this.node), null);
+    await runConsole(this.context, `console of ${this.node}`, this, () => this.api.showConsole(this.node),
+      (mode) => this.api.nodeConsoleSession(this.node, mode));
   }
 }
 

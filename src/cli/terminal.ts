@@ -1,8 +1,10 @@
 // Console sessions in the user's terminal: bytes from the daemon to stdout,
 // and (interactive sessions) the keyboard to the daemon, until the user
 // leaves with Ctrl-] or the console ends.
-import type { BaseContext } from 'clipanion';
-import type { Readable, Writable } from 'node:stream';
+import { UsageError, type BaseContext } from 'clipanion';
+import type { Duplex, Readable, Writable } from 'node:stream';
+import { ApiCallError } from '../client/errors.js';
+import type { ConsoleMode } from '../client/types.js';
 
 const CTRL_RIGHT_BRACKET = 0x1d;
 const CTRL_C = 0x03;
@@ -46,4 +48,31 @@ export function runTerminal(ctx: BaseContext, what: string, output: Readable, in
     output.on('close', stop);
     output.on('error', stop);
   });
+}
+
+/** How a console command was asked to attach. */
+export interface ConsoleFlags { readOnly: boolean; force: boolean }
+
+/**
+ * Run a console command: interactive (keys go to the console, Ctrl-] leaves) on a terminal or with
+ * --force, else read-only (`> file` works). `session` asks for an interactive session; `view` streams
+ * read-only, and also serves a console that has no interactive session here (obmd's, a 307).
+ */
+export async function runConsole(ctx: BaseContext, what: string, flags: ConsoleFlags,
+  view: () => Promise<Readable>, session: (mode: ConsoleMode) => Promise<Duplex>): Promise<void> {
+  if (flags.readOnly && flags.force) throw new UsageError('--read-only and --force exclude each other');
+  const interactive = flags.force || (!flags.readOnly && (ctx.stdin as NodeJS.ReadStream).isTTY === true);
+  if (!interactive) {
+    await runTerminal(ctx, what, await view(), null);
+    return;
+  }
+  let s: Duplex;
+  try {
+    s = await session(flags.force ? 'force' : 'write');
+  } catch (e) {
+    if (!(e instanceof ApiCallError && e.status === 307)) throw e;
+    await runTerminal(ctx, `${what} (read-only: obmd serves it)`, await view(), null);
+    return;
+  }
+  await runTerminal(ctx, what, s, s);
 }

@@ -7,7 +7,7 @@ import type {
   HeadnodeInfo, NetworkAttachments, NetworkInfo, NetworkList, NetworkingAction, NetworkingActionDetails, NodeInfo, ObmAuditEntry, AuditPage, AuditQuery, NodeRegistration,
   PortInfo, PowerStatus, StatusId, SwitchInfo, SwitchVerifyReport, UserList, WhoAmI, HostKeyInfo,
 } from './types.js';
-import type { ProjectQuota, QuotaChanges } from './types.js';
+import type { ConsoleMode, ProjectQuota, QuotaChanges } from './types.js';
 import type { DriftInfo, LeaseChange, LeaseInfo, SwitchDriftInfo, SwitchLearnOptions, SwitchLearnReport } from './types.js';
 import type { InventoryDocument, InventoryImportReport, InventoryImportRequest } from './types.js';
 import type { NodeDetail, NodeDetailsPage, NodeDetailsQuery, SwitchDetails } from './types.js';
@@ -148,6 +148,13 @@ export class HaasClient {
   }
   /** The node's released console logs, of the projects that held it before (haas's extension; admins). */
   nodeReleasedConsoleLogs(node: string): Promise<ReleasedConsoleLog[]> { return this.call('GET', p`/node/${node}/console-logs`); }
+  /**
+   * A two-way session on the node's console (haas's extension: HTTP Upgrade on the console path); keys reach the
+   * node only while it is the writer. An obmd node's console is obmd's: this rejects with status 307.
+   */
+  nodeConsoleSession(node: string, mode: ConsoleMode): Promise<Duplex> {
+    return this.transport.upgrade(p`/node/${node}/console` + `?mode=${mode}`);
+  }
   nodeConnectNetwork(node: string, nic: string, network: string, channel?: string): Promise<StatusId> {
     return this.call('POST', p`/node/${node}/nic/${nic}/connect_network`, channel === undefined ? { network } : { network, channel });
   }
@@ -321,8 +328,10 @@ export class HaasClient {
     return this.transport.stream('GET', p`/headnode/${headnode}/console-log` + (follow ? '?follow=1' : ''));
   }
   headnodeConsole(headnode: string): Promise<IncomingMessage> { return this.transport.stream('GET', p`/headnode/${headnode}/console`); }
-  /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path). */
-  headnodeSerialSession(headnode: string): Promise<Duplex> { return this.transport.upgrade(p`/headnode/${headnode}/console`); }
+  /** A two-way session on a running headnode's serial port (haas's extension: HTTP Upgrade on the console path); keys reach it only while it is the writer. */
+  headnodeSerialSession(headnode: string, mode: ConsoleMode): Promise<Duplex> {
+    return this.transport.upgrade(p`/headnode/${headnode}/console` + `?mode=${mode}`);
+  }
 
   // ---- users (3.6, database auth only)
   listUsers(): Promise<UserList> { return this.call('GET', '/auth/basic/users'); }

@@ -345,3 +345,5 @@ export interface SwitchImportReport {
 
 /** POST /switch/<s>/port/<port>/manage: whether the port was unmanaged before. */
 export interface PortManageResult { switch: string; port: string; was_unmanaged: boolean }
+/** How an interactive console session asks to use the console (the `mode` query parameter of the upgrade). */
+export type ConsoleMode = 'read-only' | 'write' | 'force';

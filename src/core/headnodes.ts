@@ -2,7 +2,7 @@
 // inventory says what a headnode is; the headnode manager runs it. Changes
 // to hnics are refused once a headnode has been started (HIL's "dirty").
 import { randomUUID } from 'node:crypto';
-import type { Duplex, Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { BadArgumentError, IllegalStateError, NotFoundError, ProjectMismatchError } from '../errors.js';
 import { requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
@@ -11,6 +11,7 @@ import { assertAbsent, mustNetwork, mustProject, projectLabelOf } from './lookup
 import { projectMayUse } from './networks.js';
 import { enforceQuota } from './quotas.js';
 import { currentCall, resumeCall } from './audit.js';
+import { attachConsole, headnodeConsoleKey, sessionOf, type ConsoleAttachment, type ConsoleCaller, type ConsoleMode } from './consoles.js';
 import {
   addHeadnode, addHnic, deleteHeadnode as removeHeadnode, deleteHnic as removeHnic, freezeHeadnode, headnodeByLabel,
   hnicOfHeadnode, hnicsOfHeadnode, hnicVlans, markHeadnodeDead, markHeadnodeExited, markHeadnodeRunning, markHeadnodeStopped,
@@ -56,6 +57,7 @@ export async function deleteHeadnode(core: Core, p: Principal, label: string): P
   requireProjectAccess(p, h.project_id);
   const call = currentCall(core.inv);
   await core.headnodes.destroy(vmOf(core, h));
+  core.consoles.end(headnodeConsoleKey(label));
   resumeCall(core.inv, call, () => core.inv.tx(() => removeHeadnode(core.inv, h.id)));
 }
 
@@ -87,6 +89,7 @@ export async function stopHeadnode(core: Core, p: Principal, label: string): Pro
   requireProjectAccess(p, h.project_id);
   const call = currentCall(core.inv);
   await core.headnodes.stop(vmOf(core, h));
+  core.consoles.end(headnodeConsoleKey(label));
   resumeCall(core.inv, call, () => markHeadnodeStopped(core.inv, h.id));
 }
 
@@ -162,13 +165,33 @@ export function listHeadnodeImages(core: Core): string[] {
   return core.headnodes.images();
 }
 
-/** The headnode's serial console: recent output, then live while it runs (project access). */
-export function headnodeConsole(core: Core, p: Principal, label: string): Readable {
+/**
+ * A session on the headnode's serial console (project access): recent output (earlier boots' too),
+ * then live while it runs, shared with every other viewer; with mode write or force it may be the
+ * writer (src/core/consoles.ts), which needs a running headnode. Audited.
+ */
+export async function headnodeConsole(core: Core, caller: ConsoleCaller, label: string, mode: ConsoleMode): Promise<ConsoleAttachment> {
   const h = mustHeadnode(core, label);
-  requireProjectAccess(p, h.project_id);
-  const stream = core.headnodes.console(h.uuid);
-  if (!stream) throw new IllegalStateError(`headnode "${label}" has never been started; it has no console output`);
-  return stream;
+  requireProjectAccess(caller.p, h.project_id);
+  if (mode !== 'read-only' && !core.headnodes.running(h.uuid)) throw new IllegalStateError(`headnode "${label}" is not running`);
+  const neverRan = () => new IllegalStateError(`headnode "${label}" has never been started; it has no console output`);
+  // The first follower doubles as the check; the hub uses it if it opens the session now.
+  let unused: Readable | null = core.headnodes.console(h.uuid);
+  if (!unused) throw neverRan();
+  const open = () => {
+    const output = unused ?? core.headnodes.console(h.uuid);
+    unused = null;
+    if (!output) throw neverRan();
+    const session = sessionOf(output, () => core.headnodes.attachSerial(h.uuid));
+    // The hub hands a session out on its first bytes: a headnode that has printed nothing yet still opens.
+    session.push(`[serial console of headnode ${label}]\r\n`);
+    return session;
+  };
+  try {
+    return await attachConsole(core, caller, { key: headnodeConsoleKey(label), projects: [projectLabelOf(core.inv, h.project_id)] }, open, mode);
+  } finally {
+    unused?.destroy();
+  }
 }
 
 /** The headnode's whole serial log, then with `follow` live output while it runs (project access). */
@@ -178,14 +201,6 @@ export function headnodeConsoleLog(core: Core, p: Principal, label: string, foll
   const stream = core.headnodes.consoleLog(h.uuid, follow);
   if (!stream) throw new IllegalStateError(`headnode "${label}" has never been started; it has no console output`);
   return stream;
-}
-
-/** A read-write session on a running headnode's serial port (project access). */
-export async function headnodeSerialSession(core: Core, p: Principal, label: string): Promise<Duplex> {
-  const h = mustHeadnode(core, label);
-  requireProjectAccess(p, h.project_id);
-  if (!core.headnodes.running(h.uuid)) throw new IllegalStateError(`headnode "${label}" is not running`);
-  return core.headnodes.attachSerial(h.uuid);
 }
 
 /** A VM ended without a stop call: the guest powered off ("stopped") or QEMU died ("dead"). */

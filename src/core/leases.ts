@@ -9,6 +9,7 @@ import { requireProjectAccess } from './authz.js';
 import { now, type Core, type Principal } from './context.js';
 import { mustNode, mustProject } from './lookup.js';
 import { recordSystemEvent } from './audit.js';
+import { nodeConsoleKey } from './consoles.js';
 import { formatDuration } from '../durations.js';
 import { obmDriverFor } from '../drivers/obm/type-names.js';
 import { storedFields } from '../drivers/fields.js';
@@ -207,7 +208,7 @@ async function powerOffAndDisable(core: Core, node: NodeRow): Promise<void> {
     }
     setNodeObmEnabled(core.inv, node.id, false);
   }
-  core.consoles.end(node.label);
+  core.consoles.end(nodeConsoleKey(node.label));
 }
 
 /**

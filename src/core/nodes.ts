@@ -6,6 +6,7 @@ import { requireAdmin, requireProjectAccess } from './authz.js';
 import type { Core, Principal } from './context.js';
 import { assertAbsent, mustNic, mustNode } from './lookup.js';
 import { currentCall, resumeCall } from './audit.js';
+import { nodeConsoleKey } from './consoles.js';
 import {
   addNic, addNode, allNodes, cabledNicsOfNode, deleteNic as removeNic, deleteNode as removeNode, deleteNodeMetadata, freeNodes,
   metadataOfNode, nicOfNode, nodeAndProject, nodeByLabel, nodeHasNics, setNodeMetadata,
@@ -57,7 +58,7 @@ export async function deleteNode(core: Core, p: Principal, label: string): Promi
   resumeCall(core.inv, call, () => core.inv.tx(() => {
     removeNode(core.inv, check().id);
   }));
-  core.consoles.end(label);
+  core.consoles.end(nodeConsoleKey(label));
 }
 
 /** Register a nic on a node (admin). */

@@ -1,6 +1,5 @@
 // Out-of-band management of nodes: enabling the OBM, power, boot device and
 // console, either through an in-process driver or by redirecting to obmd.
-import type { Readable } from 'node:stream';
 import { BadArgumentError, BlockedError, OBMError, ApiError, messageOf } from '../errors.js';
 import { BOOT_DEVICES, type BootDevice, type ObmSession } from '../drivers/obm/types.js';
 import { obmDriverFor } from '../drivers/obm/type-names.js';
@@ -13,6 +12,8 @@ import { withoutCredentials } from '../uri-credentials.js';
 import { auditUser, recordObmOperation } from './obm-audit.js';
 import { currentCall, resumeCall } from './audit.js';
 import type { AuditedOperation } from '../db/store/obm-audit.js';
+import { attachConsole, nodeConsoleKey, type ConsoleAttachment, type ConsoleCaller, type ConsoleMode } from './consoles.js';
+import { projectsOfTargets } from '../db/store/audit.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
 export type ObmOutcome<T> = { redirect: string } | { value: T };
@@ -33,7 +34,7 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
   } else {
     setNodeObmEnabled(core.inv, node.id, enabled);
   }
-  if (!enabled) core.consoles.end(label);
+  if (!enabled) core.consoles.end(nodeConsoleKey(label));
 }
 
 function enabledNode(core: Core, p: Principal, label: string): NodeRow {
@@ -102,7 +103,11 @@ export function setBootdev(core: Core, p: Principal, n: string, bootdev: string)
   });
 }
 
-/** The node's console stream (recent output first); a new viewer replaces the old one. */
-export async function openConsole(core: Core, p: Principal, label: string): Promise<ObmOutcome<Readable>> {
-  return obmOp(core, p, label, 'console', (s) => core.consoles.view(label, () => s.console()));
+/**
+ * A session on the node's console (recent output first), shared with every other viewer; with mode
+ * write or force it may be the writer (src/core/consoles.ts). Audited; obmd nodes: a 307 to obmd.
+ */
+export async function openConsole(core: Core, caller: ConsoleCaller, label: string, mode: ConsoleMode): Promise<ObmOutcome<ConsoleAttachment>> {
+  return obmOp(core, caller.p, label, 'console', (s) => attachConsole(core, caller,
+    { key: nodeConsoleKey(label), node: label, projects: projectsOfTargets(core.inv, { node: label }) }, () => s.console(), mode));
 }

@@ -13,6 +13,7 @@ import { enforceQuota } from './quotas.js';
 import { addLease, removeLease } from '../db/store/leases.js';
 import { defaultLeaseEnd } from './leases.js';
 import { currentCall, resumeCall } from './audit.js';
+import { nodeConsoleKey } from './consoles.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -106,7 +107,7 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     return node.id;
   }));
   core.leasesChanged();
-  core.consoles.end(nodeLabel);
+  core.consoles.end(nodeConsoleKey(nodeLabel));
   core.nodeChangedProject(nodeId);
 }
 

@@ -7,7 +7,7 @@
 import type { Inventory } from '../db/inventory.js';
 import { nodesWithKeptConsole, type KeptConsoleNode } from '../db/store/consoles.js';
 import { nodeAndProject } from '../db/store/nodes.js';
-import type { ConsoleHub } from '../core/consoles.js';
+import { nodeConsoleKey, type ConsoleHub } from '../core/consoles.js';
 import type { ObmDriver } from '../drivers/obm/types.js';
 import { obmDriverFor } from '../drivers/obm/type-names.js';
 import { storedFields } from '../drivers/fields.js';
@@ -95,7 +95,7 @@ export class ConsoleKeeper {
     k.stopped = true;
     if (k.timer) clearTimeout(k.timer);
     this.kept.delete(k.node);
-    if (endSession) this.d.hub.end(k.node);
+    if (endSession) this.d.hub.end(nodeConsoleKey(k.node));
   }
 
   private open(k: Keeping, n: KeptConsoleNode): void {
@@ -116,7 +116,7 @@ export class ConsoleKeeper {
       retry(true);
       return;
     }
-    this.d.hub.keep(n.label, () => session.console()).then(() => retry(false), (e: unknown) => {
+    this.d.hub.keep(nodeConsoleKey(n.label), () => session.console()).then(() => retry(false), (e: unknown) => {
       if (k.failures === 0) this.d.log.warn(`console log of ${n.label}: ${e instanceof Error ? e.message : String(e)} (retrying with backoff)`);
       retry(true);
     });

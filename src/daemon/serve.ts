@@ -20,6 +20,7 @@ import { recordFirstHostKey, recordRefusedHostKey } from '../core/host-keys.js';
 import { createApp } from '../server/app.js';
 import { interactiveConsoles } from '../server/upgrade.js';
 import { createConsoleHub } from './console-hub.js';
+import { nodeOfConsoleKey } from '../core/consoles.js';
 import { QemuHeadnodeManager } from '../headnode/manager.js';
 import { adoptHeadnodes, headnodeExited } from '../core/headnodes.js';
 import { claimDatabase, preflight, type HostChecks } from './preflight.js';
@@ -103,7 +104,10 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     return n && { id: n.project_id, name: n.project };
   });
   let logWriteFailed = false;
-  consoles.onOutput((node, chunk) => {
+  consoles.onOutput((key, chunk) => {
+    // Headnodes log on their own (QEMU writes serial.log); only node consoles go to the log book.
+    const node = nodeOfConsoleKey(key);
+    if (node === null) return;
     try { consoleLogs.append(node, chunk); logWriteFailed = false; } catch (e) {
       if (!logWriteFailed) log.error(`console log of ${node}: ${e instanceof Error ? e.message : String(e)}`);
       logWriteFailed = true;

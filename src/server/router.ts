@@ -27,6 +27,8 @@ export interface Call<B> {
   params: Record<string, string>;
   body: B;
   query: Record<string, string>;
+  /** Where the call came from, as the audit trail names it ("socket" or the client's address). */
+  source: string;
 }
 
 /** A declared route: what the API document says of it, and what mounting it needs. */
@@ -104,7 +106,8 @@ function mountRoute(app: Hono<{ Variables: { p: Principal } }>, core: Core, def:
     const text = await readBody(c, method);
     const parsed = parse(text);
     if (entry && audited) noteBody(entry, audited, parsed.body);
-    const answer = await enter(() => parsed.handle({ core, p: c.get('p'), params, query }));
+    const source = auditSource(sourceOf((c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket ?? {}));
+    const answer = await enter(() => parsed.handle({ core, p: c.get('p'), params, query, source }));
     return respond(c, answer);
   };
   const run = async (c: Context<{ Variables: { p: Principal } }>) => {

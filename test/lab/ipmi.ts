@@ -2,7 +2,8 @@
 // LAB.md) on 127.0.0.1 high ports, with its own temp dir, lan.conf and state.
 // A chassis_control script records every power and boot-device change to a
 // file; the node's serial port (SOL) is a TCP server in this process that
-// writes known lines. stop() kills ipmi_sim's whole process group (it and the
+// writes known lines (and, with `echo`, acts like a shell: what is typed is
+// echoed, and each line typed is answered `ran: <line>`). stop() kills ipmi_sim's whole process group (it and the
 // chassis_control children) and removes the temp dir; an exit hook does the
 // same if a test run dies first.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -84,13 +85,30 @@ mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr
 mc_enable 0x20
 `;
 
-/** A serial port that writes `${prefix} console line <n>` every intervalMs to whoever connects (ipmi_sim). */
-async function startSerialPort(prefix: string, intervalMs: number): Promise<{ port: number; close(): Promise<void> }> {
+/**
+ * A serial port that writes `${prefix} console line <n>` every intervalMs to whoever connects (ipmi_sim);
+ * with `echo`, typed bytes are echoed and a typed line (ended by CR or LF) is answered `ran: <line>`.
+ */
+async function startSerialPort(prefix: string, intervalMs: number, echo: boolean): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     let n = 0;
     const timer = setInterval(() => { socket.write(`${prefix} console line ${n++}\r\n`); }, intervalMs);
+    let typed = '';
+    if (echo) {
+      socket.on('data', (d: Buffer) => {
+        for (const ch of d.toString('latin1')) {
+          if (ch === '\r' || ch === '\n') {
+            if (typed) socket.write(`\r\nran: ${typed}\r\n`);
+            typed = '';
+          } else {
+            typed += ch;
+            socket.write(ch);
+          }
+        }
+      });
+    }
     socket.on('error', () => {});
     socket.on('close', () => { clearInterval(timer); sockets.delete(socket); });
   });
@@ -105,8 +123,11 @@ async function startSerialPort(prefix: string, intervalMs: number): Promise<{ po
   };
 }
 
-/** Start one ipmi_sim with user "admin" and `password` (a console line every `intervalMs`, 100); resolves when it answers ipmitool. */
-export async function startIpmiSim(opts: { password: string; prefix?: string; intervalMs?: number }): Promise<IpmiSim> {
+/**
+ * Start one ipmi_sim with user "admin" and `password` (a console line every `intervalMs`, 100; `echo`: its serial
+ * port acts like a shell); resolves when it answers ipmitool.
+ */
+export async function startIpmiSim(opts: { password: string; prefix?: string; intervalMs?: number; echo?: boolean }): Promise<IpmiSim> {
   const name = `${opts.prefix ?? 'haas-ipmi'}-${randomBytes(4).toString('hex')}`;
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const stateDir = join(dir, 'state');
@@ -114,7 +135,7 @@ export async function startIpmiSim(opts: { password: string; prefix?: string; in
   const script = join(dir, 'chassis-control.sh');
   writeFileSync(script, CHASSIS_SCRIPT, { mode: 0o755 });
   writeFileSync(join(dir, 'emu'), EMU);
-  const serial = await startSerialPort(name, opts.intervalMs ?? 100);
+  const serial = await startSerialPort(name, opts.intervalMs ?? 100, opts.echo ?? false);
   const [lanPort, vmPort] = [await freePort(), await freePort()];
   // `serial 15 ... codec VM` is needed for power control to work (LAB.md).
   writeFileSync(join(dir, 'lan.conf'), [

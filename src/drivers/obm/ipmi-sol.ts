@@ -5,7 +5,7 @@
 // Every `script` started is told to a ChildRecorder, so that the next daemon
 // can end what a daemon killed with -9 left running (src/daemon/console-children.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Readable } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { bmcKey, explainIpmitool, ipmitoolArgs, ipmitoolEnv, runIpmitool, withoutSecret, type BmcTarget, type BmcQueue } from './ipmi-tool.js';
 import { shellQuote } from '../shell-quote.js';
 
@@ -27,15 +27,23 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * The node's SOL console as a byte stream. It starts with one line saying the
- * session is open, then carries the serial output; it errors with ipmitool's
- * words if the session cannot be opened within timeoutMs, and ends when the
- * session ends. Destroy it to detach.
+ * session is open, then carries the serial output; what is written to it goes
+ * to ipmitool's stdin (typed on the console; dropped until the session is
+ * operational). It errors with ipmitool's words if the session cannot be
+ * opened within timeoutMs, and ends when the session ends. Destroy it to detach.
  */
-export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutMs: number, children?: ChildRecorder): Readable {
+export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutMs: number, children?: ChildRecorder): Duplex {
   let child: ChildProcess | null = null;
   let closed = false;
-  const stream = new Readable({
+  let operational = false;
+  const stream = new Duplex({
+    allowHalfOpen: false,
     read() { /* data is pushed as it arrives */ },
+    write(chunk: Buffer, _enc, cb) {
+      const stdin = child?.stdin;
+      if (!operational || !stdin || stdin.destroyed) { cb(); return; }
+      stdin.write(chunk, () => cb());
+    },
     destroy(err, cb) {
       closed = true;
       if (child) stop(child);
@@ -44,13 +52,15 @@ export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutM
   });
 
   const stop = (c: ChildProcess) => {
+    const gone = new Promise<void>((res) => {
+      if (c.exitCode !== null || c.signalCode !== null) res(); else c.once('close', () => res());
+    });
     signalGroup(c, 'SIGTERM');
     const kill = setTimeout(() => signalGroup(c, 'SIGKILL'), KILL_GRACE_MS);
-    c.once('close', () => {
-      clearTimeout(kill);
-      // A killed ipmitool leaves the payload active on the BMC: free it for the next viewer.
-      void queue.run(bmcKey(t), () => runIpmitool(t, ['sol', 'deactivate'], timeoutMs)).catch(() => {});
-    });
+    void gone.then(() => clearTimeout(kill));
+    // A killed ipmitool leaves the payload active on the BMC: free it for the next session. Queued now, so
+    // that a session opened meanwhile activates after this deactivate, not before it.
+    void queue.run(bmcKey(t), async () => { await gone; await runIpmitool(t, ['sol', 'deactivate'], timeoutMs); }).catch(() => {});
   };
 
   const start = () => {
@@ -66,7 +76,7 @@ export function solConsole(node: string, t: BmcTarget, queue: BmcQueue, timeoutM
       children?.started(pid);
       c.once('close', () => children?.ended(pid));
     }
-    let operational = false;
+    c.stdin?.on('error', () => { /* the session's end is reported by close */ });
     let early = '';
     const timer = setTimeout(() => {
       stream.destroy(new Error(`no SOL session from the BMC at ${bmcKey(t)} within ${Math.round(timeoutMs / 1000)} s` +

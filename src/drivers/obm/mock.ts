@@ -1,6 +1,6 @@
 // The mock OBM: in-memory power state and boot device, and a console that
-// prints a banner and a line per second. For tests and users without hardware.
-import { Readable } from 'node:stream';
+// prints a banner and a line per second, and echoes what is typed. For tests and users without hardware.
+import { Duplex } from 'node:stream';
 import type { BootDevice, ObmDriver } from './types.js';
 
 /** Power state and boot device of every mock BMC in this daemon, by node label. */
@@ -32,10 +32,12 @@ export function mockObmDriver(state: MockObmState): ObmDriver {
         console() {
           let n = 0;
           let timer: NodeJS.Timeout | undefined;
-          const stream = new Readable({
+          const stream = new Duplex({
+            write(chunk: Buffer, _enc, cb) { this.push(chunk); cb(); },
             read() {
               if (n === 0) { n++; this.push(`mock console of ${node} (power ${bmc().power})\r\n`); return; }
-              timer = setTimeout(() => { this.push(`${node} tick ${n++}\r\n`); }, 1000);
+              // read() is called again after every push, the echo's too: one tick pending at a time.
+              timer ??= setTimeout(() => { timer = undefined; this.push(`${node} tick ${n++}\r\n`); }, 1000);
             },
             destroy(err, cb) { if (timer) clearTimeout(timer); cb(err); },
           });

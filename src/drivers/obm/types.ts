@@ -1,6 +1,6 @@
 // The OBM (out-of-band management) driver interface: power, boot device and
 // serial console of one node's BMC. Drivers know nothing of the inventory.
-import type { Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import type { FieldSpec, FieldValues } from '../fields.js';
 
 /** A boot device as the API names it. */
@@ -18,8 +18,8 @@ export interface ObmSession {
   setBootdev(dev: BootDevice): Promise<void>;
   /** The device the BMC will boot the node from next, in setBootdev's words; rejects when the BMC holds one haas does not name. */
   bootDevice(): Promise<BootDevice>;
-  /** The serial console as a byte stream; destroy it to detach. */
-  console(): Readable;
+  /** The serial console as a byte stream; what is written to it is typed on the console. Destroy it to detach. */
+  console(): Duplex;
 }
 
 /** An in-process OBM driver type. */

@@ -13,7 +13,7 @@ export function headnodeRoutes(r: Router): void {
   r.on('POST', '/headnode/:headnode/start', NO_BODY, ({ core, p, params }) => headnodes.startHeadnode(core, p, params.headnode!));
   r.on('POST', '/headnode/:headnode/stop', NO_BODY, ({ core, p, params }) => headnodes.stopHeadnode(core, p, params.headnode!));
   r.on('GET', '/headnode/:headnode/console', NO_BODY,
-    ({ core, p, params }) => ({ stream: headnodes.headnodeConsole(core, p, params.headnode!) }));
+    async ({ core, p, params, source }) => ({ stream: (await headnodes.headnodeConsole(core, { p, source }, params.headnode!, 'read-only')).stream }));
   r.on('PUT', '/headnode/:headnode/hnic/:hnic', NO_BODY,
     ({ core, p, params }) => headnodes.createHnic(core, p, params.headnode!, checkLabel('hnic', params.hnic!)));
   r.on('DELETE', '/headnode/:headnode/hnic/:hnic', NO_BODY,

@@ -51,9 +51,9 @@ export function nodeRoutes(r: Router): void {
   r.on('GET', '/node/:node/power_status', NO_BODY, async ({ core, p, params }) => outcome(await obm.powerStatus(core, p, params.node!), true));
   r.on('PUT', '/node/:node/boot_device', body({ bootdev: 'string' }),
     async ({ core, p, params, body: b }) => outcome(await obm.setBootdev(core, p, params.node!, b.bootdev), false));
-  r.on('GET', '/node/:node/console', NO_BODY, async ({ core, p, params }) => {
-    const o = await obm.openConsole(core, p, params.node!);
-    return 'redirect' in o ? o : { stream: o.value };
+  r.on('GET', '/node/:node/console', NO_BODY, async ({ core, p, params, source }) => {
+    const o = await obm.openConsole(core, { p, source }, params.node!, 'read-only');
+    return 'redirect' in o ? o : { stream: o.value.stream };
   });
   r.on('GET', '/obm_audit', NO_BODY, ({ core, p, query }) => json(listObmAudit(core, p, query.node)), ['node']);
 
