@@ -138,6 +138,13 @@ describe('onboarding a running Open vSwitch', { skip: skip ?? false }, () => {
     assert.deepEqual(v.drift, []);
     assert.ok(!(c.port in v.ports), 'the unmanaged port is not verified');
     assert.deepEqual(configs(), running);
+    // Until the admin decides, nobody changes the port: neither a member's connect nor an admin's revert.
+    const connect = await call('POST', '/node/c/nic/eth0/connect_network', { network: 'red' });
+    assert.equal(connect.status, 409);
+    assert.match(connect.json.msg, /unmanaged/);
+    const revert = await call('POST', `/switch/ovs1/port/${enc(c.port)}/revert`);
+    assert.equal(revert.status, 409);
+    assert.deepEqual(configs(), running);
     const m = cli('port', 'manage', 'ovs1', c.port);
     assert.equal(m.code, 0, m.stderr);
     assert.match(m.stdout, /managed by haas again/);

@@ -12,6 +12,7 @@ import {
 import { attachmentChannel, channelsOfNic, putAttachment, removeAttachment, removeAttachmentsOfNic, vlansOfNic } from '../db/store/attachments.js';
 import { nicOnPort, switchTypeOfPort } from '../db/store/switches.js';
 import { nodeIsReleasing } from '../db/store/leases.js';
+import { portIsUnmanaged } from '../db/store/onboarding.js';
 import { NATIVE } from '../drivers/switch/vlan-state.js';
 import { switchDriverFor } from '../drivers/switch/type-names.js';
 import { projectMayUse } from './networks.js';
@@ -20,6 +21,14 @@ import { recordAudit } from './audit.js';
 import type { Inventory } from '../db/inventory.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
+
+/** Refuse a change on a port a switch import left unmanaged: what it carries waits for the admin's decision. */
+function refuseUnmanaged(inv: Inventory, portId: number | null, what: string): void {
+  if (portId !== null && portIsUnmanaged(inv, portId)) {
+    throw new BlockedError(`The switch port of ${what} is unmanaged: a switch import left what it carries for an admin to decide ` +
+      '(haas switch discover shows why; haas port manage SWITCH PORT hands it to haas)');
+  }
+}
 
 function queue(core: Core, p: Principal, nicId: number, type: ActionType, channel: string, network: { id: number; label: string } | null): string {
   return queueAction(core.inv, { type, nicId, channel, network, createdAt: now(), actor: p.user });
@@ -41,6 +50,7 @@ export function connectNetwork(core: Core, p: Principal, nodeLabel: string, nicL
     requireProjectAccess(p, node.project_id);
     if (nic.port_id === null) throw new NotFoundError('No port is connected to given nic.');
     if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
+    refuseUnmanaged(inv, nic.port_id, `nic "${nicLabel}"`);
     // The release takes every network off; one put on meanwhile would be taken off again, or outlive the lease.
     if (nodeIsReleasing(inv, node.id)) throw new BlockedError(`The lease of node "${nodeLabel}" has ended; the node is being released.`);
     if (!projectMayUse(core, net, node.project_id)) throw new ProjectMismatchError('Project does not have access to given network.');
@@ -70,6 +80,7 @@ export function detachNetwork(core: Core, p: Principal, nodeLabel: string, nicLa
     if (node.project_id === null) throw new ProjectMismatchError('Node not in project');
     requireProjectAccess(p, node.project_id);
     if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
+    refuseUnmanaged(inv, nic.port_id, `nic "${nicLabel}"`);
     const channel = attachmentChannel(inv, nic.id, net.id);
     if (channel === undefined) throw new BadArgumentError('The network is not attached to the nic.');
     if (channel === NATIVE && channelsOfNic(inv, nic.id).length > 1 && !capabilitiesOfNic(core, nic).includes('nativeless-trunk-mode')) {
@@ -90,6 +101,7 @@ export function revertPort(core: Core, p: Principal, switchLabel: string, port: 
     const nic = nicOnPort(inv, pt.id);
     if (!nic) throw new NotFoundError(`port "${port}" is not connected to a nic`);
     if (nicHasPendingAction(core.inv, nic.id)) throw new BlockedError(ACTIVE);
+    refuseUnmanaged(inv, pt.id, `port "${port}"`);
     return queue(core, p, nic.id, 'revert_port', '', null);
   });
   core.actionsQueued();

@@ -16,6 +16,11 @@ export function clearPortUnmanaged(inv: Inventory, portId: number): boolean {
   return inv.run('DELETE FROM unmanaged_port WHERE port_id = ?', portId).changes > 0;
 }
 
+/** Whether the port is unmanaged (an import left it for the admin to decide). */
+export function portIsUnmanaged(inv: Inventory, portId: number): boolean {
+  return inv.get<{ one: number }>('SELECT 1 AS one FROM unmanaged_port WHERE port_id = ?', portId) !== undefined;
+}
+
 /** The unmanaged ports of the switch, by port label. */
 export function unmanagedPortsOfSwitch(inv: Inventory, switchId: number): UnmanagedPortRow[] {
   return inv.all<UnmanagedPortRow>(
