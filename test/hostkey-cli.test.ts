@@ -59,8 +59,9 @@ describe('SSH host keys of CLI switches (vendor emulators)', () => {
   it('records the first key, refuses a changed one before authenticating, and works again once an admin accepts it', async () => {
     const emu = await emulator('nexus', 'Ethernet1/1', { absentVlans: [2222] });
     await addSwitch('nx1', 'nexus', 'Ethernet1/1', emu, { dummy_vlan: '2222' });
-    await addNode('nx1', 'Ethernet1/1', 'n1');
+    // Checked before the node joins its project: that has the switch read back at once (the drift watch), a first login too.
     assert.deepEqual(await hostKey('nx1'), { switch: 'nx1', fingerprint: null, origin: null, recorded_at: null, refused: null });
+    await addNode('nx1', 'Ethernet1/1', 'n1');
 
     assert.equal((await act('n1', 'connect', 'red')).status, 'DONE');
     const first = emu.hostKeyFingerprint();
