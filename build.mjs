@@ -3,7 +3,7 @@
 // addon and schema.sql injected as a SEA blob). Run as `node build.mjs [--out DIR]` (default dist/;
 // another DIR lets parallel work build without touching dist/).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,8 @@ function run(cmd, args) {
   }
 }
 
-async function makeExecutable() {
+/** Builds the executable as `partial`: a plain copy of node until the blob is injected, so never under its real name. */
+async function makeExecutable(partial) {
   writeFileSync(seaConfig, JSON.stringify({
     main: bundle,
     output: blob,
@@ -116,10 +117,10 @@ async function makeExecutable() {
     assets: { 'better_sqlite3.node': sqliteAddon, 'schema.sql': schema },
   }, null, 2));
   run(process.execPath, ['--experimental-sea-config', seaConfig]);
-  copyFileSync(process.execPath, executable);
-  chmodSync(executable, 0o755);
+  copyFileSync(process.execPath, partial);
+  chmodSync(partial, 0o755);
   // Debian's node carries ~12 MiB of debug info; addons link against .dynsym, which strip keeps.
-  run('strip', ['--strip-all', executable]);
+  run('strip', ['--strip-all', partial]);
   const { inject } = require('postject');
   // postject's ELF parser warns about every note section of Debian's node; those are harmless.
   const warn = console.warn;
@@ -127,7 +128,7 @@ async function makeExecutable() {
     if (!/Can't find string offset for section name/.test(args.join(' '))) warn(...args);
   };
   try {
-    await inject(executable, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
+    await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
   } finally {
     console.warn = warn;
   }
@@ -143,12 +144,15 @@ async function main() {
   step('bundling src/main.ts');
   await bundleSources();
   step(`bundled ${relative(root, bundle)} (${(statSync(bundle).size / 1024).toFixed(0)} KiB); building executable`);
-  await makeExecutable();
+  // A build stopped half-way (killed, out of disk) leaves no `haas` that is only a copy of node.
+  const partial = `${executable}.partial`;
+  await makeExecutable(partial);
   step('waiting for the type check');
   if (!(await typeChecked)) {
-    rmSync(executable, { force: true });
+    rmSync(partial, { force: true });
     throw new Error('type check failed (tsc --noEmit -p .)');
   }
+  renameSync(partial, executable);
   step(`built ${relative(root, executable)} (${(statSync(executable).size / 1024 / 1024).toFixed(1)} MiB) in ${elapsed()}`);
 }
 
