@@ -66,6 +66,8 @@ describe('dashboard sessions', () => {
     expectError(foreign, 403, 'CsrfError');
     const missing = await d.request('POST', '/v0/session', { body: { username: alice.username }, tcp: true });
     expectError(missing, 400, 'ValidationError');
+    expectError(await d.request('GET', '/v0/session', { tcp: true }), 401, 'AuthorizationError');
+    expectError(await d.request('PUT', '/v0/session', { tcp: true }), 405, 'MethodNotAllowedError');
   });
 
   it('authenticates any route by the cookie with the user\'s rights', async () => {
