@@ -1,7 +1,7 @@
 // The browser console (issue 17, docs/dashboard-api.md) on the built executable: a WebSocket to
 // /v0/node/<n>/console/ws with the session cookie carries the mock OBM's console output in binary
 // frames; it is refused without a session, with Basic alone, from another site's page (Origin),
-// for a member of another project, and with a bad mode.
+// for a member of another project, and with a bad mode; an open one closes once its session ends.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
@@ -97,6 +97,18 @@ describe('the browser console socket', { timeout: 120_000 }, () => {
     refused(await connect(d, `/v0/node/${node}/console/ws`, { cookie: bobCookie }, origin), 401, 'AuthorizationError', 'bob');
     refused(await connect(d, `/v0/node/${label('ws-none')}/console/ws`, { cookie: aliceCookie }, origin), 404, 'NotFoundError', 'no such node');
     refused(await connect(d, `/v0/node/${node}/console/ws?mode=steal`, { cookie: aliceCookie }, origin), 400, 'BadArgumentError', 'bad mode');
+  });
+
+  it('closes an open console socket once its session is signed out (at its next check, every 15 s)', { timeout: 60_000 }, async () => {
+    const cookie = await cookieOf(alice);
+    const ws = new WebSocket(`ws://127.0.0.1:${d.port}/v0/node/${node}/console/ws`, { headers: { cookie }, origin });
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+    await new Promise((r, j) => { ws.once('message', r); ws.once('error', j); });
+    const who = await d.request('GET', '/v0/session', { tcp: true, headers: { cookie } });
+    expectStatus(await d.request('DELETE', '/v0/session', { tcp: true, headers: { cookie, 'x-csrf-token': who.json.csrf_token } }), 204);
+    const c = await closed;
+    assert.equal(c.code, 1008);
+    assert.match(c.reason, /session ended/);
   });
 
   it('tells a plain GET what the path is', async () => {

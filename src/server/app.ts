@@ -67,7 +67,7 @@ export function declareRoutes(router: Router, withUsers: boolean, auth: SessionA
   auditRoutes(router);
   inventoryRoutes(router);
   sessionRoutes(router, auth, withUsers);
-  eventRoutes(router);
+  eventRoutes(router, auth?.sessions ?? null);
   consoleSocketRoutes(router);
   router.public('GET', '/openapi.json', NO_BODY, () => json(apiDocument(routeTable())));
 }

@@ -6,7 +6,10 @@
 // travel on a WebSocket handshake). Binary frames carry exactly the bytes the
 // other console routes carry. The console stream is obtained the way
 // GET .../console and the `Upgrade: tcp` session (upgrade.ts) obtain it;
-// `mode` (read-only, write, force) is passed through to that choice.
+// `mode` (read-only, write, force) is passed through to that choice. The
+// session is checked again every REVALIDATE_MS: a socket outlives neither a
+// sign-out nor a revocation nor a password change by more than that, and an
+// open console counts as the session's use.
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -29,6 +32,8 @@ const MODES: readonly ConsoleMode[] = ['read-only', 'write', 'force'];
 /** An `upgrade` listener of the daemon's HTTP servers. */
 export type UpgradeListener = (this: Server, req: IncomingMessage, socket: Duplex, head: Buffer) => void | Promise<void>;
 
+/** How often an open console socket checks that its session still is. */
+const REVALIDATE_MS = 15_000;
 /** Output waiting for a slow browser beyond this pauses the console stream until it drains. */
 const HIGH_WATER = 1024 * 1024;
 const PATH = /^\/v0\/(node|headnode)\/([^/]+)\/console\/ws$/;
@@ -63,12 +68,15 @@ function checkOrigin(req: IncomingMessage): void {
   }
 }
 
-/** The caller: the session cookie's user (database auth), or everyone as admin (`auth = null`). */
-function principalOf(req: IncomingMessage, sessions: Sessions | null): Principal {
-  if (!sessions) return NULL_AUTH_PRINCIPAL;
+/**
+ * The caller: the session cookie's user (database auth), or everyone as admin (`auth = null`); and
+ * the check, throwing once the session is over, that the open socket repeats.
+ */
+function callerOf(req: IncomingMessage, sessions: Sessions | null): { p: Principal; stillValid: () => void } {
+  if (!sessions) return { p: NULL_AUTH_PRINCIPAL, stillValid: () => {} };
   const id = sessionIdOf(req.headers.cookie);
   if (id === undefined) throw new AuthorizationError('The browser console needs a session: sign in with POST /v0/session.');
-  return sessions.resume(id).principal;
+  return { p: sessions.resume(id).principal, stillValid: () => { sessions.resume(id); } };
 }
 
 /**
@@ -106,7 +114,12 @@ function bytesOf(data: RawData): Buffer {
 }
 
 /** Carry the console's bytes to the browser and, where there is an input, the browser's to the console. */
-function bridge(ws: WebSocket, stream: Readable, input: Duplex | null): void {
+function bridge(ws: WebSocket, stream: Readable, input: Duplex | null, stillValid: () => void): void {
+  const check = setInterval(() => {
+    try { stillValid(); } catch { ws.close(1008, 'session ended: sign in again'); }
+  }, REVALIDATE_MS);
+  check.unref();
+  ws.once('close', () => clearInterval(check));
   stream.on('data', (chunk: Buffer) => {
     ws.send(chunk, { binary: true }, () => { if (stream.isPaused() && ws.bufferedAmount < HIGH_WATER / 2) stream.resume(); });
     if (ws.bufferedAmount > HIGH_WATER) stream.pause();
@@ -136,7 +149,7 @@ export function withConsoleWebSockets(next: UpgradeListener, core: Core, session
     try {
       if (req.method !== 'GET') throw new NotFoundError(`No console socket at ${req.method} ${path}`);
       const target = targetOf(req.url)!;
-      const p = principalOf(req, sessions);
+      const { p, stillValid } = callerOf(req, sessions);
       checkOrigin(req);
       if (!startStream(socket)) {
         throw new RateLimitError(`${sourceOf(socket as { remoteAddress?: string })} already holds as many console and event streams as it may (streams_per_source); close one first.`, 1);
@@ -145,7 +158,7 @@ export function withConsoleWebSockets(next: UpgradeListener, core: Core, session
       // ws answers a malformed handshake itself and never calls back: the console must not outlive it.
       let bridged = false;
       socket.once('close', () => { if (!bridged) stream.destroy(); });
-      wss.handleUpgrade(req, socket, head, (ws) => { bridged = true; bridge(ws, stream, input); });
+      wss.handleUpgrade(req, socket, head, (ws) => { bridged = true; bridge(ws, stream, input, stillValid); });
     } catch (e) {
       refuse(socket, e, core);
     }
