@@ -173,10 +173,10 @@ describe('dashboard sessions', () => {
   });
 });
 
-describe('dashboard sessions: idle timeout', () => {
+describe('dashboard sessions: idle timeout and login throttle', () => {
   let d: Daemon & { cleanup(): Promise<void> };
   const root = { username: 'idle-root', password: 'idle-root-pw' };
-  before(async () => { d = await startDaemon({ auth: 'database', admins: [root], config: '[ui]\nsession_idle = 1s\nsession_lifetime = 1h\n' }); });
+  before(async () => { d = await startDaemon({ auth: 'database', admins: [root], config: '[ui]\nsession_idle = 1s\nsession_lifetime = 1h\n[limits]\nlogin_failures = 2\nlogin_delay = 60\n' }); });
   after(async () => { await d?.cleanup(); });
 
   it('ends a session unused for session_idle', async () => {
@@ -185,6 +185,16 @@ describe('dashboard sessions: idle timeout', () => {
     const r = await asBrowser(d, browser, 'GET', '/v0/session');
     expectError(r, 401, 'AuthorizationError');
     assert.equal(r.headers['www-authenticate'], undefined);
+  });
+
+  it('throttles password guessing on sign-in as on Basic: 429 with Retry-After after login_failures', async () => {
+    const guess = (password: string) => d.request('POST', '/v0/session', { body: { username: root.username, password }, tcp: true });
+    expectError(await guess('guess-1'), 401, 'AuthorizationError');
+    expectError(await guess('guess-2'), 401, 'AuthorizationError');
+    const throttled = await guess(root.password);
+    expectError(throttled, 429, 'RateLimitError');
+    assert.ok(Number(throttled.headers['retry-after']) >= 1);
+    assert.equal(throttled.headers['set-cookie'], undefined);
   });
 });
 
