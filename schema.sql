@@ -235,3 +235,16 @@ CREATE TABLE unmanaged_port (
   found   TEXT NOT NULL,
   reason  TEXT NOT NULL
 );
+
+-- Dashboard sign-in sessions (issue 17). id_hash: SHA-256 of the cookie's random
+-- id (the id itself is never stored). password_tag: a digest of the user's
+-- password_hash at sign-in, so a password change ends the session.
+CREATE TABLE ui_session (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,
+  password_tag TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ui_session_by_user ON ui_session (user_id);

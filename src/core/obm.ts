@@ -14,6 +14,7 @@ import { currentCall, resumeCall } from './audit.js';
 import type { AuditedOperation } from '../db/store/obm-audit.js';
 import { attachConsole, nodeConsoleKey, type ConsoleAttachment, type ConsoleCaller, type ConsoleMode } from './consoles.js';
 import { projectsOfTargets } from '../db/store/audit.js';
+import { publishObmChange } from './events.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
 export type ObmOutcome<T> = { redirect: string } | { value: T };
@@ -27,6 +28,7 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
     if (enabled) {
       const token = await core.obmd.fetchToken(node);
       resumeCall(core.inv, call, () => enableObmdNode(core.inv, node.id, token));
+      publishObmChange(core.inv, label, { change: 'obm', enabled });
       return;
     }
     if (node.obm_enabled) await core.obmd.revokeToken(node);
@@ -35,6 +37,7 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
     setNodeObmEnabled(core.inv, node.id, enabled);
   }
   if (!enabled) core.consoles.end(nodeConsoleKey(label));
+  publishObmChange(core.inv, label, { change: 'obm', enabled });
 }
 
 function enabledNode(core: Core, p: Principal, label: string): NodeRow {
@@ -79,6 +82,7 @@ async function auditedOp(core: Core, p: Principal, label: string, operation: Aud
     throw e;
   }
   recordObmOperation(core, { ...entry, result: 'redirect' in outcome ? 'redirect' : 'ok', message: null }, call);
+  if (!('redirect' in outcome)) publishObmChange(core.inv, label, { change: 'power', call: operation });
   return outcome;
 }
 

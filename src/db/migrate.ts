@@ -98,11 +98,20 @@ export const MIGRATIONS: Record<number, string> = {
            json_object('argument', argument, 'result', result, 'message', message)
       FROM obm_audit ORDER BY id;
   DROP TABLE obm_audit;`,
-  // 5 -> 6: ports an import left for the admin to decide (issue 15).
+  // 5 -> 6: ports an import left for the admin to decide (issue 15), and the dashboard's sign-in sessions (issue 17).
   5: `CREATE TABLE unmanaged_port (
     port_id INTEGER PRIMARY KEY REFERENCES port (id) ON DELETE CASCADE,
     since   TEXT NOT NULL,
     found   TEXT NOT NULL,
     reason  TEXT NOT NULL
-  );`,
+  );
+  CREATE TABLE ui_session (
+    id_hash      TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,
+    password_tag TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX ui_session_by_user ON ui_session (user_id);`,
 };

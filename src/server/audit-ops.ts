@@ -71,4 +71,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'PUT /user/:user/password': { operation: 'user_set_password' },
 
   'POST /inventory/import': { operation: 'inventory_import', body: ['dry_run', 'source'] },
+
+  'POST /session': { operation: 'session_login', body: ['username'] },
+  'DELETE /session': { operation: 'session_logout' },
+  'DELETE /user/:user/sessions': { operation: 'user_revoke_sessions' },
 };
