@@ -32,6 +32,7 @@ import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { consoleLogRoutes } from './routes/console-log.js';
+import { mountUi } from './ui.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
@@ -134,6 +135,9 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
       throw e;
     }
   };
+
+  // The dashboard's files are public: the page signs in through the API.
+  mountUi(app);
 
   app.use('*', async (c, next) => {
     // /metrics decides itself who may scrape (loopback and the unix socket need no credentials).
