@@ -585,6 +585,7 @@ async function main(): Promise<void> {
       ['learn', async () => (await import('./learn.js')).benchLearn()],
       ['metrics', async () => { const c = haasCmd(true); return (await import('./metrics.js')).benchMetrics(haasKind, c.cmd, c.args); }],
       ['consoleLogs', async () => (await import('./console-log.js')).benchConsoleLogs()],
+      ['ui', async () => { const c = haasCmd(true); return (await import('./ui.js')).benchUi(c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }

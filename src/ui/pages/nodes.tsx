@@ -80,7 +80,8 @@ export function NodesPage({ me }: { me: Me }) {
     const to = moves[e.key];
     if (to !== undefined) { e.preventDefault(); moveTo(to); } else if (e.key === 'Enter') { e.preventDefault(); open(rows[selected]); }
   };
-  const sortBy = (key: Key) => setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : 1 }));
+  const toTop = () => { setSelected(0); if (body.current) body.current.scrollTop = 0; };
+  const sortBy = (key: Key) => { setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : 1 })); toTop(); };
 
   const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
@@ -90,8 +91,8 @@ export function NodesPage({ me }: { me: Me }) {
     <Header title="Nodes"><span class="muted small">{data ? `${rows.length} of ${data.length}` : ''}</span></Header>
     <div class="toolbar">
       <input type="search" placeholder="Filter by name, project, network, power…" value={filter} aria-label="Filter nodes"
-        onInput={(e) => setFilter(e.currentTarget.value)} />
-      <label class="check"><input type="checkbox" checked={freeOnly} onChange={(e) => setFreeOnly(e.currentTarget.checked)} /> free only</label>
+        onInput={(e) => { setFilter(e.currentTarget.value); toTop(); }} />
+      <label class="check"><input type="checkbox" checked={freeOnly} onChange={(e) => { setFreeOnly(e.currentTarget.checked); toTop(); }} /> free only</label>
       {!me.admin && <span class="muted small">You see the free nodes and those of your projects.</span>}
     </div>
     <ErrorNote error={error} />
