@@ -45,14 +45,15 @@ function typeCheck(signal, project) {
 }
 
 /**
- * ssh2 optionally requires two native addons inside try/catch and falls back to pure JS.
+ * ssh2 optionally requires two native addons inside try/catch and falls back to pure JS;
+ * so does ws (bufferutil, utf-8-validate).
  * Replacing them with modules that throw keeps the fallback without leaving a dangling
  * external require (which Node prints a warning about inside a single executable).
  */
 const stubOptionalNativeAddons = {
   name: 'stub-optional-native-addons',
   setup(build) {
-    build.onResolve({ filter: /^cpu-features$|sshcrypto\.node$/ }, (args) => ({ path: args.path, namespace: 'native-stub' }));
+    build.onResolve({ filter: /^cpu-features$|sshcrypto\.node$|^bufferutil$|^utf-8-validate$/ }, (args) => ({ path: args.path, namespace: 'native-stub' }));
     build.onLoad({ filter: /.*/, namespace: 'native-stub' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(`${args.path} is not bundled into haas`)});`,
       loader: 'js',

@@ -1,4 +1,4 @@
--- haas inventory schema, version 5.
+-- haas inventory schema, version 6.
 -- This file is the whole current schema: a new database gets it as is; an
 -- older one is brought here by the forward migrations in src/db/migrate.ts.
 -- Every row that has an API name carries it in `label`.
@@ -224,3 +224,16 @@ CREATE TABLE lease (
 );
 CREATE INDEX lease_by_end ON lease (ends_at) WHERE ends_at IS NOT NULL AND releasing_since IS NULL;
 CREATE INDEX lease_by_project ON lease (project_id);
+
+-- Dashboard sign-in sessions (issue 17). id_hash: SHA-256 of the cookie's random
+-- id (the id itself is never stored). password_tag: a digest of the user's
+-- password_hash at sign-in, so a password change ends the session.
+CREATE TABLE ui_session (
+  id_hash      TEXT PRIMARY KEY,
+  user_id      INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,
+  password_tag TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at   TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ui_session_by_user ON ui_session (user_id);

@@ -50,6 +50,8 @@ export interface Config {
   audit: AuditConfig;
   /** The `[console]` section: the console logs kept while nobody watches. */
   console: ConsoleConfig;
+  /** The `[ui]` section: the dashboard's sign-in sessions. */
+  ui: UiConfig;
   /** Where the file's settings were written, for messages about them. */
   origin: ConfigOrigin;
 }
@@ -160,6 +162,17 @@ export interface ConsoleConfig {
   /** Released logs (of a project that no longer holds the node) older than this (ms) are removed; 0 = kept forever. */
   logRetentionMs: number;
 }
+
+/** The `[ui]` section, in ms. */
+export interface UiConfig {
+  /** A session unused this long ends. */
+  sessionIdleMs: number;
+  /** A session ends this long after sign-in, used or not. */
+  sessionLifetimeMs: number;
+}
+
+/** The `[ui]` defaults: a working day idle, a week at most. */
+export const DEFAULT_UI = { session_idle: '8h', session_lifetime: '7d' } as const;
 
 /** Bytes such as "1M", "512k", "4096" (k, M, G: powers of 1024); null when the text is not one. */
 export function parseSize(text: string): number | null {
@@ -275,6 +288,7 @@ const KNOWN: Record<string, string[]> = {
   leases: ['default', 'maximum', 'warn_before', 'webhook'],
   audit: ['retention'],
   console: ['log_dir', 'log_size', 'log_retention'],
+  ui: ['session_idle', 'session_lifetime'],
   headnode: ['image_dir', 'run_dir', 'memory_mb', 'cpus', 'kvm', 'backend', 'ovs_bridge', 'ovs_db', 'trunk_nic', 'bridge_netns', 'max_per_project'],
   quotas: ['nodes', 'networks', 'headnodes'],
 };
@@ -384,8 +398,25 @@ export function resolveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proces
       return n;
     })),
     leases: leasesConfig(ini.leases ?? {}, (k) => whereIs(origin, 'leases', k)),
+    ui: uiConfig(ini.ui ?? {}, (k) => whereIs(origin, 'ui', k)),
     origin,
   };
+}
+
+/** The `[ui]` section: durations such as 30m, 8h, 7d; an idle timeout longer than the lifetime is refused. */
+function uiConfig(u: Record<string, string>, where: (key: string) => string): UiConfig {
+  const duration = (key: keyof typeof DEFAULT_UI): number => {
+    const v = u[key] || DEFAULT_UI[key];
+    const ms = parseDuration(v);
+    if (ms === null) throw new ConfigError(`${where(key)}: [ui] ${key}: expected a duration such as 30m, 8h or 7d, got "${v}"`);
+    return ms;
+  };
+  const sessionIdleMs = duration('session_idle');
+  const sessionLifetimeMs = duration('session_lifetime');
+  if (sessionIdleMs > sessionLifetimeMs) {
+    throw new ConfigError(`${where('session_idle')}: [ui] session_idle (${u.session_idle || DEFAULT_UI.session_idle}) is longer than session_lifetime (${u.session_lifetime || DEFAULT_UI.session_lifetime})`);
+  }
+  return { sessionIdleMs, sessionLifetimeMs };
 }
 
 /** The `[leases]` section: durations such as 4h, 90m, 7d; a default longer than the maximum is refused. */

@@ -18,6 +18,7 @@ import { projectMayUse } from './networks.js';
 import { actionForAudit, projectsOfTargets, type ActionAuditRow } from '../db/store/audit.js';
 import { recordAudit } from './audit.js';
 import type { Inventory } from '../db/inventory.js';
+import { publishAction } from './events.js';
 
 const ACTIVE = 'A networking operation is already active on the nic.';
 
@@ -57,6 +58,7 @@ export function connectNetwork(core: Core, p: Principal, nodeLabel: string, nicL
     return queue(core, p, nic.id, 'modify_port', channel, net);
   });
   core.actionsQueued();
+  publishAction(inv, id);
   return id;
 }
 
@@ -78,6 +80,7 @@ export function detachNetwork(core: Core, p: Principal, nodeLabel: string, nicLa
     return queue(core, p, nic.id, 'modify_port', channel, null);
   });
   core.actionsQueued();
+  publishAction(inv, id);
   return id;
 }
 
@@ -93,6 +96,7 @@ export function revertPort(core: Core, p: Principal, switchLabel: string, port: 
     return queue(core, p, nic.id, 'revert_port', '', null);
   });
   core.actionsQueued();
+  publishAction(inv, id);
   return id;
 }
 
@@ -152,6 +156,7 @@ export function finishAction(core: Pick<Core, 'inv'>, a: PendingAction, error: s
       putAttachment(inv, a.nic_id, a.new_network_id, a.channel);
     }
   });
+  publishAction(inv, a.uuid);
 }
 
 /** The trail's entry for an action's end on the device, in the name of who queued it. */

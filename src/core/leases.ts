@@ -21,6 +21,7 @@ import {
   allLeases, attachmentsToRelease, leaseOfNode, leasesOfProjects, leasesToWarn, markWarned, nextLeaseEnd, nextUnwarnedEnd,
   releasingLeases, removeLease, setLeaseEnd, setReleaseError, startDueReleases, type LeaseRow,
 } from '../db/store/leases.js';
+import { publishLeaseChange, publishProjectChange } from './events.js';
 
 /** A lease as the API shows it. */
 export interface LeaseView {
@@ -110,6 +111,7 @@ export function setLease(core: Core, p: Principal, nodeLabel: string, change: Le
     return leaseOfNode(inv, lease.node_id)!;
   });
   core.leasesChanged();
+  publishLeaseChange(inv, result.node_id, result.ends_at === null ? 'cleared' : 'set');
   return view(core, result);
 }
 
@@ -121,7 +123,9 @@ export function nextLeaseDeadline(core: Pick<Core, 'inv'>): Date | null {
 
 /** Mark every lease whose end has passed as releasing (one transaction); returns how many started. */
 export function startReleases(core: Pick<Core, 'inv'>): number {
-  return core.inv.tx(() => startDueReleases(core.inv, now()).length);
+  const started = core.inv.tx(() => startDueReleases(core.inv, now()));
+  for (const nodeId of started) publishLeaseChange(core.inv, nodeId, 'releasing');
+  return started.length;
 }
 
 /** The node ids of the leases being released. */
@@ -244,7 +248,11 @@ export async function finishRelease(core: Core, nodeId: number): Promise<void> {
     });
     return true;
   });
-  if (released) core.nodeChangedProject(nodeId);
+  if (released) {
+    core.nodeChangedProject(nodeId);
+    publishLeaseChange(inv, nodeId, 'released', lease);
+    publishProjectChange(inv, lease.node, lease.project_id);
+  }
 }
 
 /** What the lease webhook is sent before a lease ends (never a secret). */
@@ -280,4 +288,5 @@ export async function sendWarning(core: Core, w: DueWarning): Promise<void> {
   if (core.leaseWebhook === null) return;
   await core.leaseWebhook.post(w.event);
   core.inv.tx(() => markWarned(core.inv, w.nodeId, w.event.ends_at, now()));
+  publishLeaseChange(core.inv, w.nodeId, 'expiring');
 }

@@ -13,6 +13,7 @@ import { withoutCredentials } from '../uri-credentials.js';
 import { auditUser, recordObmOperation } from './obm-audit.js';
 import { currentCall, resumeCall } from './audit.js';
 import type { AuditedOperation } from '../db/store/obm-audit.js';
+import { publishObmChange } from './events.js';
 
 /** An OBM call's outcome: a value from an in-process driver, or a 307 to obmd. */
 export type ObmOutcome<T> = { redirect: string } | { value: T };
@@ -26,6 +27,7 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
     if (enabled) {
       const token = await core.obmd.fetchToken(node);
       resumeCall(core.inv, call, () => enableObmdNode(core.inv, node.id, token));
+      publishObmChange(core.inv, label, { change: 'obm', enabled });
       return;
     }
     if (node.obm_enabled) await core.obmd.revokeToken(node);
@@ -34,6 +36,7 @@ export async function setObmEnabled(core: Core, p: Principal, label: string, ena
     setNodeObmEnabled(core.inv, node.id, enabled);
   }
   if (!enabled) core.consoles.end(label);
+  publishObmChange(core.inv, label, { change: 'obm', enabled });
 }
 
 function enabledNode(core: Core, p: Principal, label: string): NodeRow {
@@ -78,6 +81,7 @@ async function auditedOp(core: Core, p: Principal, label: string, operation: Aud
     throw e;
   }
   recordObmOperation(core, { ...entry, result: 'redirect' in outcome ? 'redirect' : 'ok', message: null }, call);
+  if (!('redirect' in outcome)) publishObmChange(core.inv, label, { change: 'power', call: operation });
   return outcome;
 }
 

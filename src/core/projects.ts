@@ -13,6 +13,7 @@ import { enforceQuota } from './quotas.js';
 import { addLease, removeLease } from '../db/store/leases.js';
 import { defaultLeaseEnd } from './leases.js';
 import { currentCall, resumeCall } from './audit.js';
+import { publishProjectChange } from './events.js';
 
 /** Sorted project labels (admin). */
 export function listProjects(core: Core, p: Principal): string[] {
@@ -60,6 +61,7 @@ export function connectNode(core: Core, p: Principal, projectLabel: string, node
   });
   core.leasesChanged();
   core.nodeChangedProject(nodeId);
+  publishProjectChange(inv, nodeLabel, null);
 }
 
 /** HIL's maintenance pool (`[maintenance] url`), told of each node that is detached into the maintenance project. */
@@ -99,15 +101,16 @@ export async function detachNode(core: Core, p: Principal, projectLabel: string,
     if (!core.maintenancePool) throw new Error('[maintenance] is configured but core has no maintenance pool client');
     await core.maintenancePool.accept(nodeLabel);
   }
-  const nodeId = resumeCall(inv, call, () => inv.tx(() => {
+  const { nodeId, oldProjectId } = resumeCall(inv, call, () => inv.tx(() => {
     const { node, target } = check();
     setNodeProject(inv, node.id, target);
     removeLease(inv, node.id);
-    return node.id;
+    return { nodeId: node.id, oldProjectId: node.project_id };
   }));
   core.leasesChanged();
   core.consoles.end(nodeLabel);
   core.nodeChangedProject(nodeId);
+  publishProjectChange(inv, nodeLabel, oldProjectId);
 }
 
 /** The project's nodes in registration order (project access). */

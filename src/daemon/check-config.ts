@@ -66,6 +66,7 @@ function effectiveSections(config: Config): Record<string, Record<string, string
       log_dir: config.console.logDir, log_size: String(config.console.logSizeBytes),
       log_retention: config.console.logRetentionMs === 0 ? 'off' : retentionText(config.console.logRetentionMs),
     },
+    ui: { session_idle: duration(config.ui.sessionIdleMs), session_lifetime: duration(config.ui.sessionLifetimeMs) },
     headnode: {
       image_dir: h.imageDir, run_dir: h.runDir, memory_mb: String(h.memoryMb), cpus: String(h.cpus), kvm: h.kvm,
       backend: h.backend, ovs_bridge: h.ovsBridge, ovs_db: h.ovsDb, trunk_nic: h.trunkNic, bridge_netns: h.bridgeNetns,

@@ -13,12 +13,14 @@ import { obmdClient } from '../outside/obmd.js';
 import { maintenancePoolClient } from '../outside/maintenance-pool.js';
 import { leaseWebhookClient } from '../outside/webhook.js';
 import { DatabaseAuthenticator } from '../core/authn.js';
+import { Sessions } from '../core/sessions.js';
 import { finishAction, pendingActions } from '../core/actions.js';
 import { ActionWorker } from '../jobs/worker.js';
 import { connectStoredSwitch } from '../drivers/switch/registry.js';
 import { recordFirstHostKey, recordRefusedHostKey } from '../core/host-keys.js';
 import { createApp } from '../server/app.js';
 import { interactiveConsoles } from '../server/upgrade.js';
+import { withConsoleWebSockets } from '../server/console-ws.js';
 import { createConsoleHub } from './console-hub.js';
 import { QemuHeadnodeManager } from '../headnode/manager.js';
 import { adoptHeadnodes, headnodeExited } from '../core/headnodes.js';
@@ -97,6 +99,7 @@ interface Prepared {
 async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDrivers, metricsToken }: Prepared): Promise<void> {
   const metrics = config.metrics.enabled ? new DaemonMetrics() : null;
   const authn = config.auth === 'database' ? new DatabaseAuthenticator(inv, config.limits, log) : null;
+  const sessions = authn && new Sessions(inv, config.ui);
   const consoles = createConsoleHub();
   const consoleLogs = new ConsoleLogBook(config.console, (node) => {
     const n = nodeAndProject(inv, node);
@@ -151,10 +154,10 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
     metrics?.watchInventory(core);
-    const app = createApp(core, authn, { metrics, metricsToken, access: config.accessLog ? (e) => log.access(e) : null });
+    const app = createApp(core, authn, { metrics, metricsToken, access: config.accessLog ? (e) => log.access(e) : null }, sessions);
     const listeners = await bindListeners(app.fetch, config, host, log);
     try {
-      const upgrade = interactiveConsoles(core, authn);
+      const upgrade = withConsoleWebSockets(interactiveConsoles(core, authn), core, sessions);
       for (const s of listeners.servers) { s.keepAliveTimeout = 5000; s.headersTimeout = 30_000; s.on('upgrade', upgrade); }
       // Actions left PENDING by a crash are applied again (drivers are idempotent).
       worker.kick();

@@ -3,7 +3,7 @@
 // older haas. Append, never edit: released databases depend on them.
 
 /** The schema version that schema.sql describes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** MIGRATIONS[n] is the SQL that turns schema version n into n+1 (0 = empty file, handled by schema.sql). */
 export const MIGRATIONS: Record<number, string> = {
@@ -98,4 +98,14 @@ export const MIGRATIONS: Record<number, string> = {
            json_object('argument', argument, 'result', result, 'message', message)
       FROM obm_audit ORDER BY id;
   DROP TABLE obm_audit;`,
+  // 5 -> 6: the dashboard's sign-in sessions.
+  5: `CREATE TABLE ui_session (
+    id_hash      TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES user (id) ON DELETE CASCADE,
+    password_tag TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX ui_session_by_user ON ui_session (user_id);`,
 };

@@ -33,15 +33,22 @@ import { auditRoutes } from './routes/audit.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { consoleLogRoutes } from './routes/console-log.js';
 import { mountUi } from './ui.js';
+import { sessionRoutes, type SessionAuth } from './session-routes.js';
+import { sessionIdOf } from './session-cookie.js';
+import { eventRoutes } from './events.js';
+import { consoleSocketRoutes } from './console-ws.js';
+import type { Sessions } from '../core/sessions.js';
 
 /** Who calls a public route under database auth: nobody in particular, with no rights. */
 const ANONYMOUS: Principal = { user: null, admin: false, projectIds: new Set() };
+/** Methods that change nothing: a cookie-authenticated request with another method needs the CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Declare every API route on a router (the route table the API document describes);
- * the user routes exist only under database auth (`withUsers`).
+ * the user routes exist only under database auth (`withUsers`); `auth` serves the session routes (null: none).
  */
-export function declareRoutes(router: Router, withUsers: boolean): void {
+export function declareRoutes(router: Router, withUsers: boolean, auth: SessionAuth | null = null): void {
   healthRoutes(router);
   projectRoutes(router);
   nodeRoutes(router);
@@ -60,6 +67,9 @@ export function declareRoutes(router: Router, withUsers: boolean): void {
   leaseRoutes(router);
   auditRoutes(router);
   inventoryRoutes(router);
+  sessionRoutes(router, auth, withUsers);
+  eventRoutes(router);
+  consoleSocketRoutes(router);
   router.public('GET', '/openapi.json', NO_BODY, () => json(apiDocument(routeTable())));
 }
 
@@ -89,13 +99,28 @@ function routeOf(c: Context): string {
   return path === '*' || path === '' ? 'unmatched' : path;
 }
 
+/**
+ * Whether a request comes from the dashboard's scripts, whose 401 must carry no Basic challenge (a
+ * browser would pop up its own login dialog): it carries the session cookie, is for /session, or
+ * is a browser's script request (Sec-Fetch-Mode other than navigate).
+ */
+function fromDashboard(c: Context): boolean {
+  const mode = header(c, 'sec-fetch-mode');
+  return sessionIdOf(header(c, 'cookie')) !== undefined || c.req.path === '/session' || c.req.path === '/v0/session'
+    || (mode !== undefined && mode !== 'navigate');
+}
+
 /** The socket's peer address; undefined on the unix socket. */
 function remoteOf(c: Context): string | undefined {
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
 }
 
-/** Build the API app over a core; `authn` is null for the `null` auth backend. */
-export function createApp(core: Core, authn: DatabaseAuthenticator | null, observers: Observers = UNOBSERVED): Hono<{ Variables: { p: Principal } }> {
+/**
+ * Build the API app over a core; `authn` is null for the `null` auth backend. `sessions` (database auth
+ * only) lets the dashboard's session cookie authenticate, and serves /v0/session.
+ */
+export function createApp(core: Core, authn: DatabaseAuthenticator | null, observers: Observers = UNOBSERVED,
+  sessions: Sessions | null = null): Hono<{ Variables: { p: Principal } }> {
   const app = new Hono<{ Variables: { p: Principal } }>();
   const router = new Router();
   const { metrics, access } = observers;
@@ -127,6 +152,13 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
   const authenticate = async (c: Context): Promise<Principal> => {
     if (!authn) return NULL_AUTH_PRINCIPAL;
     const authorization = header(c, 'authorization');
+    // The session cookie counts only without an Authorization header: Basic clients are never affected by one.
+    const sessionId = authorization === undefined && sessions ? sessionIdOf(header(c, 'cookie')) : undefined;
+    if (sessions && sessionId !== undefined) {
+      const { principal } = sessions.resume(sessionId);
+      if (!SAFE_METHODS.has(c.req.method)) sessions.checkCsrf(sessionId, header(c, 'x-csrf-token'));
+      return principal;
+    }
     const source = sourceOf({ remoteAddress: remoteOf(c) });
     try {
       return authn.cached(authorization, source) ?? await authn.authenticate(authorization, source);
@@ -142,7 +174,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
   app.use('*', async (c, next) => {
     // /metrics decides itself who may scrape (loopback and the unix socket need no credentials).
     if (metrics && c.req.path === '/metrics') return next();
-    c.set('p', authn && router.isPublic(c.req.path) ? ANONYMOUS : await authenticate(c));
+    c.set('p', authn && router.isPublic(c.req.method, c.req.path) ? ANONYMOUS : await authenticate(c));
     await next();
   });
 
@@ -158,7 +190,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
     });
   }
 
-  declareRoutes(router, authn !== null);
+  declareRoutes(router, authn !== null, authn && sessions && { authn, sessions });
   router.mount(app, core);
 
   app.notFound((c) => {
@@ -170,7 +202,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
   });
 
   app.onError((e, c) => {
-    const answer = errorAnswer(e, { challenge: authn !== null && !header(c, 'authorization') });
+    const answer = errorAnswer(e, { challenge: authn !== null && !header(c, 'authorization') && !fromDashboard(c) });
     if (answer.log !== null) {
       core.log.error(answer.status === 500 ? `internal error on ${c.req.method} ${c.req.path}: ${answer.log}` : `${c.req.method} ${c.req.path}: ${answer.log}`);
     }

@@ -69,4 +69,8 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
   'PUT /user/:user/password': { operation: 'user_set_password' },
 
   'POST /inventory/import': { operation: 'inventory_import', body: ['dry_run', 'source'] },
+
+  'POST /session': { operation: 'session_login', body: ['username'] },
+  'DELETE /session': { operation: 'session_logout' },
+  'DELETE /sessions': { operation: 'sessions_revoke' },
 };

@@ -5,6 +5,7 @@ import type { Context, Hono } from 'hono';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Readable as NodeReadable } from 'node:stream';
+import { TLSSocket } from 'node:tls';
 import type { Core, Principal } from '../core/context.js';
 import { PayloadTooLargeError, ValidationError } from '../errors.js';
 import { RateLimitError } from '../core/login-throttle.js';
@@ -16,8 +17,16 @@ import { errorAnswer } from './errors-http.js';
 
 const MAX_BODY = 1024 * 1024;
 
-/** What a handler returns: nothing (200, empty body), a JSON value, or a special answer. */
-export type Answer = void | undefined | { json: unknown; status?: number } | { redirect: string } | { stream: Readable };
+/** What a handler returns: nothing (200, empty body), a JSON value (204: no body), or a special answer. */
+export type Answer = void | undefined | { json: unknown; status?: number; headers?: Record<string, string> } | { redirect: string }
+  | { stream: Readable; contentType?: string };
+
+/** The request as a handler may read it beyond its body: headers, where it came from, whether over TLS. */
+export interface RequestInfo {
+  header(name: string): string | undefined;
+  source: string;
+  secure: boolean;
+}
 
 /** What a handler gets. */
 export interface Call<B> {
@@ -27,6 +36,7 @@ export interface Call<B> {
   params: Record<string, string>;
   body: B;
   query: Record<string, string>;
+  request: RequestInfo;
 }
 
 /** A declared route: what the API document says of it, and what mounting it needs. */
@@ -51,17 +61,17 @@ type Parser = (text: string) => Parsed;
 export class Router {
   readonly defs: RouteDef[] = [];
   private readonly parsers: Parser[] = [];
-  /** Paths (with and without /v0) that answer without credentials. */
+  /** "METHOD path"s (path with and without /v0) that answer without credentials. */
   private readonly publicPaths = new Set<string>();
 
   /** Declare a route that needs no credentials (a fixed path, no parameters): its handler gets an anonymous principal. */
   public<S extends BodySchema>(method: string, path: string, schema: S, handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>): void {
-    this.publicPaths.add(path).add('/v0' + path);
+    this.publicPaths.add(`${method} ${path}`).add(`${method} /v0${path}`);
     this.declare(method, path, schema, handler, [], true);
   }
 
-  /** Whether a request path is that of a public route (the authentication middleware lets it through). */
-  isPublic(path: string): boolean { return this.publicPaths.has(path); }
+  /** Whether a request is for a public route (the authentication middleware lets it through). */
+  isPublic(method: string, path: string): boolean { return this.publicPaths.has(`${method} ${path}`); }
 
   /**
    * Declare a route. `path` uses Hono syntax (`/node/:node`, `:port{.+}`);
@@ -104,7 +114,7 @@ function mountRoute(app: Hono<{ Variables: { p: Principal } }>, core: Core, def:
     const text = await readBody(c, method);
     const parsed = parse(text);
     if (entry && audited) noteBody(entry, audited, parsed.body);
-    const answer = await enter(() => parsed.handle({ core, p: c.get('p'), params, query }));
+    const answer = await enter(() => parsed.handle({ core, p: c.get('p'), params, query, request: requestInfo(c) }));
     return respond(c, answer);
   };
   const run = async (c: Context<{ Variables: { p: Principal } }>) => {
@@ -226,9 +236,16 @@ function respond(c: Context, a: Answer): Response {
       throw new RateLimitError(`${sourceOf(socket)} already holds as many console and event streams as it may (streams_per_source); close one first.`, 1);
     }
     const web = NodeReadable.toWeb(a.stream) as unknown as ReadableStream<Uint8Array>;
-    return new Response(web, { status: 200, headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' } });
+    return new Response(web, { status: 200, headers: { 'content-type': a.contentType ?? 'application/octet-stream', 'cache-control': 'no-store' } });
   }
-  return c.json(a.json as object, (a.status ?? 200) as 200);
+  if (a.status === 204) return c.body(null, 204, a.headers);
+  return c.json(a.json as object, (a.status ?? 200) as 200, a.headers);
+}
+
+/** What a handler may read of the request. */
+function requestInfo(c: Context): RequestInfo {
+  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  return { header: (name) => header(c, name), source: sourceOf(socket ?? {}), secure: socket instanceof TLSSocket };
 }
 
 /**
