@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { startDaemon, type Credentials, type Daemon } from './lib/daemon.js';
-import { caller, ok } from './lib/fixtures.js';
+import { callerAs, ok } from './lib/fixtures.js';
 import { browserMissing, launchBrowser, screenshot, type Browser } from './lib/browser.js';
 
 const skip = browserMissing();
@@ -13,9 +13,11 @@ const admin: Credentials = { username: 'root', password: 'root-pass-1' };
 const alice: Credentials = { username: 'alice', password: 'alice-pass-1' };
 let d: Daemon & { cleanup(): Promise<void> };
 let browser: Browser;
-const call = caller(() => d); // the unix socket: the daemon's own admin
+const callAs = callerAs(() => d);
+const call = (method: string, path: string, body?: unknown) => callAs(method, path, admin, body);
 
 async function signIn(page: Page, who: Credentials): Promise<void> {
+  await page.context().clearCookies(); // the profile is shared by the pages of this file
   await page.goto(`${d.url}/ui/`);
   await page.getByRole('textbox', { name: 'User' }).fill(who.username);
   await page.getByLabel('Password').fill(who.password);
@@ -76,6 +78,12 @@ describe('the dashboard under database auth', { skip: skip ?? false }, () => {
     const page = await browser.newPage();
     await signIn(page, alice);
     await page.goto(`${d.url}/ui/#/console/node/a1`);
+    await page.getByText(/refused: the node must be in your project with its OBM enabled/).waitFor();
+    await page.goto(`${d.url}/ui/#/node/a1`);
+    await page.getByRole('button', { name: 'Enable OBM' }).click();
+    await page.getByText('OBM enabled').waitFor();
+    await page.getByRole('link', { name: 'Console' }).last().click();
+    await page.waitForURL(/#\/console\/node\/a1$/);
     await page.getByTestId('terminal').getByText('mock console of a1').waitFor();
     await screenshot(page, 'console');
     await page.close();

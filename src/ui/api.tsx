@@ -36,10 +36,17 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   try { parsed = text === '' ? undefined : JSON.parse(text); } catch { parsed = undefined; }
   if (!r.ok) {
     const err = (parsed ?? {}) as { type?: string; msg?: string };
-    if (r.status === 401 && path !== '/session' && onSignedOut) onSignedOut();
+    // HIL answers 401 for "not yours" too: only a session that GET /v0/session no longer knows is signed out.
+    if (r.status === 401 && path !== '/session' && onSignedOut) void checkSession();
     throw new ApiError(r.status, err.type ?? `HTTP ${r.status}`, err.msg ?? (text || r.statusText));
   }
   return parsed as T;
+}
+
+/** Ask whether the session still holds; tell the page when it does not. */
+async function checkSession(): Promise<void> {
+  const r = await fetch('/v0/session', { credentials: 'same-origin' }).catch(() => null);
+  if (r?.status === 401) onSignedOut?.();
 }
 
 /** A path segment, escaped. */

@@ -40,7 +40,12 @@ export function ConsolePage({ target }: { target: string }) {
     setState('connecting');
     ws.onopen = () => setState(mode === 'read-only' ? 'connected, read-only' : 'connected, writing');
     ws.onmessage = (e: MessageEvent<ArrayBuffer | string>) => term.write(typeof e.data === 'string' ? e.data : new Uint8Array(e.data));
-    ws.onclose = (e) => setState(e.code === 1000 ? 'console ended' : `closed${e.reason ? `: ${e.reason}` : ` (${e.code})`}`);
+    let opened = false;
+    ws.addEventListener('open', () => { opened = true; });
+    // A refused upgrade shows the browser no status or body: say what usually causes it.
+    ws.onclose = (e) => setState(e.code === 1000 ? 'console ended' : !opened
+      ? 'refused: the node must be in your project with its OBM enabled (and streams within the limit)'
+      : `closed${e.reason ? `: ${e.reason}` : ` (${e.code})`}`);
     const input = term.onData((d) => { if (mode !== 'read-only' && ws.readyState === WebSocket.OPEN) ws.send(new TextEncoder().encode(d)); });
     const onResize = () => fit.fit();
     window.addEventListener('resize', onResize);

@@ -86,6 +86,10 @@ export function NodePage({ me, name }: { me: Me; name: string }) {
           <ActButton label="Read state" run={async () => { const r = await api<{ power_status: string }>('GET', `${base}/power_status`); setPower(`power: ${r.power_status}`); }} />
         </div>
         <div class="inline">
+          <ActButton label="Enable OBM" title="Power calls and the console need the OBM enabled" run={async () => { await api('PUT', `${base}/obm`, { enabled: true }); setPower('OBM enabled'); }} />
+          <ActButton label="Disable OBM" run={async () => { await api('PUT', `${base}/obm`, { enabled: false }); setPower('OBM disabled'); }} />
+        </div>
+        <div class="inline">
           <select aria-label="Boot device" value={bootdev} onChange={(e) => setBootdev(e.currentTarget.value)}>{['pxe', 'disk', 'none'].map((d) => <option>{d}</option>)}</select>
           <ActButton label="Set boot device" run={async () => { await api('PUT', `${base}/boot_device`, { bootdev }); setPower(`boot device: ${bootdev}`); }} />
         </div>
