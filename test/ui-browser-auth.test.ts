@@ -36,6 +36,9 @@ describe('the dashboard under database auth', { skip: skip ?? false }, () => {
       ok(await call('PUT', `/node/${node}/nic/eth0`, { macaddr: `${node}-eth0` }));
       if (project) ok(await call('POST', `/project/${project}/connect_node`, { node }));
     }
+    ok(await call('PUT', '/switch/tor1', { type: 'mock', hostname: 'tor1.lab', username: 'u', password: 'p' }));
+    for (const port of ['Ethernet1/1', 'Ethernet1/2']) ok(await call('PUT', `/switch/tor1/port/${encodeURIComponent(port)}`));
+    ok(await call('POST', `/switch/tor1/port/${encodeURIComponent('Ethernet1/1')}/connect_nic`, { node: 'a1', nic: 'eth0' }));
     browser = await launchBrowser();
   });
   after(async () => {
@@ -86,6 +89,18 @@ describe('the dashboard under database auth', { skip: skip ?? false }, () => {
     await page.waitForURL(/#\/console\/node\/a1$/);
     await page.getByTestId('terminal').getByText('mock console of a1').waitFor();
     await screenshot(page, 'console');
+    await page.close();
+  });
+
+  test('an admin sees the Admin page with the users and their projects', async () => {
+    const page = await browser.newPage();
+    await signIn(page, admin);
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'alice' });
+    await row.getByText('lab-a').waitFor();
+    await page.getByRole('row').filter({ hasText: 'root' }).getByText('admin').waitFor();
+    await page.getByRole('heading', { name: /tor1/ }).waitFor();
+    await screenshot(page, 'admin');
     await page.close();
   });
 

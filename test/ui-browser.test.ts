@@ -164,7 +164,6 @@ describe('the dashboard under auth = null', { skip: skip ?? false }, () => {
     await page.getByRole('heading', { name: /sw1/ }).waitFor();
     await page.getByRole('button', { name: 'Verify now' }).click();
     await page.getByText('every port matches').waitFor();
-    await screenshot(page, 'admin');
   });
 });
 

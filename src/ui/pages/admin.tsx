@@ -27,7 +27,7 @@ function SwitchCard({ details, drift }: { details: SwitchDetails; drift: DriftRe
   const [verify, setVerify] = useState<VerifyReport | null>(null);
   const [open, setOpen] = useState(false);
   return <section class="card wide">
-    <div class="page-head"><h2>{details.name} <span class="muted small">{details.type}{details.host ? ` · ${details.host}` : ''}</span></h2>
+    <div class="page-head"><h2 class="title">{details.name} <span class="muted small">{details.type}{details.host ? ` · ${details.host}` : ''}</span></h2>
       <div class="head-actions">
         {drift && <Badge text={drift.result === 'drift' ? `drift on ${Object.keys(drift.drift).length} ports` : drift.result} tone={DRIFT_TONE[drift.result]} />}
         {drift?.checked_at && <span class="muted small">checked {relTime(drift.checked_at)}</span>}

@@ -6,7 +6,7 @@ import { ActButton, Badge, Card, ErrorNote, Header, relTime, trackAction, useLoa
 import type { Me } from '../main.js';
 
 interface ShownNode { name: string; project: string | null; nics: { label: string; macaddr: string; networks: Record<string, string>; port?: string | null; switch?: string | null }[]; metadata: Record<string, unknown> }
-interface LeaseView { node: string; project: string; ends_at: string; state?: string }
+interface LeaseView { node: string; project: string; started_at: string; ends_at: string | null; max_ends_at: string | null; state: string; release_error: string | null }
 type Networks = Record<string, { network_id: string; projects: string[] | null }>;
 
 async function loadNode(name: string, admin: boolean) {
@@ -70,10 +70,12 @@ export function NodePage({ me, name }: { me: Me; name: string }) {
           ? <Reserve node={name} projects={reserveFor} done={reload} />
           : <>
             <p>Reserved by <a href={`#/project/${seg(node.project)}`}>{node.project}</a>
-              {lease ? <> until <b title={lease.ends_at}>{new Date(lease.ends_at).toLocaleString()}</b> ({relTime(lease.ends_at)})</> : ', no end set'}.</p>
+              {lease?.ends_at ? <> until <b title={lease.ends_at}>{new Date(lease.ends_at).toLocaleString()}</b> ({relTime(lease.ends_at)})</> : ' with no end set'}.</p>
+            {lease?.max_ends_at && <p class="muted small">A member may extend it up to {new Date(lease.max_ends_at).toLocaleString()}.</p>}
+            {lease?.release_error && <div class="error">{lease.state}: {lease.release_error}</div>}
             {mine && <div class="inline">
               <select aria-label="Extend by" value={extendBy} onChange={(e) => setExtendBy(e.currentTarget.value)}>{['4h', '1d', '3d', '7d'].map((d) => <option>{d}</option>)}</select>
-              <ActButton label={lease ? 'Set lease end' : 'Set a lease'} run={() => api('PUT', `${base}/lease`, { for: extendBy })} done={reload} title="The lease ends this long from now" />
+              <ActButton label={lease?.ends_at ? 'Extend lease' : 'Set a lease end'} run={() => api('PUT', `${base}/lease`, { for: extendBy })} done={reload} title="The lease ends this long from now" />
               <ActButton label="Release" kind="danger" run={() => api('POST', `/project/${seg(node.project!)}/detach_node`, { node: name })} done={reload} />
             </div>}
           </>}

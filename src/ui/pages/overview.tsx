@@ -44,7 +44,7 @@ export function Overview({ me }: { me: Me }) {
       <a class="stat ok" href="#/nodes"><b data-testid="free-count">{free.length}</b><span>free</span></a>
       <div class="stat"><b>{nodes.length - free.length}</b><span>reserved</span></div>
       <div class={soon.length ? 'stat warn' : 'stat'}><b>{soon.length}</b><span>lease ending within 24 h</span></div>
-      <div class="stat"><b>{on} / {off}</b><span>powered on / off</span></div>
+      <div class="stat"><b>{on} / {off}</b><span>powered on / off ({nodes.length - on - off} not known)</span></div>
       <a class="stat" href="#/networks"><b>{vlans}</b><span>VLANs in use ({Object.keys(data.networks).length} networks)</span></a>
     </div>
     <div class="grid">
@@ -52,7 +52,7 @@ export function Overview({ me }: { me: Me }) {
         {byProject.size === 0 ? <p class="muted">No node is reserved.</p> :
           <table class="plain"><tbody>{[...byProject].sort((a, b) => b[1] - a[1]).map(([p, n]) =>
             <tr><td><a href={`#/project/${encodeURIComponent(p)}`}>{p}</a></td><td class="num">{n}</td>
-              <td class="bar"><span style={{ width: `${Math.round((100 * n) / nodes.length)}%` }} /></td></tr>)}</tbody></table>}
+              <td class="bar"><span style={{ width: `${Math.round((100 * n) / Math.max(...byProject.values()))}%` }} /></td></tr>)}</tbody></table>}
       </Card>
       <Card title="Leases ending soon">
         {soon.length === 0 ? <p class="muted">None within 24 hours.</p> :
