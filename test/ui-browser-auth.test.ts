@@ -37,8 +37,8 @@ describe('the dashboard under database auth', { skip: skip ?? false }, () => {
       if (project) ok(await call('POST', `/project/${project}/connect_node`, { node }));
     }
     ok(await call('PUT', '/switch/tor1', { type: 'mock', hostname: 'tor1.lab', username: 'u', password: 'p' }));
-    for (const port of ['Ethernet1/1', 'Ethernet1/2']) ok(await call('PUT', `/switch/tor1/port/${encodeURIComponent(port)}`));
-    ok(await call('POST', `/switch/tor1/port/${encodeURIComponent('Ethernet1/1')}/connect_nic`, { node: 'a1', nic: 'eth0' }));
+    for (const port of ['gi1/0/1', 'gi1/0/2']) ok(await call('PUT', `/switch/tor1/port/${encodeURIComponent(port)}`));
+    ok(await call('POST', `/switch/tor1/port/${encodeURIComponent('gi1/0/1')}/connect_nic`, { node: 'a1', nic: 'eth0' }));
     browser = await launchBrowser();
   });
   after(async () => {
