@@ -66,6 +66,8 @@ describe('dashboard sessions', () => {
     expectError(foreign, 403, 'CsrfError');
     const missing = await d.request('POST', '/v0/session', { body: { username: alice.username }, tcp: true });
     expectError(missing, 400, 'ValidationError');
+    expectError(await d.request('GET', '/v0/session', { tcp: true }), 401, 'AuthorizationError');
+    expectError(await d.request('PUT', '/v0/session', { tcp: true }), 405, 'MethodNotAllowedError');
   });
 
   it('authenticates any route by the cookie with the user\'s rights', async () => {
@@ -119,11 +121,13 @@ describe('dashboard sessions', () => {
   it('ends a user\'s sessions when an admin revokes them, the password changes, or the user is deleted', async () => {
     const bob = await createUser(session(d, root), label('ses-bob'));
     const first = await signIn(d, bob);
-    expectError(await session(d, bob).delete(`/v0/sessions?user=${bob.username}`), 401, 'AuthorizationError', 'admins only');
+    expectError(await session(d, bob).delete(`/v0/user/${bob.username}/sessions`), 401, 'AuthorizationError', 'admins only');
     expectStatus(await asBrowser(d, first.browser, 'GET', '/v0/session'), 200);
-    expectStatus(await session(d, root).delete(`/v0/sessions?user=${bob.username}`), 204);
+    expectStatus(await session(d, root).delete(`/v0/user/${bob.username}/sessions`), 204);
     expectError(await asBrowser(d, first.browser, 'GET', '/v0/session'), 401, 'AuthorizationError');
-    expectError(await session(d, root).delete('/v0/sessions?user=nobody-here'), 404, 'NotFoundError');
+    expectError(await session(d, root).delete('/v0/user/nobody-here/sessions'), 404, 'NotFoundError');
+    const revoked = await session(d, root).get('/v0/audit?operation=user_revoke_sessions');
+    assert.ok(revoked.json.entries.some((e: any) => e.actor === root.username && e.detail.user === bob.username), JSON.stringify(revoked.json.entries));
 
     const second = await signIn(d, bob);
     expectStatus(await session(d, bob).put(`/v0/user/${bob.username}/password`, { password: 'bob-new-pw' }), 200);

@@ -72,5 +72,5 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = {
 
   'POST /session': { operation: 'session_login', body: ['username'] },
   'DELETE /session': { operation: 'session_logout' },
-  'DELETE /sessions': { operation: 'sessions_revoke' },
+  'DELETE /user/:user/sessions': { operation: 'user_revoke_sessions' },
 };

@@ -142,7 +142,10 @@ export function withConsoleWebSockets(next: UpgradeListener, core: Core, session
         throw new RateLimitError(`${sourceOf(socket as { remoteAddress?: string })} already holds as many console and event streams as it may (streams_per_source); close one first.`, 1);
       }
       const { stream, input } = await consoleStream(core, p, target);
-      wss.handleUpgrade(req, socket, head, (ws) => bridge(ws, stream, input));
+      // ws answers a malformed handshake itself and never calls back: the console must not outlive it.
+      let bridged = false;
+      socket.once('close', () => { if (!bridged) stream.destroy(); });
+      wss.handleUpgrade(req, socket, head, (ws) => { bridged = true; bridge(ws, stream, input); });
     } catch (e) {
       refuse(socket, e, core);
     }

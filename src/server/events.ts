@@ -25,6 +25,7 @@ export function changeStream(core: Core, p: Principal): PassThrough {
     if (maySee(p, e)) send(`event: ${e.change.event}\ndata: ${JSON.stringify(e.change)}\n\n`);
   });
   const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
+  heartbeat.unref();
   out.once('close', () => { unsubscribe(); clearInterval(heartbeat); });
   // The first bytes: the client knows the stream is up, and how soon to come back after a cut.
   out.write('retry: 3000\n: connected\n\n');

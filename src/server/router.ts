@@ -61,17 +61,23 @@ type Parser = (text: string) => Parsed;
 export class Router {
   readonly defs: RouteDef[] = [];
   private readonly parsers: Parser[] = [];
-  /** "METHOD path"s (path with and without /v0) that answer without credentials. */
-  private readonly publicPaths = new Set<string>();
+  /** Paths (with and without /v0) that answer without credentials, with the methods that do. */
+  private readonly publicPaths = new Map<string, Set<string>>();
 
   /** Declare a route that needs no credentials (a fixed path, no parameters): its handler gets an anonymous principal. */
   public<S extends BodySchema>(method: string, path: string, schema: S, handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>): void {
-    this.publicPaths.add(`${method} ${path}`).add(`${method} /v0${path}`);
+    for (const p of [path, '/v0' + path]) this.publicPaths.set(p, (this.publicPaths.get(p) ?? new Set()).add(method));
     this.declare(method, path, schema, handler, [], true);
   }
 
-  /** Whether a request is for a public route (the authentication middleware lets it through). */
-  isPublic(method: string, path: string): boolean { return this.publicPaths.has(`${method} ${path}`); }
+  /**
+   * Whether a request is for a public route (the authentication middleware lets it through); a
+   * method no route of a public path takes is let through too, to its 405 (GET /session is not public).
+   */
+  isPublic(method: string, path: string): boolean {
+    const methods = this.publicPaths.get(path);
+    return methods !== undefined && (methods.has(method) || !this.methodsFor(path).includes(method));
+  }
 
   /**
    * Declare a route. `path` uses Hono syntax (`/node/:node`, `:port{.+}`);

@@ -1,7 +1,7 @@
 // The dashboard's sign-in routes (docs/dashboard-api.md): POST /session signs
 // in with a user's name and password and sets the session cookie; GET shows
-// the cookie's session; DELETE signs out; DELETE /sessions?user=U (admin) ends
-// every session of a user. Under `auth = null` there are no sessions.
+// the cookie's session; DELETE signs out; DELETE /user/<u>/sessions (admin)
+// ends every session of a user. Under `auth = null` there are no sessions.
 import { AuthorizationError, ValidationError } from '../errors.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
 import { CsrfError, NULL_AUTH_SESSION, signIn, type Sessions } from '../core/sessions.js';
@@ -22,7 +22,7 @@ function cookieOf(request: RequestInfo): string {
 
 const noContent = (headers: Record<string, string>): Answer => ({ json: null, status: 204, headers });
 
-/** Mount the session routes; `auth` is null under `auth = null` (DELETE /sessions then does not exist). */
+/** Mount the session routes; `auth` is null under `auth = null` (DELETE /user/<u>/sessions then does not exist). */
 export function sessionRoutes(r: Router, auth: SessionAuth | null, withUsers: boolean): void {
   r.public('POST', '/session', body({}, { username: 'string', password: 'string' }), async ({ body: b, request }) => {
     if (!auth) return json(NULL_AUTH_SESSION);
@@ -39,10 +39,9 @@ export function sessionRoutes(r: Router, auth: SessionAuth | null, withUsers: bo
     return noContent({ 'set-cookie': clearedSessionCookie(request.secure) });
   });
   if (withUsers) {
-    r.on('DELETE', '/sessions', NO_BODY, ({ p, query }) => {
-      if (query.user === undefined) throw new ValidationError('Query parameter "user" is required: whose sessions to end.');
-      auth?.sessions.revokeUser(p, query.user);
+    r.on('DELETE', '/user/:user/sessions', NO_BODY, ({ p, params }) => {
+      auth?.sessions.revokeUser(p, params.user!);
       return noContent({});
-    }, ['user']);
+    });
   }
 }
