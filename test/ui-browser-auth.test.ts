@@ -107,7 +107,7 @@ describe('the dashboard under database auth', { skip: skip ?? false }, () => {
   test('a revoked or expired session sends the page back to sign-in, with why', async () => {
     const page = await browser.newPage();
     await signIn(page, alice);
-    const r = await call('DELETE', '/sessions?user=alice');
+    const r = await call('DELETE', '/user/alice/sessions');
     assert.equal(r.status, 204, r.text);
     await page.goto(`${d.url}/ui/#/nodes`);
     await page.getByText('Your session has expired or was revoked: sign in again.').waitFor();

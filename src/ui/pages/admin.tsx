@@ -57,7 +57,7 @@ export function AdminPage({ me }: { me: Me }) {
         <table class="plain"><thead><tr><th>User</th><th>Role</th><th>Projects</th><th /></tr></thead>
           <tbody>{Object.entries(users.data).sort(([a], [b]) => a.localeCompare(b)).map(([u, info]) => <tr>
             <td><b>{u}</b></td><td>{info.is_admin ? <Badge text="admin" tone="info" /> : 'member'}</td><td>{info.projects.join(', ')}</td>
-            <td><ActButton label="End sessions" run={() => api('DELETE', `/sessions?user=${seg(u)}`)} /></td></tr>)}</tbody></table>
+            <td><ActButton label="End sessions" run={() => api('DELETE', `/user/${seg(u)}/sessions`)} /></td></tr>)}</tbody></table>
       </Card>}
   </>;
 }
