@@ -34,10 +34,14 @@ function useHash(): string {
 function listenForChanges(): () => void {
   if (typeof EventSource === 'undefined') return () => {};
   const source = new EventSource('/v0/events');
-  const poke = () => window.dispatchEvent(new Event('haas:change'));
+  // A burst of changes (a project's nodes released at once) becomes one refresh.
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  const poke = () => {
+    if (pending === null) pending = setTimeout(() => { pending = null; window.dispatchEvent(new Event('haas:change')); }, 300);
+  };
   for (const name of ['action', 'lease', 'node']) source.addEventListener(name, poke);
   source.onerror = () => { if (source.readyState === EventSource.CLOSED) source.close(); };
-  return () => source.close();
+  return () => { source.close(); if (pending !== null) clearTimeout(pending); };
 }
 
 function SignIn({ onIn, notice }: { onIn: (s: SessionInfo) => void; notice: string | null }) {
