@@ -1,6 +1,6 @@
 // npm run build: type-check, bundle src/main.ts into dist/haas.cjs, and turn it into the
 // single executable dist/haas (a copy of this node with the bundle, the better-sqlite3
-// addon and schema.sql injected as a SEA blob). Run as `node build.mjs [--out DIR]` (default dist/;
+// addon, schema.sql and the dashboard's browser bundle (src/ui -> dist/ui) injected as a SEA blob). Run as `node build.mjs [--out DIR]` (default dist/;
 // another DIR lets parallel work build without touching dist/).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,16 +20,18 @@ const seaConfig = join(dist, 'sea-config.json');
 const executable = join(dist, 'haas');
 const sqliteAddon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
 const schema = join(root, 'schema.sql');
+const uiEntry = join(root, 'src', 'ui', 'main.tsx');
+const uiDir = join(dist, 'ui');
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const step = (msg) => console.log(`[${elapsed()}] ${msg}`);
 
-/** Runs tsc in the background (killed by `signal`); resolves to whether it passed, printing its errors if not. */
-function typeCheck(signal) {
+/** Runs tsc on `project` in the background (killed by `signal`); resolves to whether it passed, printing its errors if not. */
+function typeCheck(signal, project) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', root],
+    const child = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', project],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], signal });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
@@ -87,6 +89,49 @@ async function bundleSources() {
 }
 
 /**
+ * The dashboard (src/ui, Preact) for the browser: one minified script and one stylesheet with
+ * content hashes in their names (served with long cache lifetimes), and index.html naming them.
+ * Written to dist/ui; ui/manifest.json lists the files, since a SEA cannot list its assets.
+ */
+async function bundleUi() {
+  const result = await esbuild.build({
+    entryPoints: [uiEntry],
+    outdir: join(uiDir, 'assets'),
+    entryNames: 'app-[hash]',
+    assetNames: '[name]-[hash]',
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  if (result.errors.length > 0) throw new Error('esbuild failed on the dashboard');
+  const assets = Object.keys(result.metafile.outputs).map((f) => relative(uiDir, resolve(root, f)));
+  const script = assets.find((f) => f.endsWith('.js'));
+  const style = assets.find((f) => f.endsWith('.css'));
+  if (!script || !style) throw new Error(`the dashboard bundle lacks a script or a stylesheet: ${assets.join(', ')}`);
+  writeFileSync(join(uiDir, 'index.html'), [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<title>haas</title>',
+    `<link rel="stylesheet" href="/ui/${style}">`,
+    `<script type="module" src="/ui/${script}"></script>`,
+    '</head><body><div id="app"></div></body></html>',
+    '',
+  ].join('\n'));
+  const files = ['index.html', ...assets];
+  writeFileSync(join(uiDir, 'manifest.json'), JSON.stringify({ files }));
+  return files;
+}
+
+/**
  * A single executable has no dynamic import callback: an `import()` left in the bundle (of a
  * built-in like node:https, or anything esbuild could not inline) fails at run time with
  * "A dynamic import callback was not specified". esbuild inlines import() of bundled modules,
@@ -109,13 +154,14 @@ function run(cmd, args) {
 }
 
 /** Builds the executable as `partial`: a plain copy of node until the blob is injected, so never under its real name. */
-async function makeExecutable(partial) {
+async function makeExecutable(partial, uiFiles) {
+  const uiAssets = Object.fromEntries([...uiFiles, 'manifest.json'].map((f) => [`ui/${f}`, join(uiDir, f)]));
   writeFileSync(seaConfig, JSON.stringify({
     main: bundle,
     output: blob,
     disableExperimentalSEAWarning: true,
     useCodeCache: true,
-    assets: { 'better_sqlite3.node': sqliteAddon, 'schema.sql': schema },
+    assets: { 'better_sqlite3.node': sqliteAddon, 'schema.sql': schema, ...uiAssets },
   }, null, 2));
   run(process.execPath, ['--experimental-sea-config', seaConfig]);
   copyFileSync(process.execPath, partial);
@@ -141,17 +187,18 @@ async function main() {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   statSync(schema); // fail early with a clear ENOENT rather than inside node --experimental-sea-config
-  const typeChecked = typeCheck(stopTypeCheck.signal);
-  step('bundling src/main.ts');
-  await bundleSources();
-  step(`bundled ${relative(root, bundle)} (${(statSync(bundle).size / 1024).toFixed(0)} KiB); building executable`);
+  const typeChecked = Promise.all([typeCheck(stopTypeCheck.signal, root), typeCheck(stopTypeCheck.signal, join(root, 'src', 'ui'))]);
+  step('bundling src/main.ts and the dashboard (src/ui)');
+  const [uiFiles] = await Promise.all([bundleUi(), bundleSources()]);
+  const uiKiB = uiFiles.reduce((n, f) => n + statSync(join(uiDir, f)).size, 0) / 1024;
+  step(`bundled ${relative(root, bundle)} (${(statSync(bundle).size / 1024).toFixed(0)} KiB) and dist/ui (${uiKiB.toFixed(0)} KiB); building executable`);
   // A build stopped half-way (killed, out of disk) leaves no `haas` that is only a copy of node.
   const partial = `${executable}.partial`;
-  await makeExecutable(partial);
-  step('waiting for the type check');
-  if (!(await typeChecked)) {
+  await makeExecutable(partial, uiFiles);
+  step('waiting for the type checks');
+  if (!(await typeChecked).every(Boolean)) {
     rmSync(partial, { force: true });
-    throw new Error('type check failed (tsc --noEmit -p .)');
+    throw new Error('type check failed (tsc --noEmit -p . and -p src/ui)');
   }
   renameSync(partial, executable);
   step(`built ${relative(root, executable)} (${(statSync(executable).size / 1024 / 1024).toFixed(1)} MiB) in ${elapsed()}`);

@@ -26,7 +26,8 @@ export interface ListingBench {
   pages: number;
 }
 
-function fillInventory(dbPath: string, nodes: number): void {
+/** Write `nodes` nodes (in one project, each with a cabled NIC on a network and a lease) into a haas database no daemon holds. */
+export function fillInventory(dbPath: string, nodes: number): void {
   const db = new Database(dbPath);
   try {
     db.transaction(() => {

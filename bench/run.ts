@@ -588,6 +588,7 @@ async function main(): Promise<void> {
       ['consoleLogs', async () => (await import('./console-log.js')).benchConsoleLogs()],
       ['discover', async () => (await import('./discover.js')).benchDiscover()],
       ['consoles', async () => { const c = haasCmd(true); return (await import('./consoles.js')).benchConsoles(c.cmd, c.args); }],
+      ['ui', async () => { const c = haasCmd(true); return (await import('./ui.js')).benchUi(c.cmd, c.args); }],
     ] as const) {
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }

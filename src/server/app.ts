@@ -33,6 +33,7 @@ import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { consoleLogRoutes } from './routes/console-log.js';
+import { mountUi } from './ui.js';
 import { sessionRoutes, type SessionAuth } from './session-routes.js';
 import { sessionIdOf } from './session-cookie.js';
 import { eventRoutes } from './events.js';
@@ -168,6 +169,9 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
       throw e;
     }
   };
+
+  // The dashboard's files are public: the page signs in through the API.
+  mountUi(app);
 
   app.use('*', async (c, next) => {
     // /metrics decides itself who may scrape (loopback and the unix socket need no credentials).
