@@ -13,7 +13,7 @@ export interface LabTool { cmd: string; pkg: string }
 /** Which of `tools` are not on the PATH (an absolute `cmd` is looked for as a file). */
 export function missingTools(tools: readonly LabTool[]): LabTool[] {
   return tools.filter((t) => {
-    try { execFileSync('sh', ['-c', t.cmd.startsWith('/') ? `test -x "${t.cmd}"` : `command -v "${t.cmd}"`], { stdio: 'ignore' }); return false; } catch { return true; }
+    try { execFileSync('sh', ['-c', t.cmd.startsWith('/') ? `test -f "${t.cmd}"` : `command -v "${t.cmd}"`], { stdio: 'ignore' }); return false; } catch { return true; }
   });
 }
 
