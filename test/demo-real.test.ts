@@ -6,10 +6,14 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { realDemoRefusal } from '../src/daemon/demo-real.js';
+import { installImage, PING_MARKER, READY_MARKER, tinyGuest, type TinyGuest } from './lab/guest.js';
 import { haasCommand, repoRoot, runHaas } from './lib/daemon.js';
 
 const skip = realDemoRefusal(false) ?? false;
+const guest = realDemoRefusal(true) ?? tinyGuest();
 const children: ChildProcess[] = [];
 after(() => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGINT'); });
 
@@ -126,6 +130,46 @@ describe('haas demo --real', { skip }, () => {
     assert.equal(netns.split('\n').filter((n) => n.startsWith(prefix)).join(', '), '', 'namespaces left behind');
     assert.deepEqual(processesMentioning(dir), [], 'processes left behind');
     assert.deepEqual(processesMentioning(prefix), [], 'processes left behind');
+  });
+
+  it('boots a headnode from --images on the provisioning network, where it reaches node1', { skip: typeof guest === 'string' ? guest : false }, async () => {
+    const images = mkdtempSync(join(tmpdir(), 'haas-test-demo-images-'));
+    try {
+      installImage(images, 'tiny', guest as TinyGuest);
+      const { child, text } = await startDemo(['--real', '--images', images]);
+      const dir = /throwaway lab of real parts in (\S+)/.exec(text)![1]!;
+      const member = /export HAAS_CLIENT_CONFIG=(\S+)/.exec(text)![1]!;
+      const node1 = /addresses (\S+)\.\./.exec(text)![1]!;
+      // The guest takes an address on node1's subnet and pings node1 once it is up.
+      installImage(images, 'tiny', guest as TinyGuest, { net: [`eth0:${node1.replace(/\.\d+$/, '.100')}/24`], ping: [node1] });
+      const env = { HAAS_CLIENT_CONFIG: member, HAAS_ENDPOINT: '', HAAS_USERNAME: '', HAAS_PASSWORD: undefined };
+      const tryBlock = text.indexOf('Try,');
+      const headnodeBlock = text.indexOf('A headnode on the provisioning network');
+      assert.ok(headnodeBlock > 0, text);
+      const lines = [...linesIn(text.slice(tryBlock, text.indexOf('\n\n', tryBlock))), ...linesIn(text.slice(headnodeBlock))]
+        .filter((l) => l.argv[0] === 'haas' && !/console|power|audit|verify|obm/.test(l.line));
+      assert.ok(lines.some((l) => l.line === 'haas headnode start hn1'), text);
+      for (const l of lines) {
+        const r = runHaas(l.argv.slice(1), { env: { ...env, ...l.env } });
+        assert.equal(r.code, 0, `${l.line}: ${r.stderr}${r.stdout}`);
+      }
+      let log = '';
+      const giveUp = Date.now() + 180_000; // a bound on a hung boot, not a speed check
+      while (!log.includes(`${PING_MARKER} ${node1} `)) {
+        assert.ok(Date.now() < giveUp, `the headnode never reported its ping: ${log.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 500));
+        log = runHaas(['headnode', 'console-log', 'hn1'], { env }).stdout;
+        assert.doesNotMatch(log, /Kernel panic/);
+      }
+      assert.match(log, new RegExp(READY_MARKER));
+      assert.match(log, new RegExp(`${PING_MARKER} ${node1.replace(/\./g, '\\.')} ok`));
+      child.kill('SIGINT');
+      assert.equal(await exited(child), 0);
+      assert.equal(existsSync(dir), false, `${dir} is left behind`);
+      assert.deepEqual(processesMentioning(dir), [], 'QEMU or other processes left behind');
+    } finally {
+      rmSync(images, { recursive: true, force: true });
+    }
   });
 
   it('refuses --images without --real, and an image directory with no image, leaving nothing', () => {
