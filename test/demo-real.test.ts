@@ -172,6 +172,31 @@ describe('haas demo --real', { skip }, () => {
     }
   });
 
+  it('removes what it built when stopped half-way through the build', async () => {
+    const before = new Set(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]));
+    const { cmd, args } = haasCommand();
+    const child = spawn(cmd, [...args, 'demo', '--real', '--nodes', '6'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HAAS_CONFIG: '/nonexistent/haas.conf' } });
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (d) => { err += d; });
+    // Its first node namespace is the sign that the switch is up and the nodes are being made.
+    let prefix: string | undefined;
+    while (prefix === undefined) {
+      assert.equal(child.exitCode, null, `haas demo --real ended before building: ${err}`);
+      const ns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]!)
+        .find((n) => n.endsWith('-node1') && !before.has(n));
+      prefix = ns?.replace(/-node1$/, '');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGTERM');
+    const code = await exited(child);
+    assert.match(err, /interrupted while the lab was being built/);
+    assert.equal(code, 1);
+    const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+    assert.equal(netns.split('\n').filter((n) => n.startsWith(prefix!)).join(', '), '', 'namespaces left behind');
+    assert.deepEqual(processesMentioning(prefix), [], 'processes left behind');
+  });
+
   it('refuses --images without --real, and an image directory with no image, leaving nothing', () => {
     const r = runHaas(['demo', '--images', '/nonexistent']);
     assert.equal(r.code, 2);

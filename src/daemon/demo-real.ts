@@ -66,12 +66,17 @@ export async function startRealDemoLab(dir: string, count: number, interrupted: 
     for (const s of sims) await s.stop();
     ovs?.stop();
   };
-  const check = () => { if (interrupted()) throw new Error('interrupted while the lab was being built'); };
+  const check = async () => {
+    // The build is mostly synchronous commands: a signal that came meanwhile is only delivered once the event loop
+    // turns through a timer or immediate (an await on a socket alone was seen not to deliver it).
+    await new Promise((r) => setImmediate(r));
+    if (interrupted()) throw new Error('interrupted while the lab was being built');
+  };
   try {
     ovs = await startOvsLab({ prefix, parent: dir });
     const nodes: RealDemoNode[] = [];
     for (let i = 1; i <= count; i++) {
-      check();
+      await check();
       const n = ovs.addNode(`node${i}`, i);
       // The MAC haas is told is the one the node's eth0 really has (what `switch learn` finds on the port).
       const mac = `52:54:00:00:00:${i.toString(16).padStart(2, '0')}`;
@@ -83,7 +88,7 @@ export async function startRealDemoLab(dir: string, count: number, interrupted: 
       sims.push(sim);
       nodes.push({ name: `node${i}`, ns: n.ns, port: n.port, ip: n.ip, mac, obm: sim.obm() });
     }
-    check();
+    await check();
     return { prefix, ovs, nodes, stop };
   } catch (e) {
     await stop();

@@ -237,26 +237,27 @@ export class DemoCommand extends Command {
   private async runReal(dir: string, nodes: number, image: string | null): Promise<number> {
     let interrupted = false;
     const interrupt = () => { interrupted = true; };
+    // Listened to until the end, not only during the build: removing the last listener drops a signal that arrived
+    // during synchronous work and was not yet delivered, which the daemon's own listener must still get.
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, interrupt);
-    let lab: RealDemoLab;
     try {
-      lab = await startRealDemoLab(dir, nodes, () => interrupted);
+      const lab = await startRealDemoLab(dir, nodes, () => interrupted);
+      try {
+        if (interrupted) return 130;
+        // The ovs driver without a hostname runs ovs-vsctl here: OVS_RUNDIR points it at the lab's database.
+        process.env.OVS_RUNDIR = lab.ovs.rundir;
+        const headnode = this.images === undefined ? '' : [
+          '[headnode]', `image_dir = ${this.images}`, `run_dir = ${join(dir, 'headnodes')}`, 'backend = ovs',
+          `ovs_bridge = ${lab.ovs.bridge}`, `ovs_db = unix:${join(lab.ovs.rundir, 'db.sock')}`, `bridge_netns = ${lab.ovs.switchNs}`, '',
+        ].join('\n');
+        return await this.run(dir, realParts(lab), headnode, realDemoText(dir, lab, image));
+      } finally {
+        await lab.stop();
+        // A console still open on a BMC ends with it: its exit is recorded in the directory, removed next.
+        await consolesEnded(join(dir, 'console-children.json'));
+      }
     } finally {
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, interrupt);
-    }
-    try {
-      if (interrupted) return 130;
-      // The ovs driver without a hostname runs ovs-vsctl here: OVS_RUNDIR points it at the lab's database.
-      process.env.OVS_RUNDIR = lab.ovs.rundir;
-      const headnode = this.images === undefined ? '' : [
-        '[headnode]', `image_dir = ${this.images}`, `run_dir = ${join(dir, 'headnodes')}`, 'backend = ovs',
-        `ovs_bridge = ${lab.ovs.bridge}`, `ovs_db = unix:${join(lab.ovs.rundir, 'db.sock')}`, `bridge_netns = ${lab.ovs.switchNs}`, '',
-      ].join('\n');
-      return await this.run(dir, realParts(lab), headnode, realDemoText(dir, lab, image));
-    } finally {
-      await lab.stop();
-      // A console still open on a BMC ends with it: its exit is recorded in the directory, removed next.
-      await consolesEnded(join(dir, 'console-children.json'));
     }
   }
 
