@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveConfig } from '../config.js';
 import { openInventory } from '../db/inventory.js';
 import { createUser } from '../core/users.js';
@@ -247,7 +247,7 @@ export class DemoCommand extends Command {
         // The ovs driver without a hostname runs ovs-vsctl here: OVS_RUNDIR points it at the lab's database.
         process.env.OVS_RUNDIR = lab.ovs.rundir;
         const headnode = this.images === undefined ? '' : [
-          '[headnode]', `image_dir = ${this.images}`, `run_dir = ${join(dir, 'headnodes')}`, 'backend = ovs',
+          '[headnode]', `image_dir = ${resolve(this.images)}`, `run_dir = ${join(dir, 'headnodes')}`, 'backend = ovs',
           `ovs_bridge = ${lab.ovs.bridge}`, `ovs_db = unix:${join(lab.ovs.rundir, 'db.sock')}`, `bridge_netns = ${lab.ovs.switchNs}`, '',
         ].join('\n');
         return await this.run(dir, realParts(lab), headnode, realDemoText(dir, lab, image));
