@@ -20,6 +20,7 @@
 //   drivers        src/drivers/** otherwise: implementations, sessions, registries
 //   headnode       src/headnode/**     the QEMU manager
 //   outside        src/outside/**      clients for outside HTTP services (obmd, the maintenance pool)
+//   lab            src/lab/**          real lab parts (netns, OVS, ipmi_sim) for `haas demo --real` and the tests
 //   daemon         src/daemon/**       the composition root
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 type Layer = 'main' | 'leaf' | 'cli' | 'client' | 'server' | 'core' | 'db' | 'jobs'
-  | 'driver-shared' | 'drivers' | 'headnode' | 'outside' | 'daemon';
+  | 'driver-shared' | 'drivers' | 'headnode' | 'outside' | 'lab' | 'daemon';
 
 const LAYERS: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/main\.ts$/, 'main'],
@@ -45,6 +46,7 @@ const LAYERS: ReadonlyArray<readonly [RegExp, Layer]> = [
   [/^src\/drivers\//, 'drivers'],
   [/^src\/headnode\//, 'headnode'],
   [/^src\/outside\//, 'outside'],
+  [/^src\/lab\//, 'lab'],
   [/^src\/daemon\//, 'daemon'],
 ];
 
@@ -64,7 +66,8 @@ const RULES: Record<Layer, Rule> = {
   drivers: { may: ['driver-shared', 'leaf'], arrow: 'drivers never touch the database' },
   headnode: { may: ['leaf'], mayTypes: ['core'], arrow: 'headnode implements the interface core declares (types only)' },
   outside: { may: ['leaf'], mayTypes: ['core'], arrow: 'outside clients implement interfaces core declares (types only); the daemon wires them' },
-  daemon: { may: ['server', 'core', 'db', 'jobs', 'driver-shared', 'drivers', 'headnode', 'outside', 'leaf'],
+  lab: { may: ['leaf'], arrow: 'the lab builds real parts from node built-ins; only the daemon (haas demo --real) and tests use it' },
+  daemon: { may: ['server', 'core', 'db', 'jobs', 'driver-shared', 'drivers', 'headnode', 'outside', 'lab', 'leaf'],
     arrow: 'daemon is the composition root: anything but cli and client' },
   leaf: { may: [], arrow: 'top-level modules are leaves' },
 };
