@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ConsoleLogBook, LineStamper, linesSince, type LogOwner } from '../src/daemon/console-log.js';
 import { retryDelay } from '../src/daemon/console-keeper.js';
+import { fileChildRecorder } from '../src/daemon/console-children.js';
+import type { Logger } from '../src/log.js';
 
 async function text(r: Readable): Promise<string> {
   let s = '';
@@ -126,5 +128,23 @@ describe('the console keeper\'s retry delays', () => {
     assert.deepEqual([1, 2, 3, 4].map(retryDelay), [2000, 4000, 8000, 16000]);
     assert.equal(retryDelay(9), 300_000);
     assert.equal(retryDelay(1000), 300_000);
+  });
+});
+
+describe('the console process record', () => {
+  it('a record that cannot be written (directory gone, disk full) is logged once, never thrown', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'haas-test-children-'));
+    const warnings: string[] = [];
+    const log: Logger = { debug() {}, info() {}, warn(m) { warnings.push(m); }, error(m) { warnings.push(m); } };
+    const rec = fileChildRecorder(join(dir, 'gone', 'console-children.json'), log);
+    rec.started(process.pid);
+    rec.ended(process.pid);
+    rec.started(process.pid);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, /cannot record console processes/);
+    const ok = fileChildRecorder(join(dir, 'console-children.json'), log);
+    ok.started(process.pid);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'console-children.json'), 'utf8')).map((r: { pid: number }) => r.pid), [process.pid]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -82,18 +82,32 @@ export function endLeftoverChildren(file: string, log: Logger): number[] {
   return ended;
 }
 
-/** A ChildRecorder that keeps `file` holding exactly the live console processes of this daemon. */
-export function fileChildRecorder(file: string): ChildRecorder {
+/**
+ * A ChildRecorder that keeps `file` holding exactly the live console processes of this daemon. A
+ * write that fails (a full disk, the directory gone) is logged once and never thrown: it is called
+ * from process events, where a throw would end the daemon; the next write catches up.
+ */
+export function fileChildRecorder(file: string, log: Logger): ChildRecorder {
   const live = new Map<number, ChildRecord>();
+  let failing = false;
+  const save = () => {
+    try {
+      writeRecords(file, live.values());
+      failing = false;
+    } catch (e) {
+      if (!failing) log.warn(`cannot record console processes in ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      failing = true;
+    }
+  };
   return {
     started(pid) {
       const start = processStart(pid);
       if (start === null) return; // already gone
       live.set(pid, { pid, start });
-      writeRecords(file, live.values());
+      save();
     },
     ended(pid) {
-      if (live.delete(pid)) writeRecords(file, live.values());
+      if (live.delete(pid)) save();
     },
   };
 }

@@ -71,7 +71,7 @@ export async function serve(config: Config, hooks: ServeHooks = {}): Promise<num
     // Console processes a daemon killed with -9 left running are ended before any console opens.
     const children = join(dirname(config.db), 'console-children.json');
     endLeftoverChildren(children, log);
-    const { switchDrivers, obmDrivers } = enabledDrivers(config, fileChildRecorder(children));
+    const { switchDrivers, obmDrivers } = enabledDrivers(config, fileChildRecorder(children, log));
     const metricsToken = config.metrics.enabled && config.metrics.tokenFile !== null ? readMetricsToken(config.metrics.tokenFile) : null;
     if (config.auth === 'null') log.warn('auth backend "null": every caller is admin (development only)');
     // Group commit: the app awaits inv.durable() before it answers.
