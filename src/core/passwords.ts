@@ -11,12 +11,20 @@ export function hashPassword(password: string): string {
   return `scrypt$${N}$${R}$${P}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-/** A hash of a random password, to spend the same time on unknown users. */
-const DECOY = hashPassword(randomBytes(16).toString('hex'));
+/**
+ * A hash of a random password, to spend the same time on unknown users. Made on first use: at
+ * module load it cost every CLI command (which imports this module through the daemon's commands)
+ * a scrypt, about 80 ms of start-up.
+ */
+let decoy: string | null = null;
+function decoyHash(): string {
+  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  return decoy;
+}
 
 /** Check a password against a stored hash (async: runs on the thread pool). Null hash = decoy. */
 export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
-  const parts = (stored ?? DECOY).split('$');
+  const parts = (stored ?? decoyHash()).split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64');

@@ -13,11 +13,10 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { resolveConfig } from '../config.js';
-import { openInventory } from '../db/inventory.js';
-import { createUser } from '../core/users.js';
 import { listImages } from '../headnode/images.js';
-import { realDemoRefusal, startRealDemoLab, type RealDemoLab } from './demo-real.js';
-import { serve } from './serve.js';
+// The daemon, the database and the lab builders load only when a demo runs (as `haas serve` does):
+// every other command starts without them.
+import type { RealDemoLab } from './demo-real.js';
 
 /** The demo lab's names, as the printed commands and the README use them. */
 export const DEMO = { project: 'lab', user: 'alice', admin: 'admin', switchName: 'sw1', nic: 'pxe' } as const;
@@ -214,6 +213,7 @@ export class DemoCommand extends Command {
     }
     let image: string | null = null;
     if (this.real) {
+      const { realDemoRefusal } = await import('./demo-real.js');
       const refusal = realDemoRefusal(this.images !== undefined);
       if (refusal !== null) { this.context.stderr.write(`haas: demo: ${refusal}\n`); return 1; }
       if (this.images !== undefined) {
@@ -241,6 +241,7 @@ export class DemoCommand extends Command {
     // during synchronous work and was not yet delivered, which the daemon's own listener must still get.
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, interrupt);
     try {
+      const { startRealDemoLab } = await import('./demo-real.js');
       const lab = await startRealDemoLab(dir, nodes, () => interrupted);
       try {
         if (interrupted) return 130;
@@ -271,6 +272,7 @@ export class DemoCommand extends Command {
     const config = resolveConfig({ config: configFile }, {});
     const adminPassword = randomBytes(12).toString('base64url');
     const userPassword = randomBytes(12).toString('base64url');
+    const [{ openInventory }, { createUser }, { serve }] = await Promise.all([import('../db/inventory.js'), import('../core/users.js'), import('./serve.js')]);
     const inv = openInventory(config.db, { create: true });
     try { createUser({ inv }, DEMO.admin, adminPassword, true); } finally { inv.close(); }
     clientConfig(join(dir, `${DEMO.admin}.conf`), socket, DEMO.admin, adminPassword);
