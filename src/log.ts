@@ -1,7 +1,7 @@
 // Logging: one line per event on stderr, `TIME haas: LEVEL message`, or with format json one JSON
 // object per line ({"time","level","msg"}, plus the fields of an access line). Never pass secrets here.
-// Access lines are gathered and written once per turn of the event loop: under load one write(2)
-// carries many of them instead of one each (at exit too, so only a SIGKILL loses the last turn's).
+// Access lines are gathered and written at most every 100 ms (and at 64 KiB, and at exit): one write(2)
+// carries many of them instead of one each, so only a SIGKILL loses the last 100 ms of them.
 // Every other line is written at once, after the access lines before it.
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 /** A log level, from the most verbose. */
@@ -34,7 +34,14 @@ export interface DaemonLogger extends Logger {
   access(e: AccessEntry): void;
 }
 
-/** Lines to stderr: `now` writes at once (after what is pending), `soon` within this turn of the event loop (or at 64 KiB, or at exit). */
+/** How long an access line may wait to be written with the ones after it. */
+const ACCESS_FLUSH_MS = 100;
+
+/**
+ * Lines to stderr: `now` writes at once (after what is pending), `soon` within ACCESS_FLUSH_MS (or
+ * at 64 KiB, or at exit). Per event-loop turn, as first written, was one write(2) per request at
+ * low concurrency: most of the access log's cost.
+ */
 function stderrSink(): { now(line: string): void; soon(line: string): void } {
   let pending = '';
   let scheduled = false;
@@ -51,12 +58,12 @@ function stderrSink(): { now(line: string): void; soon(line: string): void } {
     soon: (line) => {
       pending += line;
       if (pending.length >= 65536) flush();
-      else if (!scheduled) { scheduled = true; setImmediate(flush); }
+      else if (!scheduled) { scheduled = true; setTimeout(flush, ACCESS_FLUSH_MS).unref(); }
     },
   };
 }
 
-/** Make a logger to stderr for the given minimum level and format (access lines batched per event-loop turn). */
+/** Make a logger to stderr for the given minimum level and format (access lines batched: see stderrSink). */
 export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text'): DaemonLogger {
   const sink = stderrSink();
   const write = sink.now;
