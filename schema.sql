@@ -227,7 +227,7 @@ CREATE INDEX lease_by_project ON lease (project_id);
 
 -- Ports a switch import left for the admin to decide (issue 15): they carried
 -- VLANs haas could not adopt. haas neither parks nor repairs them (verify --fix,
--- drift checks) until the admin hands them over (`haas switch port manage`).
+-- drift checks) until the admin hands them over (`haas port manage`).
 -- found: what the switch carried, in words; reason: why it was not adopted.
 CREATE TABLE unmanaged_port (
   port_id INTEGER PRIMARY KEY REFERENCES port (id) ON DELETE CASCADE,
