@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { freePort } from '../test/lib/daemon.js';
-import { Api, pool } from './http.js';
+import { Api, pool, stopChild } from './http.js';
 
 const NODES = 1000;
 const RUNS = Number(process.env.BENCH_COMPLETION_RUNS ?? 20);
@@ -78,13 +78,7 @@ export async function benchCompletion(cmd: string, args: string[] = []): Promise
     return { nodes: NODES, runs: RUNS, medianMs: quantile(times, 0.5), p90Ms: quantile(times, 0.9), nodeMedianMs: quantile(nodeTimes, 0.5), candidates };
   } finally {
     api.close();
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Duplex, Readable } from 'node:stream';
+import { stopChild } from './http.js';
 
 const VIEWERS = Number(process.env.BENCH_CONSOLE_VIEWERS ?? 50);
 const MARKERS = 200;
@@ -146,13 +147,7 @@ export async function benchConsoles(cmd: string, args: string[] = []): Promise<C
     };
   } finally {
     for (const s of open) s.destroy();
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 // A small keep-alive HTTP client for the benchmark's setup and polling, and a promise pool.
+import type { ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 
 export interface Reply { status: number; text: string; json: any }
@@ -62,4 +63,15 @@ export async function pool<T>(items: readonly T[], concurrency: number, fn: (ite
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   if (failed !== undefined) throw failed;
+}
+
+/** Stop a daemon the bench started: SIGTERM, SIGKILL after `timeoutMs`; resolves with its exit code. */
+export async function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await exited;
+  clearTimeout(t);
+  return code;
 }

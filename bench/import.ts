@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
+import { stopChild } from './http.js';
 
 const NODES = Number(process.env.BENCH_IMPORT_NODES ?? 1000);
 
@@ -69,13 +70,7 @@ async function withDaemon<T>(cmd: string, args: string[], use: (socket: string) 
     }
     return use(socket);
   } finally {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { freePort } from '../test/lib/daemon.js';
-import { Api, pool } from './http.js';
+import { Api, pool, stopChild } from './http.js';
 
 const NODES = Number(process.env.BENCH_LEASE_NODES ?? 1000);
 /**
@@ -102,13 +102,7 @@ export async function benchLeases(cmd: string, args: string[] = []): Promise<Lea
     } finally { rec.close(); }
   } finally {
     api.close();
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

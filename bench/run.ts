@@ -30,7 +30,7 @@ import { freePort } from '../test/lib/daemon.js';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { Api, pool } from './http.js';
+import { Api, pool, stopChild } from './http.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const benchDir = import.meta.dirname;
@@ -72,17 +72,6 @@ function cleanupSync(): void {
 }
 process.on('exit', cleanupSync);
 for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => { cleanupSync(); process.exit(130); });
-
-async function stopChild(child: ChildProcess, timeoutMs = 15_000): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await exited;
-  clearTimeout(t);
-  return code;
-}
-
 
 /** User+system CPU seconds a process has used so far. */
 function cpuSeconds(pid: number): number {
