@@ -25,6 +25,9 @@ export class GroupCommit {
     this.synced = changes();
   }
 
+  /** Whether every change up to `target` (a changes() reading) is on disk, and no sync has failed. */
+  settled(target: number): boolean { return this.synced >= target && this.failure === null; }
+
   /**
    * Resolves once every commit made before the call is on disk. After a failed sync, rejects with
    * that StorageError when `wrote` (the caller's own change may be lost), and resolves otherwise:

@@ -44,6 +44,12 @@ export class Inventory {
   changeCount(): number { return this.totalChanges.get() as number; }
 
   /**
+   * Whether durable() has nothing to wait for: every commit up to `changes` (a changeCount()) is on
+   * disk, and no sync has failed. Lets a read skip the promise of durable().
+   */
+  settled(changes: number): boolean { return this.group === null || this.group.settled(changes); }
+
+  /**
    * Resolves when every commit made so far is on disk: await it before acknowledging a write.
    * `wrote`: whether the caller changed something (after a failed sync, only those are refused).
    */

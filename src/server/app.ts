@@ -10,9 +10,10 @@ import { authorizeScrape, type DaemonMetrics } from './metrics.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { sourceOf } from './connections.js';
 import { errorAnswer, errorResponse } from './errors-http.js';
-import { Router, header, json, type RouteDef } from './router.js';
+import { Router, header, json, type AppEnv, type RouteDef } from './router.js';
 import { NO_BODY } from './body.js';
 import { apiDocument } from './openapi.js';
 import { projectRoutes } from './routes/projects.js';
@@ -33,7 +34,7 @@ import { quotaRoutes } from './routes/quotas.js';
 import { auditRoutes } from './routes/audit.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { consoleLogRoutes } from './routes/console-log.js';
-import { mountUi } from './ui.js';
+import { isUiPath, mountUi } from './ui.js';
 import { sessionRoutes, type SessionAuth } from './session-routes.js';
 import { sessionIdOf } from './session-cookie.js';
 import { eventRoutes } from './events.js';
@@ -112,49 +113,25 @@ function fromDashboard(c: Context): boolean {
     || (mode !== undefined && mode !== 'navigate');
 }
 
-/** The socket's peer address; undefined on the unix socket. */
-function remoteOf(c: Context): string | undefined {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress;
+/** The request's socket (none when the app is called without a server, as in tests). */
+function socketOf(c: Context): Socket | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
 }
+/** What sourceOf makes of a request without a socket. */
+const NO_SOCKET = {};
 
 /**
  * Build the API app over a core; `authn` is null for the `null` auth backend. `sessions` (database auth
  * only) lets the dashboard's session cookie authenticate, and serves /v0/session.
  */
 export function createApp(core: Core, authn: DatabaseAuthenticator | null, observers: Observers = UNOBSERVED,
-  sessions: Sessions | null = null): Hono<{ Variables: { p: Principal } }> {
-  const app = new Hono<{ Variables: { p: Principal } }>();
+  sessions: Sessions | null = null): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
   const router = new Router();
   const { metrics, access } = observers;
 
-  // Outermost, so that it sees every answer, a 503 from the group commit below included.
-  if (metrics || access) {
-    app.use('*', async (c, next) => {
-      const start = performance.now();
-      await next();
-      const seconds = (performance.now() - start) / 1000;
-      const route = routeOf(c);
-      const status = c.res.status;
-      const method = c.req.method;
-      metrics?.request(method, route, status, seconds);
-      if (access) {
-        const user = c.get('p')?.user ?? null;
-        access({ user, source: sourceOf({ remoteAddress: remoteOf(c) }), method, route, status, durationMs: seconds * 1000 });
-      }
-    });
-  }
-
-  // Acknowledged means durable: no answer leaves before the commits made so far are on disk
-  // (one fsync for all the requests that wrote meanwhile: group commit).
-  app.use('*', async (_c, next) => {
-    const before = core.inv.changeCount();
-    await next();
-    await core.inv.durable(core.inv.changeCount() !== before);
-  });
-
-  /** The caller's principal; a refused login (credentials given, 401 or 429) is counted. */
-  const authenticate = async (c: Context): Promise<Principal> => {
-    if (!authn) return NULL_AUTH_PRINCIPAL;
+  /** The caller's principal under database auth; a refused login (credentials given, 401 or 429) is counted. */
+  const authenticate = async (c: Context, authn: DatabaseAuthenticator): Promise<Principal> => {
     const authorization = header(c, 'authorization');
     // The session cookie counts only without an Authorization header: Basic clients are never affected by one.
     const sessionId = authorization === undefined && sessions ? sessionIdOf(header(c, 'cookie')) : undefined;
@@ -163,7 +140,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
       if (!SAFE_METHODS.has(c.req.method)) sessions.checkCsrf(sessionId, header(c, 'x-csrf-token'));
       return principal;
     }
-    const source = sourceOf({ remoteAddress: remoteOf(c) });
+    const source = sourceOf(socketOf(c) ?? NO_SOCKET);
     try {
       return authn.cached(authorization, source) ?? await authn.authenticate(authorization, source);
     } catch (e) {
@@ -172,20 +149,54 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
     }
   };
 
-  // The dashboard's files are public: the page signs in through the API.
-  mountUi(app);
+  /** The answer to a thrown error (also Hono's onError, for what the routes throw). */
+  const answerError = (e: unknown, c: Context): Response => {
+    const answer = errorAnswer(e, { challenge: authn !== null && !header(c, 'authorization') && !fromDashboard(c) });
+    if (answer.log !== null) {
+      core.log.error(answer.status === 500 ? `internal error on ${c.req.method} ${c.req.path}: ${answer.log}` : `${c.req.method} ${c.req.path}: ${answer.log}`);
+    }
+    return errorResponse(answer);
+  };
 
+  /** Count the answered request and write its access line. */
+  const observe = (c: Context<AppEnv>, ms: number) => {
+    const route = c.get('route') ?? routeOf(c);
+    const status = c.res.status;
+    const method = c.req.method;
+    metrics?.request(method, route, status, ms / 1000);
+    if (access) access({ user: c.get('p')?.user ?? null, source: sourceOf(socketOf(c) ?? NO_SOCKET), method, route, status, durationMs: ms });
+  };
+  const observed = metrics !== null || access !== null;
+
+  // One middleware around every request (each layer costs a promise and a closure per request):
+  // authentication; the route; then the group commit: acknowledged means durable, no answer leaves
+  // before the commits made so far are on disk (one fsync for all the requests that wrote meanwhile);
+  // and last the metrics and the access line, so that they see every answer, a 401 or a 503 included.
   app.use('*', async (c, next) => {
-    // /metrics decides itself who may scrape (loopback and the unix socket need no credentials).
-    if (metrics && c.req.path === '/metrics') return next();
-    c.set('p', authn && router.isPublic(c.req.method, c.req.path) ? ANONYMOUS : await authenticate(c));
-    await next();
+    const start = observed ? performance.now() : 0;
+    const before = core.inv.changeCount();
+    try {
+      const path = c.req.path;
+      // /metrics decides itself who may scrape (loopback and the unix socket need no credentials);
+      // the dashboard's files are public: the page signs in through the API.
+      if (!(metrics && path === '/metrics') && !isUiPath(path)) {
+        c.set('p', authn === null ? NULL_AUTH_PRINCIPAL : router.isPublic(c.req.method, path) ? ANONYMOUS : await authenticate(c, authn));
+      }
+      await next();
+      const after = core.inv.changeCount();
+      if (!core.inv.settled(after)) await core.inv.durable(after !== before);
+    } catch (e) {
+      c.res = answerError(e, c);
+    }
+    if (observed) observe(c, performance.now() - start);
   });
+
+  mountUi(app);
 
   if (metrics) {
     app.get('/metrics', async (c) => {
-      await authorizeScrape(remoteOf(c), header(c, 'authorization'), observers.metricsToken, async () => {
-        const p = await authenticate(c);
+      await authorizeScrape(socketOf(c)?.remoteAddress, header(c, 'authorization'), observers.metricsToken, async () => {
+        const p = authn === null ? NULL_AUTH_PRINCIPAL : await authenticate(c, authn);
         c.set('p', p);
         return p;
       });
@@ -205,13 +216,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
     return errorResponse(errorAnswer(err, { challenge: false }));
   });
 
-  app.onError((e, c) => {
-    const answer = errorAnswer(e, { challenge: authn !== null && !header(c, 'authorization') && !fromDashboard(c) });
-    if (answer.log !== null) {
-      core.log.error(answer.status === 500 ? `internal error on ${c.req.method} ${c.req.path}: ${answer.log}` : `${c.req.method} ${c.req.path}: ${answer.log}`);
-    }
-    return errorResponse(answer);
-  });
+  app.onError((e, c) => answerError(e, c));
 
   return app;
 }

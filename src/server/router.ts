@@ -54,15 +54,13 @@ export interface RouteDef {
   public: boolean;
 }
 
-/** A request body parsed by a route's schema, and the route's handler bound to it. */
-interface Parsed { body: unknown; handle: (call: Omit<Call<unknown>, 'body'>) => Answer | Promise<Answer> }
-/** Parse a body text with a route's schema (typed per route, so the table holds this rather than the handler). */
-type Parser = (text: string) => Parsed;
+/** A route's handler, for any body (each route's is typed by its schema where declared). */
+type Handler = (call: Call<unknown>) => Answer | Promise<Answer>;
 
 /** Collects routes (the route table, also read by the API document) and mounts them on a Hono app. */
 export class Router {
   readonly defs: RouteDef[] = [];
-  private readonly parsers: Parser[] = [];
+  private readonly handlers: Handler[] = [];
   /** Paths (with and without /v0) that answer without credentials, with the methods that do. */
   private readonly publicPaths = new Map<string, Set<string>>();
 
@@ -83,7 +81,7 @@ export class Router {
 
   /**
    * Declare a route. `path` uses Hono syntax (`/node/:node`, `:port{.+}`);
-   * `queryKeys` lists the query parameters the route takes (default none).
+   * `queryKeys` lists the query parameters the route takes (any other is a 400).
    */
   on<S extends BodySchema>(method: string, path: string, schema: S,
     handler: (call: Call<BodyOf<S>>) => Answer | Promise<Answer>, queryKeys: string[] = []): void {
@@ -96,15 +94,13 @@ export class Router {
       throw new Error(`${method} ${path} changes state but has no audit name: add it to src/server/audit-ops.ts`);
     }
     this.defs.push({ method, path, pattern: patternOf(path), schema, queryKeys, public: isPublic });
-    this.parsers.push((text) => {
-      const body = parseBody(schema, text);
-      return { body, handle: (call) => handler({ ...call, body }) };
-    });
+    // The body reaching the handler is the one parseBody checked against this schema.
+    this.handlers.push(handler as Handler);
   }
 
   /** Serve every declared route on the app, under /v0 and without the prefix. */
-  mount(app: Hono<{ Variables: { p: Principal } }>, core: Core): void {
-    this.defs.forEach((def, i) => mountRoute(app, core, def, this.parsers[i]!));
+  mount(app: Hono<AppEnv>, core: Core): void {
+    this.defs.forEach((def, i) => mountRoute(app, core, def, this.handlers[i]!));
   }
 
   /** The methods that some route takes for this path (for 405 vs 404). */
@@ -114,26 +110,48 @@ export class Router {
   }
 }
 
-function mountRoute(app: Hono<{ Variables: { p: Principal } }>, core: Core, def: RouteDef, parse: Parser): void {
-  const { method, path, queryKeys } = def;
+/**
+ * What the app keeps per request: `p`, the caller (set by authentication); `route`, the template the
+ * request matched (`/v0/node/:node`), set by the route that serves it: its metrics label and access-log route.
+ */
+export interface AppEnv { Variables: { p: Principal; route: string } }
+
+/**
+ * What a handler gets, built once per request. Where the call came from and the request's own
+ * details are read when a handler asks for them (most never do): a cheap GET pays for neither.
+ */
+class RouteCall implements Call<unknown> {
+  private sourceSeen: string | undefined;
+  private requestSeen: RequestInfo | undefined;
+  constructor(readonly core: Core, readonly p: Principal, readonly params: Record<string, string>, readonly body: unknown,
+    readonly query: Record<string, string>, private readonly c: Context) {}
+  get source(): string { return this.sourceSeen ??= auditSource(this.request.source); }
+  get request(): RequestInfo { return this.requestSeen ??= requestInfo(this.c); }
+}
+
+function mountRoute(app: Hono<AppEnv>, core: Core, def: RouteDef, handler: Handler): void {
+  const { method, path, schema, queryKeys } = def;
   const audited = method === 'GET' ? null : AUDITED_ROUTES[`${method} ${path}`] ?? null;
-  const serve = async (c: Context<{ Variables: { p: Principal } }>, params: Record<string, string>, entry: CallEntry | null, enter: EnterCall) => {
+  const serve = async (c: Context<AppEnv>, params: Record<string, string>, entry: CallEntry | null, enter: EnterCall | null) => {
     const query = checkQuery(c, queryKeys);
-    const text = await readBody(c, method);
-    const parsed = parse(text);
-    if (entry && audited) noteBody(entry, audited, parsed.body);
-    const request = requestInfo(c);
-    const answer = await enter(() => parsed.handle({ core, p: c.get('p'), params, query, source: auditSource(request.source), request }));
+    const text = hasBody(c) ? await readBody(c, method) : '';
+    const body = parseBody(schema, text);
+    if (entry && audited) noteBody(entry, audited, body);
+    const call = new RouteCall(core, c.get('p'), params, body, query, c);
+    const answer = enter ? await enter(() => handler(call)) : await handler(call);
     return respond(c, answer);
   };
-  const run = async (c: Context<{ Variables: { p: Principal } }>) => {
-    const params = c.req.param() as Record<string, string>;
-    if (!audited) return serve(c, params, null, (h) => h());
-    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
-    const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
-    return auditedCall(core.inv, core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
-  };
-  app.on(method, ['/v0' + path, path], run);
+  // Each template is mounted on its own, so that its handler knows which one the request matched.
+  for (const template of ['/v0' + path, path]) {
+    app.on(method, template, (c) => {
+      c.set('route', template);
+      const params = c.req.param() as Record<string, string>;
+      if (!audited) return serve(c, params, null, null);
+      const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+      const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
+      return auditedCall(core.inv, core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
+    });
+  }
 }
 
 /** A write call's audit entry before its body is read: the path's labels name its targets. */
@@ -191,10 +209,15 @@ function checkQuery(c: Context, allowed: readonly string[]): Record<string, stri
   return out;
 }
 
+/** Whether a request says it carries a body (a length other than 0, or chunked). */
+function hasBody(c: Context): boolean {
+  const len = header(c, 'content-length');
+  return (len !== undefined && len !== '0') || header(c, 'transfer-encoding') !== undefined;
+}
+
+/** The request's body text, for one that has one (hasBody). */
 async function readBody(c: Context, method: string): Promise<string> {
   const len = header(c, 'content-length');
-  const chunked = header(c, 'transfer-encoding') !== undefined;
-  if ((len === undefined || len === '0') && !chunked) return '';
   // The node adapter hands no body to GET requests: a declared one is refused as such.
   if (method === 'GET' || method === 'HEAD') throw new ValidationError('A GET request takes no body.');
   const tooLarge = () => {

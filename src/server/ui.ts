@@ -88,7 +88,12 @@ function answer(c: Context, file: UiFile, headers: Record<string, string>): Resp
   return new Response(c.req.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: h });
 }
 
-/** Serve the dashboard at /ui (the page) and /ui/assets/* (immutable, hashed); mount before authentication. */
+/** Whether a path is one of the dashboard's files (public: the page signs in through the API). */
+export function isUiPath(path: string): boolean {
+  return path === '/ui' || path === '/ui/' || (path.startsWith('/ui/assets/') && !path.includes('/', '/ui/assets/'.length));
+}
+
+/** Serve the dashboard at /ui (the page) and /ui/assets/* (immutable, hashed); authentication lets isUiPath through. */
 export function mountUi<E extends Env>(app: Hono<E>): void {
   let files: Map<string, UiFile> | null | undefined;
   const get = () => (files === undefined ? (files = loadFiles()) : files);
