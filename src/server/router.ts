@@ -138,7 +138,8 @@ function mountRoute(app: Hono<AppEnv>, core: Core, def: RouteDef, handler: Handl
     const body = parseBody(schema, text);
     if (entry && audited) noteBody(entry, audited, body);
     const call = new RouteCall(core, c.get('p'), params, body, query, c);
-    const answer = enter ? await enter(() => handler(call)) : await handler(call);
+    // A route that reads only (a GET) runs in one read transaction: see Inventory.read.
+    const answer = enter ? await enter(() => handler(call)) : await core.inv.read(() => handler(call));
     return respond(c, answer);
   };
   // Each template is mounted on its own, so that its handler knows which one the request matched.
