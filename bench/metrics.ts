@@ -3,9 +3,11 @@
 // same build with both off (`[metrics] enabled = off`, `[log] access = off`). Target: on >= 95% of
 // off. Part of `npm run bench` (extras: "metrics"), and runnable alone:
 //   node --import tsx bench/metrics.ts [HAAS_EXECUTABLE]
-// The two daemons are measured back to back (alternating which goes first) in BENCH_METRICS_PAIRS
-// pairs (default 9) of BENCH_DURATION s; the figure is the median of the pairs' ratios, so that
-// a busy machine (other work comes and goes) disturbs both sides of a pair alike.
+// The daemons are measured back to back (the order turning each round) in BENCH_METRICS_PAIRS
+// rounds (default 15) of BENCH_DURATION s; the figure is the median of the rounds' ratios, so that
+// a busy machine (other work comes and goes) disturbs both sides of a round alike. A third daemon
+// configured like "off" gives the method's own spread in the same run (off2 / off, an A/A test):
+// on this 2-core VM, where the load generator shares the cores, it is a few percent.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +18,17 @@ import { freePort } from '../test/lib/daemon.js';
 import { Api, pool } from './http.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 1.5);
-const PAIRS = Number(process.env.BENCH_METRICS_PAIRS ?? 9);
+const PAIRS = Number(process.env.BENCH_METRICS_PAIRS ?? 15);
 const NODES = 200;
 const CONCURRENCIES = [1, 16] as const;
 const ADMIN = { username: 'admin', password: 'bench-metrics-pw' };
 const AUTH = 'Basic ' + Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64');
 
-/** One concurrency: median requests per second with both on and both off, and the median of the pairs' on / off in percent. */
+/** One concurrency: median requests per second with both on and both off, and the median of the rounds' on / off in percent. */
 export interface MetricsFigure {
   connections: number; onRps: number; offRps: number; ratio: number;
+  /** The median of the rounds' off2 / off (two daemons configured alike): how finely the method resolves. */
+  aaRatio: number;
   /** The daemon's CPU time per answer (µs), median: less disturbed by a busy machine than req/s. */
   onCpuUs: number; offCpuUs: number;
   logLines: number;
@@ -111,6 +115,7 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
   const daemons: Daemon[] = [
     { name: 'on', config: base, dir: join(root, 'on'), port: 0, logFile: join(root, 'on.log') },
     { name: 'off', config: base + '[log]\naccess = off\n[metrics]\nenabled = off\n', dir: join(root, 'off'), port: 0, logFile: join(root, 'off.log') },
+    { name: 'off2', config: base + '[log]\naccess = off\n[metrics]\nenabled = off\n', dir: join(root, 'off2'), port: 0, logFile: join(root, 'off2.log') },
   ];
   try {
     for (const d of daemons) {
@@ -120,23 +125,24 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
     }
     const figures: MetricsFigure[] = [];
     for (const c of CONCURRENCIES) {
-      const pairs: { on: Run; off: Run }[] = [];
+      const pairs: { on: Run; off: Run; off2: Run }[] = [];
       for (let r = 0; r < PAIRS; r++) {
         const pair: Partial<Record<string, Run>> = {};
         for (let k = 0; k < daemons.length; k++) {
           const d = daemons[(k + r) % daemons.length]!;
           pair[d.name] = await load(d, c, DURATION);
         }
-        pairs.push({ on: pair.on!, off: pair.off! });
+        pairs.push({ on: pair.on!, off: pair.off!, off2: pair.off2! });
       }
       const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const ratio = median(pairs.map((p) => (100 * p.on.rps) / p.off.rps));
+      const aaRatio = median(pairs.map((p) => (100 * p.off2.rps) / p.off.rps));
       const onRps = median(pairs.map((p) => p.on.rps));
       const offRps = median(pairs.map((p) => p.off.rps));
       const on = { cpuUs: median(pairs.map((p) => p.on.cpuUs)) };
       const off = { cpuUs: median(pairs.map((p) => p.off.cpuUs)) };
       const logLines = readFileSync(daemons[0]!.logFile, 'utf8').split('\n').filter((l) => l.includes(' access ')).length;
-      figures.push({ connections: c, onRps, offRps, ratio, onCpuUs: on.cpuUs, offCpuUs: off.cpuUs, logLines });
+      figures.push({ connections: c, onRps, offRps, ratio, aaRatio, onCpuUs: on.cpuUs, offCpuUs: off.cpuUs, logLines });
     }
     // The "on" daemon really did the work: its scrape counts the requests, its log has their lines.
     const scrape = await daemons[0]!.api!.ok('GET', '/metrics');
@@ -152,7 +158,7 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
 
 /** One line per concurrency. */
 export function metricsReport(b: MetricsBench): string {
-  return b.figures.map((f) => `${b.haas}  ${b.route}  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} %; CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`).join('\n');
+  return b.figures.map((f) => `${b.haas}  ${b.route}  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} % (A/A: ${f.aaRatio.toFixed(1)} %); CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`).join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

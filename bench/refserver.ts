@@ -5,7 +5,8 @@
 //        GET /v0/node/<any>, GET /v0/nodes/free and GET /v0/networks.
 //   node --import tsx bench/refserver.ts query DB            haas's own store functions (the same
 //        prepared statements) and JSON shape as its show_node / list_nodes free / list_networks
-//        (admin view), on a copy of haas's database opened read-only.
+//        (admin view), on a copy of haas's database opened read-only, each request's reads in one
+//        read transaction as haas runs them.
 //
 // Prints "listening <port>" on stdout once it serves.
 import { createServer, type ServerResponse } from 'node:http';
@@ -42,6 +43,8 @@ function constHandler(file: string): Handler {
 
 function queryHandler(dbFile: string): Handler {
   const inv = new Inventory(openDatabase(dbFile, { readonly: true }), dbFile);
+  // As haas runs a GET's handler: its reads in one read transaction (Inventory.read).
+  const reading = (h: Handler): Handler => (path) => inv.read(() => h(path));
 
   function showNode(label: string): [number, string] {
     const node = nodeAndProject(inv, label);
@@ -76,7 +79,7 @@ function queryHandler(dbFile: string): Handler {
     return [200, JSON.stringify(out)];
   }
 
-  return (path) => {
+  return reading((path) => {
     if (path.startsWith('/v0/node/')) {
       const rest = path.slice('/v0/node/'.length);
       if (rest.includes('/')) return notFound('no such route');
@@ -85,7 +88,7 @@ function queryHandler(dbFile: string): Handler {
     if (path === '/v0/nodes/free') return [200, JSON.stringify(freeNodes(inv))];
     if (path === '/v0/networks') return listNetworks();
     return notFound('no such route');
-  };
+  });
 }
 
 const [mode, arg] = process.argv.slice(2);
