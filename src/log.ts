@@ -65,13 +65,15 @@ class AccessLines {
 
   get empty(): boolean { return this.used === 0; }
 
-  /** The bytes written so far; later lines go to a new buffer (a pipe may hold this one until it drains). */
+  /** The bytes written so far, to be written out before the next add(); the buffer is used again unless release()d. */
   take(): Buffer {
     const out = this.buf === null ? Buffer.alloc(0) : this.buf.subarray(0, this.used);
-    this.buf = null;
     this.used = 0;
     return out;
   }
+
+  /** Let the last take()n bytes be: later lines go to a new buffer (a stream still holds them). */
+  release(): void { this.buf = null; }
 
   /** Add e's line, answered at `now` (ms since the epoch); false (nothing added) when the buffer must be written out first. */
   add(e: AccessEntry, now: number, stamps: Stamps): boolean {
@@ -193,7 +195,12 @@ export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    if (!lines.empty) process.stderr.write(lines.take());
+    if (lines.empty) return;
+    process.stderr.write(lines.take());
+    // Writes to stderr are synchronous on Linux (file, pipe or terminal), and the buffer is used
+    // again: fresh memory is dear on a VM whose page tables the hypervisor shadows. A stream that
+    // still holds the bytes keeps them.
+    if (process.stderr.writableLength > 0) lines.release();
   };
   process.once('exit', flush);
   const min = LEVELS[level];
