@@ -192,6 +192,11 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
         c.set('p', authn === null ? NULL_AUTH_PRINCIPAL : router.isPublic(c.req.method, path) ? ANONYMOUS : await authenticate(c, authn));
       }
       await next();
+    } catch (e) {
+      c.res = answerError(e, c);
+    }
+    // After a refused login too: its audit entry is a write.
+    try {
       const after = core.inv.changeCount();
       if (!core.inv.settled(after)) await core.inv.durable(after !== before);
     } catch (e) {
