@@ -11,7 +11,7 @@ import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.
 import type { DatabaseAuthenticator } from '../core/authn.js';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { sourceOf } from './connections.js';
+import { sourceOfSocket } from './connections.js';
 import { errorAnswer, errorResponse } from './errors-http.js';
 import { Router, header, json, type AppEnv, type RouteDef } from './router.js';
 import { NO_BODY } from './body.js';
@@ -117,18 +117,6 @@ function fromDashboard(c: Context): boolean {
 function socketOf(c: Context): Socket | undefined {
   return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
 }
-/** Each connection's source (sourceOf), made once: reading a socket's remoteAddress costs ~0.5 µs each time. */
-const sources = new WeakMap<Socket, string>();
-
-/** Where a request comes from, as sourceOf names it (the unix socket, or the client's address). */
-function sourceOfRequest(c: Context): string {
-  const socket = socketOf(c);
-  if (socket === undefined) return sourceOf({});
-  let source = sources.get(socket);
-  if (source === undefined) sources.set(socket, source = sourceOf(socket));
-  return source;
-}
-
 /**
  * Build the API app over a core; `authn` is null for the `null` auth backend. `sessions` (database auth
  * only) lets the dashboard's session cookie authenticate, and serves /v0/session.
@@ -149,7 +137,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
       if (!SAFE_METHODS.has(c.req.method)) sessions.checkCsrf(sessionId, header(c, 'x-csrf-token'));
       return principal;
     }
-    const source = sourceOfRequest(c);
+    const source = sourceOfSocket(socketOf(c));
     try {
       return authn.cached(authorization, source) ?? await authn.authenticate(authorization, source);
     } catch (e) {
@@ -173,7 +161,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
     const status = c.res.status;
     const method = c.req.method;
     metrics?.request(method, route, status, ms / 1000);
-    if (access) access({ user: c.get('p')?.user ?? null, source: sourceOfRequest(c), method, route, status, durationMs: ms });
+    if (access) access({ user: c.get('p')?.user ?? null, source: sourceOfSocket(socketOf(c)), method, route, status, durationMs: ms });
   };
   const observed = metrics !== null || access !== null;
 

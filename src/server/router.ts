@@ -10,7 +10,7 @@ import type { Core, Principal } from '../core/context.js';
 import { PayloadTooLargeError, ValidationError } from '../errors.js';
 import { RateLimitError } from '../core/login-throttle.js';
 import { parseBody, type BodyOf, type BodySchema } from './body.js';
-import { sourceOf, startStream } from './connections.js';
+import { sourceOf, sourceOfSocket, startStream } from './connections.js';
 import { auditedCall, auditSource, type CallEntry, type DetailValue, type EnterCall, type FailedAnswer } from '../core/audit.js';
 import { AUDITED_ROUTES, type AuditedRoute } from './audit-ops.js';
 import { errorAnswer } from './errors-http.js';
@@ -149,7 +149,7 @@ function mountRoute(app: Hono<AppEnv>, core: Core, def: RouteDef, handler: Handl
       const params = c.req.param() as Record<string, string>;
       if (!audited) return serve(c, params, null, null);
       const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
-      const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOf(socket ?? {})));
+      const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOfSocket(socket)));
       return auditedCall(core.inv, core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
     });
   }
@@ -278,7 +278,7 @@ function respond(c: Context, a: Answer): Response {
 /** What a handler may read of the request. */
 function requestInfo(c: Context): RequestInfo {
   const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
-  return { header: (name) => header(c, name), source: sourceOf(socket ?? {}), secure: socket instanceof TLSSocket };
+  return { header: (name) => header(c, name), source: sourceOfSocket(socket), secure: socket instanceof TLSSocket };
 }
 
 /**
