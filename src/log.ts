@@ -2,7 +2,9 @@
 // object per line ({"time","level","msg"}, plus the fields of an access line). Never pass secrets here.
 // Access lines are gathered and written at most every 100 ms (and at 64 KiB, and at exit): one write(2)
 // carries many of them instead of one each, so only a SIGKILL loses the last 100 ms of them.
-// Every other line is written at once, after the access lines before it.
+// Every other line is written at once, after the access lines before it. A line that cannot be
+// written (a full disk under the log file, a closed pipe) is lost and counted, never fatal: see LogOutput.
+import { writeSync } from 'node:fs';
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 /** A log level, from the most verbose. */
 export type LogLevel = keyof typeof LEVELS;
@@ -32,6 +34,8 @@ export interface Logger {
 /** A logger that also writes the access log (at info). */
 export interface DaemonLogger extends Logger {
   access(e: AccessEntry): void;
+  /** Lines that could not be written since start (a full disk, a closed pipe): haas_log_lines_lost_total. */
+  readonly lost: number;
 }
 
 /** How long an access line may wait to be written with the ones after it. */
@@ -65,15 +69,16 @@ class AccessLines {
 
   get empty(): boolean { return this.used === 0; }
 
-  /** The bytes written so far, to be written out before the next add(); the buffer is used again unless release()d. */
+  /**
+   * The bytes written so far, to be written out before the next add(): the buffer is used again
+   * (they are written synchronously; fresh memory is dear on a VM whose page tables the hypervisor
+   * shadows).
+   */
   take(): Buffer {
     const out = this.buf === null ? Buffer.alloc(0) : this.buf.subarray(0, this.used);
     this.used = 0;
     return out;
   }
-
-  /** Let the last take()n bytes be: later lines go to a new buffer (a stream still holds them). */
-  release(): void { this.buf = null; }
 
   /** Add e's line, answered at `now` (ms since the epoch); false (nothing added) when the buffer must be written out first. */
   add(e: AccessEntry, now: number, stamps: Stamps): boolean {
@@ -184,6 +189,72 @@ class Stamps {
   }
 }
 
+/** Something to wait on for a millisecond (Atomics.wait) while a non-blocking stderr is full. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+/** How long a write waits for a full non-blocking pipe before its lines count as lost. */
+const FULL_PIPE_WAIT_MS = 1000;
+
+/**
+ * The log's output: file descriptor 2, written synchronously, as Node writes stderr to a file, a
+ * pipe or a terminal on Linux, but not through process.stderr: a write that fails there (ENOSPC on
+ * the disk of `haas serve --detach`'s log file, EPIPE from a log reader gone) throws out of a
+ * timer or emits an error event, and either ends the daemon. Here the lines of a failed write are
+ * lost and counted; the next write that goes through is preceded by a warning saying how many
+ * were lost, since when and why.
+ */
+class LogOutput {
+  /** Lines lost since start. */
+  lostTotal = 0;
+  /** Lines lost since the last warning, the first loss's time (ms) and the last loss's cause. */
+  private lost = 0;
+  private since = 0;
+  private cause = '';
+  /** A failed write ended within a line: the warning starts on a line of its own. */
+  private torn = false;
+
+  /** `warning(lines, since, cause)`: the line that reports a loss (null: not at this log level). */
+  constructor(private readonly fd: number, private readonly warning: (lines: number, since: number, cause: string) => string | null) {}
+
+  /** Write whole lines; those that cannot be written are counted. */
+  write(bytes: Uint8Array): void {
+    if (this.lost > 0) {
+      const w = (this.torn ? '\n' : '') + (this.warning(this.lost, this.since, this.cause) ?? '');
+      if (w !== '' && !this.put(Buffer.from(w))) { this.lose(bytes, 0); return; }
+      this.lost = 0;
+      this.torn = false;
+    }
+    this.put(bytes);
+  }
+
+  /** Write all of `bytes`; false, with the lines not (wholly) written counted, when fd refuses. */
+  private put(bytes: Uint8Array): boolean {
+    let at = 0;
+    let waited = 0;
+    while (at < bytes.length) {
+      try {
+        at += writeSync(this.fd, bytes, at, bytes.length - at);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EAGAIN' && waited++ < FULL_PIPE_WAIT_MS) { Atomics.wait(PAUSE, 0, 0, 1); continue; }
+        this.cause = err.message ?? String(e);
+        if (at > 0 && bytes[at - 1] !== 0x0a) this.torn = true;
+        this.lose(bytes, at);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Count the lines of `bytes` not wholly written (from byte `from` on) as lost. */
+  private lose(bytes: Uint8Array, from: number): void {
+    let lines = 0;
+    for (let i = from; i < bytes.length; i++) if (bytes[i] === 0x0a) lines++;
+    if (this.lost === 0) this.since = Date.now();
+    this.lost += lines;
+    this.lostTotal += lines;
+  }
+}
+
 /**
  * Make a logger to stderr for the given minimum level and format. Access lines are gathered (see
  * AccessLines) and written within ACCESS_FLUSH_MS, when their buffer is full, before any other
@@ -192,25 +263,22 @@ class Stamps {
 export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text'): DaemonLogger {
   const stamps = new Stamps();
   const lines = new AccessLines(format);
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    if (lines.empty) return;
-    process.stderr.write(lines.take());
-    // Writes to stderr are synchronous on Linux (file, pipe or terminal), and the buffer is used
-    // again: fresh memory is dear on a VM whose page tables the hypervisor shadows. A stream that
-    // still holds the bytes keeps them.
-    if (process.stderr.writableLength > 0) lines.release();
-  };
-  process.once('exit', flush);
   const min = LEVELS[level];
   const line = format === 'json'
     ? (l: LogLevel, msg: string) => `{"time":"${stamps.of(Date.now())}","level":"${l}","msg":${JSON.stringify(msg)}}\n`
     : (l: LogLevel, msg: string) => `${stamps.of(Date.now())} haas: ${l.toUpperCase()} ${msg}\n`;
+  const out = new LogOutput(2, (n, since, cause) => LEVELS.warn < min ? null
+    : line('warn', `the log lost ${n} line${n === 1 ? '' : 's'} since ${new Date(since).toISOString()}: they could not be written (${cause})`));
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (!lines.empty) out.write(lines.take());
+  };
+  process.once('exit', flush);
   const at = (l: LogLevel) => (msg: string) => {
     if (LEVELS[l] < min) return;
     flush();
-    process.stderr.write(line(l, msg));
+    out.write(Buffer.from(line(l, msg)));
   };
   const access = (e: AccessEntry) => {
     const now = Date.now();
@@ -223,5 +291,6 @@ export function createLogger(level: LogLevel = 'info', format: LogFormat = 'text
   return {
     debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
     access: LEVELS.info >= min ? access : () => {},
+    get lost() { return out.lostTotal; },
   };
 }

@@ -4,10 +4,11 @@
 // replaced under the running daemon is noticed: writes are refused instead of vanishing.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { haasCommand, startDaemon, waitAction, type ApiResponse, type Daemon } from './lib/daemon.js';
+import { Daemon, haasCommand, repoRoot, startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
 import { ok } from './lib/fixtures.js';
 import { storageLabUnavailable, tmpfsMount, type PrivateMount } from './lab/storage.js';
 
@@ -26,6 +27,11 @@ async function until(what: string, d: Daemon, done: () => boolean): Promise<void
     if (Date.now() > deadline) throw new Error(`${what}; daemon log:\n${d.stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Whether a process runs (a zombie waiting to be reaped does not). */
+function alive(pid: number): boolean {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'; } catch { return false; }
 }
 
 const unrecorded = (d: Daemon) => d.stderr.match(/cannot record its result/g)?.length ?? 0;
@@ -75,6 +81,58 @@ describe('a full disk', { skip: storageLabUnavailable() ?? false }, () => {
     d = await disk.startDaemon({ config });
     assert.equal((await waitAction(d, detach, null, 30_000)).status, 'DONE');
     assert.deepEqual(ok(await call('GET', '/projects')).json.sort(), ['p', 'q']);
+  });
+});
+
+describe('a full disk under the log file', { skip: storageLabUnavailable() ?? false }, () => {
+  test('serve --detach with its log and database on it: the daemon serves on, counts the lines it could not log, and says so when it can', async () => {
+    const disk: PrivateMount = await tmpfsMount(haasCommand(), '4m');
+    cleanups.push(() => disk.close());
+    const log = join(disk.mnt, 'haas.log');
+    const started = spawnSync(disk.haasBin, ['serve', '--detach', '--auth', 'null', '--db', join(disk.state, 'haas.db'),
+      '--socket', join(disk.state, 'haas.sock'), '--log-file', log], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(started.status, 0, started.stderr);
+    const pid = Number(/pid (\d+)/.exec(started.stdout)?.[1]);
+    cleanups.push(() => { if (alive(pid)) process.kill(pid, 'SIGKILL'); });
+    const d = new Daemon(disk.state, {});
+    ok(await d.request('PUT', '/v0/project/p'));
+
+    disk.fill();
+    // Before, the access log's next write threw ENOSPC out of a timer and ended the daemon.
+    for (let i = 0; i < 300; i++) ok(await d.request('GET', '/v0/projects'));
+    storageFailure(await d.request('PUT', '/v0/project/q'), /disk .* is full/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(alive(pid), 'the daemon is alive');
+    assert.deepEqual(ok(await d.request('GET', '/v0/projects')).json, ['p']);
+    const scraped = ok(await d.request('GET', '/metrics')).text;
+    const lost = Number(/^haas_log_lines_lost_total (\d+)$/m.exec(scraped)?.[1]);
+    // The file's last page had room for the first few dozen lines (a 4 KiB page holds ~60).
+    assert.ok(lost >= 200, `haas_log_lines_lost_total ${lost}, expected most of the 300 access lines:\n${scraped}`);
+
+    // Room again: the next write starts with how many lines were lost and why.
+    disk.exec('rm', [join(disk.mnt, 'fill')]);
+    ok(await d.request('PUT', '/v0/project/q'));
+    let text = '';
+    const deadline = Date.now() + 10_000;
+    while (!/PUT \/v0\/project\/:project 200/.test(text)) {
+      if (Date.now() > deadline) throw new Error(`no access line after the disk had room again:\n${text.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+      text = disk.exec('cat', [log]);
+    }
+    const WARNING = /^\d{4}-\d\d-\d\dT\S+Z haas: WARN the log lost (\d+) lines since \d{4}-\S+Z: they could not be written \(ENOSPC: no space left on device, write\)$/m;
+    const warning = WARNING.exec(text);
+    assert.ok(warning, `no warning of the lost lines:\n${text.slice(-2000)}`);
+    assert.match(readFileSync(join(repoRoot, 'README.md'), 'utf8'), WARNING, 'the README shows the warning as written');
+    assert.ok(Number(warning[1]) >= lost, `the warning counts ${warning[1]} lines, the scrape said ${lost} before`);
+    assert.ok(text.indexOf(warning[0]) < text.lastIndexOf('PUT /v0/project/:project 200'), 'the warning comes before the lines written after it');
+    for (const line of text.slice(text.indexOf(warning[0])).split('\n').filter(Boolean)) assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z haas: /, 'every line after the warning is whole');
+
+    process.kill(pid, 'SIGTERM');
+    const gone = Date.now() + 20_000;
+    while (alive(pid)) {
+      if (Date.now() > gone) throw new Error('the daemon did not exit on SIGTERM');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 });
 

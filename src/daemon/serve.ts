@@ -158,6 +158,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     // QEMUs outlive the daemon: take back those a previous run left (before serving, so no start duplicates one).
     await adoptHeadnodes(core);
     metrics?.watchInventory(core);
+    metrics?.watchLog(log);
     const app = createApp(core, authn, { metrics, metricsToken, access: config.accessLog ? (e) => log.access(e) : null }, sessions);
     const listeners = await bindListeners(app.fetch, config, host, log);
     try {

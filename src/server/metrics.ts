@@ -136,6 +136,14 @@ export class DaemonMetrics {
     for (const status of ['DONE', 'ERROR']) this.actions.labels(status).inc(0);
   }
 
+  /** Add haas_log_lines_lost_total, read from the daemon's log when scraped. */
+  watchLog(log: { readonly lost: number }): void {
+    this.registry.registerMetric(asMetric({
+      name: 'haas_log_lines_lost_total', help: 'Log lines the daemon could not write (a full disk under the log file, a closed pipe).', type: 'counter',
+      values: () => [{ labels: {}, value: log.lost }],
+    }));
+  }
+
   /** Add the gauges read from core's inventory when scraped (once, when core exists). */
   watchInventory(core: Core): void { inventoryGauges(core, [this.registry]); }
 
