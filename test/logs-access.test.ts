@@ -115,6 +115,19 @@ describe('the level from the environment, and [log] access = off', () => {
     } finally { await d.cleanup(); }
   });
 
+  test('the log\'s reader gone (EPIPE, as when journald restarts): the daemon serves on and counts the lines', async () => {
+    const d = await startDaemon({ config: '[drift]\ninterval = 0\n' });
+    try {
+      d.child.stderr!.destroy();
+      for (let i = 0; i < 20; i++) assert.equal((await d.request('GET', '/v0/nodes/all')).status, 200);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(d.child.exitCode, null, 'the daemon is alive');
+      const lost = Number(/^haas_log_lines_lost_total (\d+)$/m.exec((await d.request('GET', '/metrics')).text)?.[1]);
+      assert.ok(lost >= 20, `haas_log_lines_lost_total ${lost}`);
+      assert.equal(await d.stop(), 0);
+    } finally { await d.cleanup(); }
+  });
+
   test('a bad level is refused where it was set; --check-config shows the [log] settings', () => {
     const bad = runHaas(['serve', '--check-config'], { env: { ...process.env, HAAS_LOG_LEVEL: 'loud' } });
     assert.equal(bad.code, 2, bad.stderr);
