@@ -159,7 +159,7 @@ async function run({ config, hooks, log, stop, inv, host, switchDrivers, obmDriv
     await adoptHeadnodes(core);
     metrics?.watchInventory(core);
     metrics?.watchLog(log);
-    const app = createApp(core, authn, { metrics, metricsToken, access: config.accessLog ? (e) => log.access(e) : null }, sessions);
+    const app = createApp(core, authn, { metrics, metricsToken, access: config.accessLog ? log.access : null }, sessions);
     const listeners = await bindListeners(app.fetch, config, host, log);
     try {
       const upgrade = withConsoleWebSockets(interactiveConsoles(core, authn), core, sessions);

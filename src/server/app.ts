@@ -5,7 +5,7 @@ import { routePath } from 'hono/route';
 import { performance } from 'node:perf_hooks';
 import { AuthorizationError, MethodNotAllowedError, NotFoundError } from '../errors.js';
 import { RateLimitError } from '../core/login-throttle.js';
-import type { AccessEntry } from '../log.js';
+import type { AccessLog } from '../log.js';
 import { authorizeScrape, type DaemonMetrics } from './metrics.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
@@ -88,7 +88,7 @@ export interface Observers {
   /** Request counts and latencies, failed logins; and GET /metrics is served. */
   metrics: DaemonMetrics | null;
   /** One access-log line per answered request. */
-  access: ((e: AccessEntry) => void) | null;
+  access: AccessLog | null;
   /** `[metrics] token_file`'s token: lets a remote scraper in without an admin's credentials. */
   metricsToken: Buffer | null;
 }
@@ -161,7 +161,7 @@ export function createApp(core: Core, authn: DatabaseAuthenticator | null, obser
     const status = c.res.status;
     const method = c.req.method;
     metrics?.request(method, route, status, ms / 1000);
-    if (access) access({ user: c.get('p')?.user ?? null, source: sourceOfSocket(socketOf(c)), method, route, status, durationMs: ms });
+    if (access) access(c.get('p')?.user ?? null, sourceOfSocket(socketOf(c)), method, route, status, ms);
   };
   const observed = metrics !== null || access !== null;
 
