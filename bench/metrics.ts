@@ -4,10 +4,12 @@
 // off. Part of `npm run bench` (extras: "metrics"), and runnable alone:
 //   node --import tsx bench/metrics.ts [HAAS_EXECUTABLE]
 // The daemons are measured back to back (the order turning each round) in BENCH_METRICS_PAIRS
-// rounds (default 15) of BENCH_DURATION s; the figure is the median of the rounds' ratios, so that
-// a busy machine (other work comes and goes) disturbs both sides of a round alike. A third daemon
-// configured like "off" gives the method's own spread in the same run (off2 / off, an A/A test):
-// on this 2-core VM, where the load generator shares the cores, it is a few percent.
+// rounds (default 21) of BENCH_METRICS_SECONDS s (default 1; autocannon runs whole seconds); the
+// figure is the median of the rounds' ratios, so that a busy machine (other work comes and goes)
+// disturbs both sides of a round alike. A third daemon configured like "off" gives the method's
+// own spread in the same run (off2 / off, an A/A test). With two CPUs or more and `taskset`
+// (util-linux), the load generator (this process) runs on CPU 0 and the daemons on CPU 1, so that
+// the scheduler does not put them on one core at times; BENCH_METRICS_PIN=0 lets them roam.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +19,8 @@ import autocannon from 'autocannon';
 import { freePort } from '../test/lib/daemon.js';
 import { Api, pool } from './http.js';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 1.5);
-const PAIRS = Number(process.env.BENCH_METRICS_PAIRS ?? 15);
+const DURATION = Math.max(1, Math.round(Number(process.env.BENCH_METRICS_SECONDS ?? 1)));
+const PAIRS = Number(process.env.BENCH_METRICS_PAIRS ?? 21);
 const NODES = 200;
 const CONCURRENCIES = [1, 16] as const;
 const ADMIN = { username: 'admin', password: 'bench-metrics-pw' };
@@ -33,12 +35,31 @@ export interface MetricsFigure {
   onCpuUs: number; offCpuUs: number;
   logLines: number;
 }
-/** The figures of one build. */
-export interface MetricsBench { haas: string; route: string; figures: MetricsFigure[] }
+/** The figures of one build; `pinned`: the load generator on CPU 0, the daemons on CPU 1. */
+export interface MetricsBench { haas: string; route: string; pinned: boolean; figures: MetricsFigure[] }
+
+/** The CPUs this process may run on (taskset's list form), or null without taskset or with one CPU. */
+function pinnable(): string | null {
+  if (process.env.BENCH_METRICS_PIN === '0') return null;
+  const r = spawnSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8' });
+  const cpus = /list:\s*(\S+)/.exec(r.stdout ?? '')?.[1];
+  if (r.status !== 0 || !cpus) return null;
+  const set = new Set(cpus.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return Array.from({ length: (b ?? a!) - a! + 1 }, (_, i) => a! + i);
+  }));
+  return set.has(0) && set.has(1) ? cpus : null;
+}
+
+/** Pin every thread of this process to `cpus`. */
+function pinSelf(cpus: string): void {
+  const r = spawnSync('taskset', ['-a', '-c', '-p', cpus, String(process.pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset: ${r.stderr}`);
+}
 
 interface Daemon { name: string; config: string; child?: ChildProcess; dir: string; port: number; api?: Api; logFile: string }
 
-async function start(cmd: string, args: string[], d: Daemon): Promise<void> {
+async function start(cmd: string, args: string[], d: Daemon, cpu: string | null): Promise<void> {
   writeFileSync(join(d.dir, 'haas.conf'), d.config, { mode: 0o600 });
   writeFileSync(join(d.dir, 'pw'), ADMIN.password + '\n', { mode: 0o600 });
   const db = join(d.dir, 'haas.db');
@@ -47,8 +68,11 @@ async function start(cmd: string, args: string[], d: Daemon): Promise<void> {
   d.port = await freePort();
   // The log goes to a file, as with `haas serve --detach` (journald reads a pipe the same way).
   const log = openSync(d.logFile, 'a');
-  d.child = spawn(cmd, [...args, 'serve', '--db', db, '--socket', join(d.dir, 'haas.sock'), '--listen', `127.0.0.1:${d.port}`,
-    '--auth', 'database', '--config', join(d.dir, 'haas.conf')], { stdio: ['ignore', 'ignore', log] });
+  const argv = [...args, 'serve', '--db', db, '--socket', join(d.dir, 'haas.sock'), '--listen', `127.0.0.1:${d.port}`,
+    '--auth', 'database', '--config', join(d.dir, 'haas.conf')];
+  // taskset execs the daemon: the child's pid is the daemon's.
+  d.child = cpu === null ? spawn(cmd, argv, { stdio: ['ignore', 'ignore', log] })
+    : spawn('taskset', ['-c', cpu, cmd, ...argv], { stdio: ['ignore', 'ignore', log] });
   closeSync(log);
   d.api = new Api('127.0.0.1', d.port, ADMIN, 16);
   const deadline = Date.now() + 60_000;
@@ -89,8 +113,10 @@ interface Run { rps: number; cpuUs: number }
 /** GET /v0/node/<n> over every node for `seconds` with `connections` clients (all must answer 200). */
 async function load(d: Daemon, connections: number, seconds: number): Promise<Run> {
   const cpu0 = cpuSeconds(d.child!.pid!);
+  const t0 = process.hrtime.bigint();
   const total = await requests(d.port, connections, seconds);
-  return { rps: total / seconds, cpuUs: (1e6 * (cpuSeconds(d.child!.pid!) - cpu0)) / total };
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { rps: total / elapsed, cpuUs: (1e6 * (cpuSeconds(d.child!.pid!) - cpu0)) / total };
 }
 
 function requests(port: number, connections: number, seconds: number): Promise<number> {
@@ -117,11 +143,13 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
     { name: 'off', config: base + '[log]\naccess = off\n[metrics]\nenabled = off\n', dir: join(root, 'off'), port: 0, logFile: join(root, 'off.log') },
     { name: 'off2', config: base + '[log]\naccess = off\n[metrics]\nenabled = off\n', dir: join(root, 'off2'), port: 0, logFile: join(root, 'off2.log') },
   ];
+  const cpus = pinnable();
   try {
+    if (cpus !== null) pinSelf('0');
     for (const d of daemons) {
       mkdirSync(d.dir);
-      await start(cmd, args, d);
-      await load(d, 16, 0.5);
+      await start(cmd, args, d, cpus === null ? null : '1');
+      await load(d, 16, 1);
     }
     const figures: MetricsFigure[] = [];
     for (const c of CONCURRENCIES) {
@@ -149,16 +177,18 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
     if (!/haas_http_requests_total\{method="GET",route="\/v0\/node\/:node",status="200"\} [1-9]/.test(scrape.text)) throw new Error('the "on" daemon counted no requests');
     const off = await daemons[1]!.api!.request('GET', '/metrics');
     if (off.status !== 404) throw new Error(`the "off" daemon answers /metrics: ${off.status}`);
-    return { haas: name, route: 'GET /v0/node/<n>, database auth', figures };
+    return { haas: name, route: 'GET /v0/node/<n>, database auth', pinned: cpus !== null, figures };
   } finally {
     for (const d of daemons) await stop(d);
+    if (cpus !== null) pinSelf(cpus);
     rmSync(root, { recursive: true, force: true });
   }
 }
 
 /** One line per concurrency. */
 export function metricsReport(b: MetricsBench): string {
-  return b.figures.map((f) => `${b.haas}  ${b.route}  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} % (A/A: ${f.aaRatio.toFixed(1)} %); CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`).join('\n');
+  const where = b.pinned ? 'load generator on CPU 0, daemons on CPU 1' : 'unpinned';
+  return b.figures.map((f) => `${b.haas}  ${b.route} (${where})  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} % (A/A: ${f.aaRatio.toFixed(1)} %); CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`).join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
