@@ -22,6 +22,9 @@ import { Api, pool } from './http.js';
 const DURATION = Math.max(1, Math.round(Number(process.env.BENCH_METRICS_SECONDS ?? 1)));
 const PAIRS = Number(process.env.BENCH_METRICS_PAIRS ?? 21);
 const NODES = 200;
+/** Rounds and seconds of the CPU-share measurement (pinned only). */
+const SHARE_ROUNDS = 5;
+const SHARE_SECONDS = 5;
 const CONCURRENCIES = [1, 16] as const;
 const ADMIN = { username: 'admin', password: 'bench-metrics-pw' };
 const AUTH = 'Basic ' + Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64');
@@ -35,8 +38,13 @@ export interface MetricsFigure {
   onCpuUs: number; offCpuUs: number;
   logLines: number;
 }
-/** The figures of one build; `pinned`: the load generator on CPU 0, the daemons on CPU 1. */
-export interface MetricsBench { haas: string; route: string; pinned: boolean; figures: MetricsFigure[] }
+/**
+ * The three daemons loaded at once on one CPU: answers of "on" / "off" (and "off2" / "off") in
+ * percent, the median of the rounds; the CPU cost of observing, measured in the same seconds.
+ */
+export interface MetricsShare { rounds: number; seconds: number; ratio: number; aaRatio: number }
+/** The figures of one build; `pinned`: the load generator on CPU 0, the daemons on CPU 1; `share`: null unpinned. */
+export interface MetricsBench { haas: string; route: string; pinned: boolean; figures: MetricsFigure[]; share: MetricsShare | null }
 
 /** The CPUs this process may run on (taskset's list form), or null without taskset or with one CPU. */
 function pinnable(): string | null {
@@ -172,12 +180,25 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
       const logLines = readFileSync(daemons[0]!.logFile, 'utf8').split('\n').filter((l) => l.includes(' access ')).length;
       figures.push({ connections: c, onRps, offRps, ratio, aaRatio, onCpuUs: on.cpuUs, offCpuUs: off.cpuUs, logLines });
     }
+    // CPU share: the three daemons loaded at once on their one CPU (c=8 each), so that they share the
+    // host's every change of speed; each answers in proportion to 1 / its CPU time per answer.
+    let share: MetricsShare | null = null;
+    if (cpus !== null) {
+      const rounds: Record<string, number>[] = [];
+      for (let r = 0; r < SHARE_ROUNDS; r++) {
+        const totals = await Promise.all(daemons.map((d) => requests(d.port, 8, SHARE_SECONDS)));
+        rounds.push(Object.fromEntries(daemons.map((d, i) => [d.name, totals[i]!])));
+      }
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      share = { rounds: SHARE_ROUNDS, seconds: SHARE_SECONDS,
+        ratio: median(rounds.map((t) => (100 * t.on!) / t.off!)), aaRatio: median(rounds.map((t) => (100 * t.off2!) / t.off!)) };
+    }
     // The "on" daemon really did the work: its scrape counts the requests, its log has their lines.
     const scrape = await daemons[0]!.api!.ok('GET', '/metrics');
     if (!/haas_http_requests_total\{method="GET",route="\/v0\/node\/:node",status="200"\} [1-9]/.test(scrape.text)) throw new Error('the "on" daemon counted no requests');
     const off = await daemons[1]!.api!.request('GET', '/metrics');
     if (off.status !== 404) throw new Error(`the "off" daemon answers /metrics: ${off.status}`);
-    return { haas: name, route: 'GET /v0/node/<n>, database auth', pinned: cpus !== null, figures };
+    return { haas: name, route: 'GET /v0/node/<n>, database auth', pinned: cpus !== null, figures, share };
   } finally {
     for (const d of daemons) await stop(d);
     if (cpus !== null) pinSelf(cpus);
@@ -188,7 +209,8 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
 /** One line per concurrency. */
 export function metricsReport(b: MetricsBench): string {
   const where = b.pinned ? 'load generator on CPU 0, daemons on CPU 1' : 'unpinned';
-  return b.figures.map((f) => `${b.haas}  ${b.route} (${where})  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} % (A/A: ${f.aaRatio.toFixed(1)} %); CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`).join('\n');
+  const share = b.share === null ? [] : [`${b.haas}  ${b.route}  CPU share (the three daemons at once on CPU 1, c=8 each, median of ${b.share.rounds} rounds of ${b.share.seconds} s): on / off ${b.share.ratio.toFixed(1)} % (A/A: ${b.share.aaRatio.toFixed(1)} %)`];
+  return [...b.figures.map((f) => `${b.haas}  ${b.route} (${where})  c=${String(f.connections).padEnd(2)} on ${f.onRps.toFixed(0)} req/s, off ${f.offRps.toFixed(0)} req/s: ${f.ratio.toFixed(1)} % (A/A: ${f.aaRatio.toFixed(1)} %); CPU/answer on ${f.onCpuUs.toFixed(1)} µs, off ${f.offCpuUs.toFixed(1)} µs (${f.logLines} access lines)`), ...share].join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

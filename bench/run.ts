@@ -20,7 +20,8 @@
 //                        copy of the same database, so it must read this schema) in turn with the others
 //   BENCH_CPU_PROF=DIR   run the daemons under `node --cpu-prof` (tsx only) and keep the profiles in DIR
 //   BENCH_STRICT=1       exit 1 when a target is missed
-//   BENCH_EXTRAS=0       skip the extras (every bench/<name>.ts that run.ts lists under "extras"; the lab ones need root and the lab packages, and skip otherwise)
+//   BENCH_EXTRAS=0       skip the extras (every bench/<name>.ts that run.ts lists under "extras"; the lab ones need root and the lab packages, and skip otherwise);
+//   BENCH_EXTRAS=a,b     run only the extras named (e.g. metrics,ui)
 //   BENCH_TRUTH_ROUNDS=12 rounds (of 60 port changes) of bench/truth.ts (sshd killed mid-burst, drift counted; an extra: root and the lab)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -588,6 +589,8 @@ async function main(): Promise<void> {
       ['consoles', async () => { const c = haasCmd(true); return (await import('./consoles.js')).benchConsoles(c.cmd, c.args); }],
       ['ui', async () => { const c = haasCmd(true); return (await import('./ui.js')).benchUi(c.cmd, c.args); }],
     ] as const) {
+      const only = process.env.BENCH_EXTRAS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
+      if (only.length > 0 && !(only.length === 1 && only[0] === '1') && !only.includes(name)) continue;
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
       log(`${name}: ${JSON.stringify(extras[name])}`);
@@ -684,6 +687,10 @@ async function main(): Promise<void> {
   for (const f of observing?.figures ?? []) {
     figures.push({ name: `GET /v0/node/<n> c=${f.connections}, database auth: /metrics and access log on / both off (median of rounds${observing!.pinned ? ', load generator and daemons on CPUs of their own' : ''}; A/A ${fmt(f.aaRatio, 1)} %; CPU/answer ${fmt(f.onCpuUs, 0)} / ${fmt(f.offCpuUs, 0)} us)`,
       value: f.ratio, unit: '%', target: '>= 95%', pass: f.ratio >= 95 });
+  }
+  if (observing?.share) {
+    figures.push({ name: `GET /v0/node/<n>, database auth: the same three daemons at once on one CPU (c=8 each), answers of on / off (median of ${observing.share.rounds} rounds of ${observing.share.seconds} s; A/A ${fmt(observing.share.aaRatio, 1)} %)`,
+      value: observing.share.ratio, unit: '%', target: 'info', pass: null });
   }
   const discover = extras.discover as import('./discover.js').DiscoverBench | undefined;
   for (const f of discover?.figures ?? []) {
