@@ -6,16 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHaas } from './lib/daemon.js';
+import { alive, runHaas } from './lib/daemon.js';
 import { lockDatabase } from '../src/daemon/lock.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'haas-detach-'));
 const started: number[] = [];
-
-/** Whether the process runs (a zombie waiting for whoever adopted it to reap it does not). */
-function alive(pid: number): boolean {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'; } catch { return false; }
-}
 
 async function terminate(pid: number): Promise<void> {
   if (!alive(pid)) return;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Daemon, haasCommand, repoRoot, startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
+import { Daemon, alive, haasCommand, repoRoot, startDaemon, waitAction, type ApiResponse } from './lib/daemon.js';
 import { ok } from './lib/fixtures.js';
 import { storageLabUnavailable, tmpfsMount, type PrivateMount } from './lab/storage.js';
 
@@ -27,11 +27,6 @@ async function until(what: string, d: Daemon, done: () => boolean): Promise<void
     if (Date.now() > deadline) throw new Error(`${what}; daemon log:\n${d.stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-
-/** Whether a process runs (a zombie waiting to be reaped does not). */
-function alive(pid: number): boolean {
-  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'; } catch { return false; }
 }
 
 const unrecorded = (d: Daemon) => d.stderr.match(/cannot record its result/g)?.length ?? 0;

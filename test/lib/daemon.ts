@@ -1,7 +1,7 @@
 // Test fixture: a haas daemon on a temp database, unix socket and loopback TCP port.
 // Every test file starts its own daemon(s) through startDaemon() and stops them in `after`.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request as httpRequest } from 'node:http';
@@ -20,6 +20,11 @@ export function haasCommand(): { cmd: string; args: string[] } {
     return { cmd: resolve(bin), args: [] };
   }
   return { cmd: process.execPath, args: ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')] };
+}
+
+/** Whether a process runs (a zombie waiting for whoever adopted it to reap it does not). */
+export function alive(pid: number): boolean {
+  try { return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'; } catch { return false; }
 }
 
 /** Run haas synchronously (CLI or admin commands); returns exit code and output. */
