@@ -206,7 +206,7 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
   }
 }
 
-/** One line per concurrency. */
+/** One line per concurrency, and one for the CPU share when measured. */
 export function metricsReport(b: MetricsBench): string {
   const where = b.pinned ? 'load generator on CPU 0, daemons on CPU 1' : 'unpinned';
   const share = b.share === null ? [] : [`${b.haas}  ${b.route}  CPU share (the three daemons at once on CPU 1, c=8 each, median of ${b.share.rounds} rounds of ${b.share.seconds} s): on / off ${b.share.ratio.toFixed(1)} % (A/A: ${b.share.aaRatio.toFixed(1)} %)`];

@@ -12,7 +12,7 @@
 // Prints a table, writes bench/results.json and bench/results.md.
 //
 // Environment knobs:
-//   BENCH_DURATION=1.5   seconds per throughput run (default 1.5)
+//   BENCH_DURATION=1.5   seconds per throughput run (default 1.5; autocannon runs whole seconds, so 2: req/s is over the time measured)
 //   BENCH_ROUNDS=3       rounds per figure; the best round is kept (default 3)
 //   BENCH_HAAS=dist|tsx  force the daemon/CLI command (default: dist/haas if built, else tsx)
 //   BENCH_HAAS_BIN=FILE  use this haas executable (e.g. a build elsewhere)
