@@ -9,11 +9,10 @@ import type { AccessLog } from '../log.js';
 import { authorizeScrape, type DaemonMetrics } from './metrics.js';
 import { NULL_AUTH_PRINCIPAL, type Core, type Principal } from '../core/context.js';
 import type { DatabaseAuthenticator } from '../core/authn.js';
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { sourceOfSocket } from './connections.js';
 import { errorAnswer, errorResponse } from './errors-http.js';
-import { Router, header, json, type AppEnv, type RouteDef } from './router.js';
+import { Router, header, incomingOf, json, type AppEnv, type RouteDef } from './router.js';
 import { NO_BODY } from './body.js';
 import { apiDocument } from './openapi.js';
 import { projectRoutes } from './routes/projects.js';
@@ -115,7 +114,7 @@ function fromDashboard(c: Context): boolean {
 
 /** The request's socket (none when the app is called without a server, as in tests). */
 function socketOf(c: Context): Socket | undefined {
-  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  return incomingOf(c)?.socket;
 }
 /**
  * Build the API app over a core; `authn` is null for the `null` auth backend. `sessions` (database auth

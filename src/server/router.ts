@@ -148,7 +148,7 @@ function mountRoute(app: Hono<AppEnv>, core: Core, def: RouteDef, handler: Handl
       c.set('route', template);
       const params = c.req.param() as Record<string, string>;
       if (!audited) return serve(c, params, null, null);
-      const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+      const socket = incomingOf(c)?.socket;
       const entry = callEntry(audited, c.get('p'), params, auditSource(sourceOfSocket(socket)));
       return auditedCall(core.inv, core.log, entry, failedAnswer, (enter) => serve(c, params, entry, enter));
     });
@@ -228,7 +228,7 @@ async function readBody(c: Context, method: string): Promise<string> {
     return new PayloadTooLargeError(`The request body exceeds ${MAX_BODY} bytes.`);
   };
   if (len !== undefined && Number(len) > MAX_BODY) throw tooLarge();
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = incomingOf(c);
   if (!incoming) {
     const text = await c.req.text();
     if (Buffer.byteLength(text) > MAX_BODY) throw tooLarge();
@@ -263,7 +263,7 @@ function respond(c: Context, a: Answer): Response {
   if (a === undefined) return c.body(null, 200);
   if ('redirect' in a) return c.redirect(a.redirect, 307);
   if ('stream' in a) {
-    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+    const socket = incomingOf(c)?.socket;
     if (socket && !startStream(socket)) {
       a.stream.destroy();
       throw new RateLimitError(`${sourceOf(socket)} already holds as many console and event streams as it may (streams_per_source); close one first.`, 1);
@@ -277,8 +277,13 @@ function respond(c: Context, a: Answer): Response {
 
 /** What a handler may read of the request. */
 function requestInfo(c: Context): RequestInfo {
-  const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket;
+  const socket = incomingOf(c)?.socket;
   return { header: (name) => header(c, name), source: sourceOfSocket(socket), secure: socket instanceof TLSSocket };
+}
+
+/** The request's node IncomingMessage (none when the app is called without a server, as in tests). */
+export function incomingOf(c: Context): IncomingMessage | undefined {
+  return (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 }
 
 /**
@@ -287,7 +292,7 @@ function requestInfo(c: Context): RequestInfo {
  * of a cheap GET.
  */
 export function header(c: Context, name: string): string | undefined {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = incomingOf(c);
   if (!incoming) return c.req.header(name);
   const v = incoming.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
