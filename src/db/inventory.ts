@@ -84,10 +84,12 @@ export class Inventory {
   column<T>(sql: string, ...params: Param[]): T[] { return this.query(sql, true).all(...params) as T[]; }
 
   /**
-   * Run fn, which must not await, with its reads in one read transaction: SQLite then takes the
+   * Run fn with the reads of its synchronous part in one read transaction: SQLite then takes the
    * WAL's read lock once rather than for each statement (two fcntl(2) calls a statement, a third of
-   * a cheap GET's time on a VM where a system call is dear), and fn's reads see one snapshot. A
-   * write inside ends the read transaction first, so writes go exactly as they do outside.
+   * a cheap GET's time on a VM where a system call is dear), and those reads see one snapshot. The
+   * transaction ends when fn returns, also when it returns a promise: what fn does after an await
+   * reads outside it, as without read(). A write inside ends the read transaction first, so writes
+   * go exactly as they do outside.
    */
   read<T>(fn: () => T): T {
     if (this.reading || this.sqlite.inTransaction) return fn();
