@@ -106,6 +106,9 @@ async function stop(d: Daemon): Promise<void> {
   }
 }
 
+/** The median of xs (sorts xs). */
+const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
 
 /** User+system CPU seconds a process has used so far. */
@@ -170,7 +173,6 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
         }
         pairs.push({ on: pair.on!, off: pair.off!, off2: pair.off2! });
       }
-      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const ratio = median(pairs.map((p) => (100 * p.on.rps) / p.off.rps));
       const aaRatio = median(pairs.map((p) => (100 * p.off2.rps) / p.off.rps));
       const onRps = median(pairs.map((p) => p.on.rps));
@@ -189,7 +191,6 @@ export async function benchMetrics(name: string, cmd: string, args: string[]): P
         const totals = await Promise.all(daemons.map((d) => requests(d.port, 8, SHARE_SECONDS)));
         rounds.push(Object.fromEntries(daemons.map((d, i) => [d.name, totals[i]!])));
       }
-      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       share = { rounds: SHARE_ROUNDS, seconds: SHARE_SECONDS,
         ratio: median(rounds.map((t) => (100 * t.on!) / t.off!)), aaRatio: median(rounds.map((t) => (100 * t.off2!) / t.off!)) };
     }

@@ -572,6 +572,8 @@ async function main(): Promise<void> {
 
   // --- optional benchmarks of other parts (need the lab packages; each skips with a reason otherwise)
   const extras: Record<string, unknown> = {};
+  // BENCH_EXTRAS=a,b: only those; unset (or 1): all of them.
+  const onlyExtras = (process.env.BENCH_EXTRAS ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '' && x !== '1');
   if (process.env.BENCH_EXTRAS !== '0') {
     for (const [name, run] of [
       ['ovs', async () => (await import('./ovs.js')).benchOvs()],
@@ -589,8 +591,7 @@ async function main(): Promise<void> {
       ['consoles', async () => { const c = haasCmd(true); return (await import('./consoles.js')).benchConsoles(c.cmd, c.args); }],
       ['ui', async () => { const c = haasCmd(true); return (await import('./ui.js')).benchUi(c.cmd, c.args); }],
     ] as const) {
-      const only = process.env.BENCH_EXTRAS?.split(',').map((x) => x.trim()).filter(Boolean) ?? [];
-      if (only.length > 0 && !(only.length === 1 && only[0] === '1') && !only.includes(name)) continue;
+      if (onlyExtras.length > 0 && !onlyExtras.includes(name)) continue;
       log(`extra benchmark: ${name}`);
       try { extras[name] = await run(); } catch (e) { extras[name] = { error: e instanceof Error ? e.message : String(e) }; }
       log(`${name}: ${JSON.stringify(extras[name])}`);
